@@ -1,0 +1,90 @@
+"""Entry and exit criteria, checked in one place; every unmet criterion comes with its fix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from salesflow.domain.pipeline import Pipeline, Stage, TouchRule
+from salesflow.domain.records import Deal, Touch
+
+# How `set` spells a field whose deal attribute has another name.
+SET_NAMES = {"close_date": "close"}
+_DESCRIBE = {
+    "amount": "amount is 0",
+    "close_date": "expected close date is empty",
+    "lost_reason": "no lost reason given",
+}
+
+
+@dataclass(frozen=True)
+class Unmet:
+    criterion: str  # "budget is empty"
+    fix: str  # "set it with: salesflow set 42 budget=…"
+
+
+def is_filled(deal: Deal, field: str) -> bool:
+    value = deal.value(field)
+    if field == "amount":
+        return isinstance(value, int) and value > 0
+    return value is not None and str(value).strip() != ""
+
+
+def set_fix(deal_id: int) -> Callable[[str], str]:
+    """The fix for an empty field of an existing deal: the `set` command that fills it."""
+
+    def fix(field: str) -> str:
+        if field == "lost_reason":
+            return f"give it with: salesflow lose {deal_id} --reason …"
+        return f"set it with: salesflow set {deal_id} {SET_NAMES.get(field, field)}=…"
+
+    return fix
+
+
+def unmet_entry(deal: Deal, stage: Stage, pipeline: Pipeline, fix: Callable[[str], str]) -> list[Unmet]:
+    """Entry criteria of `stage` that `deal` does not meet, in the order the pipeline lists them."""
+    labels = {f.key: f.name.lower() for f in pipeline.fields}
+    unmet = []
+    for criterion in stage.entry:
+        alternatives = criterion.split("|")
+        if any(is_filled(deal, field) for field in alternatives):
+            continue
+        if len(alternatives) > 1:
+            names = " or ".join(labels.get(f, f.replace("_", " ")) for f in alternatives)
+            unmet.append(Unmet(f"{names} is empty", fix(alternatives[0])))
+        else:
+            field = alternatives[0]
+            text = _DESCRIBE.get(field, f"{labels.get(field, field.replace('_', ' '))} is empty")
+            unmet.append(Unmet(text, fix(field)))
+    return unmet
+
+
+def unmet_exit(deal: Deal, stage: Stage, touches: Sequence[Touch]) -> list[Unmet]:
+    """Exit criteria of `stage`: touches logged since the deal entered it (this visit)."""
+    in_stage = [t for t in touches if t.deal_id == deal.id and t.at >= deal.stage_entered_at]
+    unmet = []
+    for rule in stage.exit:
+        if any(_fulfils(t, rule) for t in in_stage):
+            continue
+        if rule.with_notes:
+            unmet.append(Unmet(
+                f"no {rule.kind} touch with notes logged in {stage.key}",
+                f"log it with: salesflow touch {deal.id} --kind {rule.kind} --note …",
+            ))
+        else:
+            unmet.append(Unmet(
+                f"no {rule.kind} touch logged in {stage.key}",
+                f"log it with: salesflow touch {deal.id} --kind {rule.kind}",
+            ))
+    return unmet
+
+
+def _fulfils(touch: Touch, rule: TouchRule) -> bool:
+    return touch.kind == rule.kind and (not rule.with_notes or bool(touch.notes and touch.notes.strip()))
+
+
+def unmet_for_move(deal: Deal, pipeline: Pipeline, target: Stage, touches: Sequence[Touch]) -> list[Unmet]:
+    """Leaving the current stage (exit) and entering `target` (entry): every problem at once."""
+    current = pipeline.stage(deal.stage)
+    exits = unmet_exit(deal, current, touches) if current.is_open else []
+    return exits + unmet_entry(deal, target, pipeline, set_fix(deal.id))

@@ -1,0 +1,209 @@
+"""Human date input (§4) and the clock as a value.
+
+Every function takes `now` as an argument; nothing here reads the real clock. A bare date means
+00:00 of that day. Weeks start on Monday. Year-less and weekday forms resolve forwards (the next
+such day after today) unless the caller asks for the past (`--at`, `--since`), where they resolve
+to the latest such day before today.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from dateutil.relativedelta import relativedelta
+
+from salesflow.domain.errors import BadInput
+
+Direction = Literal["future", "past"]
+
+_WEEKDAYS = {
+    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "wednesday": 2,
+    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4,
+    "sat": 5, "saturday": 5, "sun": 6, "sunday": 6,
+}
+_ZH_DAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
+_ZH_WEEK = r"(?:周|星期|礼拜)"
+_UNITS = {
+    "d": "days", "day": "days", "days": "days", "天": "days", "日": "days",
+    "w": "weeks", "week": "weeks", "weeks": "weeks", "周": "weeks", "星期": "weeks", "个星期": "weeks",
+    "m": "months", "month": "months", "months": "months", "个月": "months", "月": "months",
+}
+_HINT = (
+    "use 2026-11-25, today, tomorrow, fri, next week fri, +3d, in 2 weeks, eow, eom, eoq, "
+    "11月25日, 明天, 下周五, 3天后 or 月底 (optionally followed by HH:MM)"
+)
+
+
+@dataclass(frozen=True)
+class When:
+    """A resolved human date: the moment, and whether the user gave a time of day."""
+
+    at: datetime
+    has_time: bool
+
+    @property
+    def day(self) -> date:
+        return self.at.date()
+
+    def echo(self) -> str:
+        stamp = self.at.strftime("%Y-%m-%d %H:%M") if self.has_time else self.at.strftime("%Y-%m-%d")
+        return f"{stamp} ({self.at.strftime('%a')})"
+
+
+def parse_now(text: str) -> datetime:
+    """`--now`: `YYYY-MM-DD` (00:00 that day) or `YYYY-MM-DDTHH:MM[:SS]`."""
+    raw = text.strip()
+    for fmt in ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+    raise BadInput(f"--now {text!r} is not a date", hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+
+
+def parse_when(text: str, now: datetime, direction: Direction = "future") -> When:
+    """Resolve one human date expression against `now`; ambiguous or unknown forms are refused."""
+    raw = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    raw = re.sub(r"\s+", " ", raw)
+    if not raw:
+        raise BadInput("the date is empty", hint=_HINT)
+    if raw == "now" or raw == "现在":
+        return When(now.replace(microsecond=0), True)
+    body, clock = _split_time(raw)
+    day = _parse_day(body, now.date(), direction) if body else now.date()
+    if day is None:
+        if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}[/.]\d{1,2}|\d+", body):
+            raise BadInput(f"date {text!r} is ambiguous", hint="write it as YYYY-MM-DD, e.g. 2026-03-04")
+        raise BadInput(f"date {text!r} is not a date I understand", hint=_HINT)
+    return When(datetime.combine(day, clock or time(0, 0)), clock is not None)
+
+
+def _split_time(raw: str) -> tuple[str, time | None]:
+    match = re.fullmatch(r"(?P<body>.*?)[ t]?(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?", raw)
+    if match and (match["body"] == "" or not match["body"].endswith(("-", "/"))):
+        hour, minute, second = int(match["h"]), int(match["m"]), int(match["s"] or 0)
+        if hour > 23 or minute > 59 or second > 59:
+            raise BadInput(f"time {match['h']}:{match['m']} is not a time of day", hint="use HH:MM, 00:00 to 23:59")
+        return match["body"].strip(), time(hour, minute, second)
+    match = re.fullmatch(r"(?P<body>.*?) ?(?P<h>\d{1,2}) ?(?P<ampm>am|pm)", raw)
+    if match:
+        hour = int(match["h"])
+        if not 1 <= hour <= 12:
+            raise BadInput(f"time {match['h']}{match['ampm']} is not a time of day", hint="use 1am to 12pm")
+        hour = hour % 12 + (12 if match["ampm"] == "pm" else 0)
+        return match["body"].strip(), time(hour, 0)
+    return raw, None
+
+
+def _make_date(year: int, month: int, day: int, original: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise BadInput(f"date {original!r} does not exist", hint="check the day of the month") from None
+
+
+def _parse_day(body: str, today: date, direction: Direction) -> date | None:
+    sign = -1 if direction == "past" else 1
+    simple = {
+        "today": 0, "今天": 0, "今日": 0, "tomorrow": 1, "明天": 1, "明日": 1, "后天": 2, "大后天": 3,
+        "yesterday": -1, "昨天": -1, "昨日": -1, "前天": -2,
+    }
+    if body in simple:
+        return today + timedelta(days=simple[body])
+    if m := re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", body):
+        return _make_date(int(m[1]), int(m[2]), int(m[3]), body)
+    if m := re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]?", body):
+        return _make_date(int(m[1]), int(m[2]), int(m[3]), body)
+    if m := re.fullmatch(r"(\d{1,2})月(\d{1,2})[日号]?", body):
+        return _year_less(int(m[1]), int(m[2]), today, direction, body)
+    if m := re.fullmatch(r"([+-])(\d+) ?([a-z]+)", body):
+        unit = _UNITS.get(m[3])
+        if unit is None:
+            return None
+        n = int(m[2]) * (1 if m[1] == "+" else -1)
+        return today + relativedelta(**{unit: n})
+    if m := re.fullmatch(r"in (\d+) ?([a-z]+)", body):
+        unit = _UNITS.get(m[2])
+        return today + relativedelta(**{unit: int(m[1])}) if unit else None
+    if m := re.fullmatch(r"(\d+) ?([a-z]+) ago", body):
+        unit = _UNITS.get(m[2])
+        return today - relativedelta(**{unit: int(m[1])}) if unit else None
+    if m := re.fullmatch(r"(\d+) ?(天|日|周|个星期|星期|个月)([后前])", body):
+        n = int(m[1]) * (1 if m[3] == "后" else -1)
+        return today + relativedelta(**{_UNITS[m[2]]: n})
+    if body in ("eow", "end of week"):  # the working week: Friday
+        return today + timedelta(days=(4 - today.weekday()) % 7)
+    if body in ("eom", "end of month", "月底", "月末", "本月底"):
+        return today + relativedelta(day=31)
+    if body in ("eoq", "end of quarter", "季度末", "本季度末", "季末"):
+        quarter_end_month = (today.month - 1) // 3 * 3 + 3
+        return today + relativedelta(month=quarter_end_month, day=31)
+    if body in ("eoy", "end of year", "年底", "年末"):
+        return date(today.year, 12, 31)
+    if body in ("next week", "下周", "下星期", "下礼拜"):
+        return _monday(today) + timedelta(days=7)
+    if body in ("next month", "下月", "下个月"):
+        return today + relativedelta(months=1, day=1)
+    weekday = _weekday(body)
+    if weekday is not None:
+        which, day = weekday
+        if which == "next-week":
+            return _monday(today) + timedelta(days=7 + day)
+        if which == "last-week":
+            return _monday(today) - timedelta(days=7 - day)
+        if which == "this-week":
+            return _monday(today) + timedelta(days=day)
+        delta = (day - today.weekday()) % 7 or 7
+        return today + timedelta(days=delta) if sign > 0 else today - timedelta(days=(7 - delta) or 7)
+    return None
+
+
+def _weekday(body: str) -> tuple[str, int] | None:
+    words = body.split(" ")
+    if len(words) == 1 and words[0] in _WEEKDAYS:
+        return "bare", _WEEKDAYS[words[0]]
+    if len(words) == 3 and words[:2] == ["next", "week"] and words[2] in _WEEKDAYS:
+        return "next-week", _WEEKDAYS[words[2]]
+    if len(words) == 3 and words[:2] == ["last", "week"] and words[2] in _WEEKDAYS:
+        return "last-week", _WEEKDAYS[words[2]]
+    if len(words) == 2 and words[0] == "this" and words[1] in _WEEKDAYS:
+        return "this-week", _WEEKDAYS[words[1]]
+    if m := re.fullmatch(rf"(下|上|这|本)?{_ZH_WEEK}([一二三四五六日天七])", body):
+        which = {"下": "next-week", "上": "last-week", "这": "this-week", "本": "this-week"}.get(m[1] or "", "bare")
+        return which, _ZH_DAYS[m[2]]
+    return None
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _year_less(month: int, day: int, today: date, direction: Direction, original: str) -> date:
+    """`11月25日`: this year's date, or the next (previous, for the past) year's when that one has gone."""
+    if not 1 <= month <= 12:
+        raise BadInput(f"date {original!r} does not exist", hint="check the month")
+    for year in (today.year, today.year + (1 if direction == "future" else -1)):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:  # 2月29日 outside a leap year
+            continue
+        if (candidate >= today) if direction == "future" else (candidate <= today):
+            return candidate
+    return _make_date(today.year, month, day, original)
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0))
+
+
+def iso(moment: datetime | None) -> str | None:
+    """The one storage and machine form of a moment: `YYYY-MM-DDTHH:MM:SS`."""
+    return None if moment is None else moment.replace(microsecond=0).isoformat(timespec="seconds")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    return None if not text else datetime.fromisoformat(text)

@@ -1,0 +1,72 @@
+"""Money: parse what people type into integer minor units, format at the last inch of output.
+
+Amounts are never floats. `12万` is 120,000 major units = 12,000,000 minor units (fen/cents).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from salesflow.domain.errors import BadInput
+
+MINOR_PER_MAJOR = 100
+MAX_MINOR = 2**63 - 1  # SQLite INTEGER
+
+_SUFFIXES = {
+    "": 1,
+    "k": 1_000,
+    "千": 1_000,
+    "m": 1_000_000,
+    "mn": 1_000_000,
+    "百万": 1_000_000,
+    "w": 10_000,
+    "万": 10_000,
+    "亿": 100_000_000,
+}
+_CURRENCY = r"(?:[¥$€£]|rmb|cny|usd|eur)?"
+_AMOUNT = re.compile(
+    rf"^{_CURRENCY}\s*(?P<num>\d[\d,]*(?:\.\d+)?|\.\d+)\s*(?P<suffix>k|m|mn|w|千|百万|万|亿)?\s*(?:元|块|rmb|cny)?$"
+)
+_HINT = "write it like 120000, 120,000, 12万, 1.2亿, 15k, 1.5m or ¥120,000"
+
+
+def parse_amount(text: str) -> int:
+    """`'12万'` → 12_000_000 (minor units). Refuses negatives, NaN, infinity, overflow, sub-cent values."""
+    raw = unicodedata.normalize("NFKC", str(text)).strip().lower().replace(" ", "")
+    if raw in {"", "0"}:
+        if raw == "":
+            raise BadInput("amount is empty", hint=_HINT)
+        return 0
+    if raw.startswith("-") or raw.startswith("−"):
+        raise BadInput(f"amount {text!r} is negative", hint="amounts are 0 or more")
+    match = _AMOUNT.match(raw)
+    if not match:
+        raise BadInput(f"amount {text!r} is not an amount", hint=_HINT)
+    num = match["num"]
+    if "," in num and not re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", num):
+        raise BadInput(f"amount {text!r} has misplaced thousands separators", hint=_HINT)
+    try:
+        value = Decimal(num.replace(",", "")) * _SUFFIXES[match["suffix"] or ""] * MINOR_PER_MAJOR
+    except InvalidOperation:  # pragma: no cover - the regex admits only digits
+        raise BadInput(f"amount {text!r} is not an amount", hint=_HINT) from None
+    if value != value.to_integral_value():
+        raise BadInput(f"amount {text!r} has more precision than a cent", hint="use at most two decimals")
+    minor = int(value)
+    if minor > MAX_MINOR:
+        raise BadInput(f"amount {text!r} is too large", hint="amounts up to 92,233,720,368,547,758.07")
+    return minor
+
+
+def to_major_str(minor: int | None) -> str:
+    """Machine form: major units with two decimals (`120000.00`); no amount is `0.00`."""
+    minor = minor or 0
+    return f"{minor // MINOR_PER_MAJOR}.{minor % MINOR_PER_MAJOR:02d}"
+
+
+def format_amount(minor: int | None) -> str:
+    """Human form: grouped digits, cents only when there are any (`120,000`, `99.50`)."""
+    minor = minor or 0
+    major, cents = divmod(minor, MINOR_PER_MAJOR)
+    return f"{major:,}" if cents == 0 else f"{major:,}.{cents:02d}"

@@ -1,0 +1,106 @@
+"""The stage machine (§3): which moves are allowed, refused, or need `--force --reason`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from salesflow.domain.criteria import Unmet, set_fix, unmet_entry, unmet_for_move
+from salesflow.domain.errors import Refused, UsageProblem
+from salesflow.domain.pipeline import Pipeline
+from salesflow.domain.records import Deal, Touch
+
+
+@dataclass(frozen=True)
+class Move:
+    deal_id: int
+    from_stage: str
+    to_stage: str
+    status: str  # the deal's status after the move
+    forced: bool
+    reason: str | None
+    lost_reason: str | None = None
+    overridden: tuple[Unmet, ...] = ()  # criteria a forced move went past
+
+
+def plan_move(
+    pipeline: Pipeline,
+    deal: Deal,
+    target_key: str,
+    touches: Sequence[Touch],
+    *,
+    force: bool = False,
+    reason: str | None = None,
+    lost_reason: str | None = None,
+) -> Move:
+    """Decide a move of `deal` to `target_key`; raises Refused listing every unmet criterion."""
+    reason = (reason or "").strip() or None
+    if force and not reason:
+        raise UsageProblem("--force needs --reason TEXT", hint="say why, e.g. --reason \"signed early\"")
+    target = pipeline.stage(target_key)
+    current = pipeline.stage(deal.stage)
+    ref = f"#{deal.id}"
+    forced = False
+
+    if deal.status == "won":
+        if not force:
+            raise Refused(f"{ref} is won; won deals are final",
+                          hint="to change it anyway: add --force --reason TEXT")
+        forced = True
+    elif deal.status == "lost" and target.kind != "lost":
+        if not force:
+            raise Refused(f"{ref} is lost; reopen it before moving it",
+                          hint=f"salesflow reopen {deal.id} --reason …")
+        forced = True
+    if target.key == current.key:
+        raise Refused(f"{ref} is already in {target.key}")
+
+    if target.kind == "lost":
+        if lost_reason is None or lost_reason not in pipeline.lost_reasons:
+            given = f"{lost_reason!r} is not a lost reason" if lost_reason else "no lost reason given"
+            raise Refused(f"{ref} cannot be lost: {given}",
+                          hint="reasons: " + ", ".join(pipeline.lost_reasons))
+        return Move(deal.id, current.key, target.key, "lost", forced, reason, lost_reason)
+
+    status = "won" if target.kind == "won" else "open"
+    from_pos = pipeline.position(current.key) if current.is_open else pipeline.position(deal.lost_from_stage or pipeline.first.key)
+    to_pos = pipeline.position(target.key)
+
+    if current.is_open and to_pos < from_pos:
+        if not reason:
+            raise Refused(f"moving {ref} back from {current.key} to {target.key} needs --reason TEXT")
+        return Move(deal.id, current.key, target.key, status, forced, reason)
+
+    skipped = [s.key for s in pipeline.open_stages[from_pos + 1:to_pos]] if current.is_open else []
+    unmet = unmet_for_move(deal, pipeline, target, touches)
+    if skipped and not force:
+        what = "winning" if target.kind == "won" else f"moving {ref} from {current.key} to {target.key}"
+        raise Refused(f"{what} skips {', '.join(skipped)}; add --force --reason TEXT to skip stages"
+                      if target.kind != "won" else
+                      f"{ref} can be won only from {pipeline.last_open.key} (it is in {current.key}); add --force --reason TEXT")
+    if unmet and not force:
+        raise Refused(
+            f"{ref} cannot move from {current.key} to {target.key}: "
+            f"{len(unmet)} criteri{'a' if len(unmet) > 1 else 'on'} unmet",
+            details=[f"{u.criterion} — {u.fix}" for u in unmet],
+        )
+    forced = forced or bool(skipped) or bool(unmet)
+    # A forced skip also goes past the entry criteria of every stage it skips.
+    passed = [u for key in skipped for u in unmet_entry(deal, pipeline.stage(key), pipeline, set_fix(deal.id))]
+    return Move(deal.id, current.key, target.key, status, forced, reason, overridden=tuple(passed + unmet))
+
+
+def plan_reopen(pipeline: Pipeline, deal: Deal, *, reason: str | None, force: bool = False) -> Move:
+    """A lost deal returns to the stage it was lost from; a won deal only with --force."""
+    reason = (reason or "").strip() or None
+    if not reason:
+        raise UsageProblem("reopen needs --reason TEXT", hint="say why, e.g. --reason \"budget approved\"")
+    if deal.status == "open":
+        raise Refused(f"#{deal.id} is open (in {deal.stage}); only closed deals can be reopened")
+    if deal.status == "won":
+        if not force:
+            raise Refused(f"#{deal.id} is won; won deals are final", hint="to reopen it anyway: add --force")
+        return Move(deal.id, deal.stage, pipeline.last_open.key, "open", True, reason)
+    open_keys = {s.key for s in pipeline.open_stages}
+    back_to = deal.lost_from_stage if deal.lost_from_stage in open_keys else pipeline.first.key
+    return Move(deal.id, deal.stage, back_to, "open", False, reason)

@@ -1,0 +1,277 @@
+"""Pipelines are data: ordered open stages plus `won` and `lost`, each with criteria (§3).
+
+A definition comes from TOML (a shipped template or an admin's file) and is validated here, with
+every problem named by its place in the file. Entry criteria name deal fields that must be filled
+(`phone|email` means either); exit criteria name touch kinds that must have been logged while the
+deal was in the stage, optionally with notes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from salesflow.domain.errors import BadInput, NotFound
+from salesflow.domain.records import GRADES, TOUCH_KINDS
+
+# Fields a criterion may name besides a pipeline's own process fields.
+BUILTIN_FIELDS = (
+    "title", "customer", "contact", "phone", "email", "owner", "amount", "close_date", "source",
+    "grade", "lost_reason",
+)
+_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+
+@dataclass(frozen=True)
+class TouchRule:
+    kind: str
+    with_notes: bool = False
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    name: str
+    label_zh: str
+    kind: str  # open | won | lost
+    prior: float
+    idle_days: int | None
+    entry: tuple[str, ...] = ()
+    exit: tuple[TouchRule, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        return self.kind == "open"
+
+
+@dataclass(frozen=True)
+class GradeSLA:
+    first_touch_days: int
+    cadence_days: int
+
+
+@dataclass(frozen=True)
+class ProcessField:
+    key: str
+    name: str
+    label_zh: str
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    key: str
+    name: str
+    label_zh: str
+    stages: tuple[Stage, ...]
+    fields: tuple[ProcessField, ...]
+    lost_reasons: tuple[str, ...]
+    grades: dict[str, GradeSLA]
+    visit_notes_hours: int = 24
+    assign_minutes: int = 30
+
+    @property
+    def open_stages(self) -> tuple[Stage, ...]:
+        return tuple(s for s in self.stages if s.is_open)
+
+    @property
+    def first(self) -> Stage:
+        return self.open_stages[0]
+
+    @property
+    def last_open(self) -> Stage:
+        return self.open_stages[-1]
+
+    @property
+    def won(self) -> Stage:
+        return next(s for s in self.stages if s.kind == "won")
+
+    @property
+    def lost(self) -> Stage:
+        return next(s for s in self.stages if s.kind == "lost")
+
+    def stage(self, key: str) -> Stage:
+        for s in self.stages:
+            if s.key == key:
+                return s
+        raise NotFound(
+            f"stage {key!r} is not in pipeline {self.key}",
+            hint="stages: " + ", ".join(s.key for s in self.stages),
+        )
+
+    def position(self, key: str) -> int:
+        """Index among open stages; won after every open stage; lost has none (-1)."""
+        stage = self.stage(key)
+        if stage.kind == "won":
+            return len(self.open_stages)
+        if stage.kind == "lost":
+            return -1
+        return self.open_stages.index(stage)
+
+    def field_keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.fields)
+
+
+def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
+    """Validate a parsed TOML definition; every problem is listed, each naming its place."""
+    problems: list[str] = []
+
+    def need(obj: dict, name: str, kind: type | tuple[type, ...], where: str, default: Any = ...) -> Any:
+        if name not in obj:
+            if default is ...:
+                problems.append(f"{where}{name}: missing")
+            return None if default is ... else default
+        value = obj[name]
+        if not isinstance(value, kind) or (kind in (int, float, (int, float)) and isinstance(value, bool)):
+            problems.append(f"{where}{name}: expected {_kind_name(kind)}, got {value!r}")
+            return None
+        return value
+
+    _unknown(data, {"key", "name", "label_zh", "lost_reasons", "sla", "grades", "fields", "stages"}, "", problems)
+    key = need(data, "key", str, "")
+    if key is not None and not _KEY.match(key):
+        problems.append(f"key: {key!r} must be lower-case letters, digits, '-' or '_'")
+    name = need(data, "name", str, "")
+    label_zh = need(data, "label_zh", str, "", default=name or "")
+    lost_reasons = need(data, "lost_reasons", list, "") or []
+    if not lost_reasons and "lost_reasons" in data:
+        problems.append("lost_reasons: at least one reason is needed")
+    for i, reason in enumerate(lost_reasons):
+        if not isinstance(reason, str) or not _KEY.match(reason):
+            problems.append(f"lost_reasons[{i}]: {reason!r} must be a key like 'no-budget'")
+
+    sla = need(data, "sla", dict, "", default={}) or {}
+    _unknown(sla, {"visit_notes_hours", "assign_minutes"}, "sla.", problems)
+    visit_hours = need(sla, "visit_notes_hours", int, "sla.", default=24)
+    assign_minutes = need(sla, "assign_minutes", int, "sla.", default=30)
+
+    grades: dict[str, GradeSLA] = {}
+    raw_grades = need(data, "grades", dict, "") or {}
+    for grade in GRADES:
+        g = raw_grades.get(grade)
+        where = f"grades.{grade}."
+        if not isinstance(g, dict):
+            problems.append(f"grades.{grade}: missing (every pipeline sets first_touch_days and cadence_days for A, B and C)")
+            continue
+        _unknown(g, {"first_touch_days", "cadence_days"}, where, problems)
+        first = need(g, "first_touch_days", int, where)
+        cadence = need(g, "cadence_days", int, where)
+        for label, value in (("first_touch_days", first), ("cadence_days", cadence)):
+            if value is not None and value < 0:
+                problems.append(f"{where}{label}: must be 0 or more, got {value}")
+        if first is not None and cadence is not None:
+            grades[grade] = GradeSLA(first, cadence)
+    for extra in set(raw_grades) - set(GRADES):
+        problems.append(f"grades.{extra}: unknown grade (grades are A, B, C)")
+
+    fields: list[ProcessField] = []
+    for i, f in enumerate(need(data, "fields", list, "", default=[]) or []):
+        where = f"fields[{i}]."
+        if not isinstance(f, dict):
+            problems.append(f"fields[{i}]: expected a table with key, name, label_zh")
+            continue
+        _unknown(f, {"key", "name", "label_zh"}, where, problems)
+        fkey = need(f, "key", str, where)
+        if fkey is not None and (not _KEY.match(fkey) or fkey in BUILTIN_FIELDS):
+            problems.append(f"{where}key: {fkey!r} must be a new lower-case key (not a built-in deal field)")
+        fname = need(f, "name", str, where)
+        if fkey and fname:
+            fields.append(ProcessField(fkey, fname, need(f, "label_zh", str, where, default=fname)))
+    field_names = set(BUILTIN_FIELDS) | {f.key for f in fields}
+
+    stages: list[Stage] = []
+    raw_stages = need(data, "stages", list, "") or []
+    for i, s in enumerate(raw_stages):
+        where = f"stages[{i}]."
+        if not isinstance(s, dict):
+            problems.append(f"stages[{i}]: expected a table")
+            continue
+        _unknown(s, {"key", "name", "label_zh", "kind", "prior", "idle_days", "entry", "exit"}, where, problems)
+        skey = need(s, "key", str, where)
+        if skey is not None and not _KEY.match(skey):
+            problems.append(f"{where}key: {skey!r} must be lower-case letters, digits, '-' or '_'")
+        sname = need(s, "name", str, where)
+        kind = need(s, "kind", str, where, default="open")
+        if kind not in ("open", "won", "lost"):
+            problems.append(f"{where}kind: must be open, won or lost, got {kind!r}")
+        default_prior = {"won": 1.0, "lost": 0.0}.get(kind or "open", ...)
+        prior = need(s, "prior", (int, float), where, default=default_prior)
+        if prior is not None and not 0 <= prior <= 1:
+            problems.append(f"{where}prior: must be between 0 and 1, got {prior}")
+        idle = need(s, "idle_days", int, where, default=None)
+        if idle is not None and idle < 0:
+            problems.append(f"{where}idle_days: must be 0 or more, got {idle}")
+        entry = need(s, "entry", list, where, default=[]) or []
+        for j, criterion in enumerate(entry):
+            if not isinstance(criterion, str):
+                problems.append(f"{where}entry[{j}]: expected a field name, got {criterion!r}")
+                continue
+            for alternative in criterion.split("|"):
+                if alternative not in field_names:
+                    problems.append(
+                        f"{where}entry[{j}]: unknown field {alternative!r} "
+                        f"(known: {', '.join(sorted(field_names))})"
+                    )
+        rules: list[TouchRule] = []
+        for j, rule in enumerate(need(s, "exit", list, where, default=[]) or []):
+            if not isinstance(rule, dict) or not isinstance(rule.get("touch"), str):
+                problems.append(f"{where}exit[{j}]: expected {{ touch = \"quote\" }} (optionally notes = true)")
+                continue
+            _unknown(rule, {"touch", "notes"}, f"{where}exit[{j}].", problems)
+            if rule["touch"] not in TOUCH_KINDS:
+                problems.append(f"{where}exit[{j}].touch: unknown kind {rule['touch']!r} (kinds: {', '.join(TOUCH_KINDS)})")
+            notes = rule.get("notes", False)
+            if not isinstance(notes, bool):
+                problems.append(f"{where}exit[{j}].notes: expected true or false, got {notes!r}")
+            rules.append(TouchRule(rule["touch"], bool(notes)))
+        if skey and sname and kind in ("open", "won", "lost") and prior is not None:
+            stages.append(Stage(skey, sname, need(s, "label_zh", str, where, default=sname), kind,
+                                float(prior), idle, tuple(entry), tuple(rules)))
+
+    keys = [s.key for s in stages]
+    for dup in sorted({k for k in keys if keys.count(k) > 1}):
+        problems.append(f"stages: key {dup!r} appears more than once")
+    if raw_stages:
+        kinds = [s.kind for s in stages]
+        if kinds.count("won") != 1 or kinds.count("lost") != 1:
+            problems.append("stages: exactly one stage of kind 'won' and one of kind 'lost' are needed")
+        if kinds.count("open") < 1:
+            problems.append("stages: at least one open stage is needed")
+        first_closed = next((i for i, k in enumerate(kinds) if k != "open"), len(kinds))
+        if any(k == "open" for k in kinds[first_closed:]):
+            problems.append("stages: open stages come first, then won and lost")
+
+    if problems:
+        raise BadInput(
+            f"{source}: {len(problems)} problem{'s' if len(problems) > 1 else ''} in the pipeline definition",
+            details=problems,
+            hint="compare with: salesflow pipeline export standard",
+        )
+    return Pipeline(
+        key=key, name=name, label_zh=label_zh or name, stages=tuple(stages), fields=tuple(fields),
+        lost_reasons=tuple(lost_reasons), grades=grades, visit_notes_hours=visit_hours,
+        assign_minutes=assign_minutes,
+    )
+
+
+def parse_pipeline_toml(text: str, source: str) -> Pipeline:
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise BadInput(f"{source}: not valid TOML: {exc}", hint="check the line it names") from None
+    return pipeline_from_dict(data, source)
+
+
+def _unknown(obj: dict, allowed: set[str], where: str, problems: list[str]) -> None:
+    for name in obj:
+        if name not in allowed:
+            problems.append(f"{where}{name}: unknown setting (allowed: {', '.join(sorted(allowed))})")
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "text", int: "a whole number", float: "a number", list: "a list", dict: "a table", bool: "true/false"}
+    if isinstance(kind, tuple):
+        return "a number"
+    return names.get(kind, kind.__name__)

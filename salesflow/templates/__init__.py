@@ -1,0 +1,1 @@
+"""Pipeline templates shipped with salesflow (TOML); `init --template NAME` stores one in the database."""

@@ -1,0 +1,1 @@
+"""SQLite: opening, pragmas, migrations and every query. The only package that holds SQL."""

@@ -1,0 +1,96 @@
+"""Every write goes through `insert` / `update` here, so every change lands in the change log.
+
+A `Cmd` is the row of the `command` table that the change belongs to: the unit `undo` reverts.
+Table and column names come only from the allow-list below; values are always bound parameters.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+# table -> (primary key column, writable columns)
+TABLES: dict[str, tuple[str, frozenset[str]]] = {
+    "deal": ("id", frozenset({
+        "title", "customer_id", "contact_id", "owner", "pipeline", "stage", "status", "amount",
+        "close_date", "source", "next_followup", "created_at", "stage_entered_at", "closed_at",
+        "lost_reason", "lost_from_stage", "external_id", "fields"})),
+    "customer": ("id", frozenset({"name", "name_key", "grade", "industry", "created_at"})),
+    "contact": ("id", frozenset({"customer_id", "name", "title", "phone", "email", "decision_maker", "created_at"})),
+    "touch": ("id", frozenset({"deal_id", "kind", "at", "by", "contact_id", "notes", "outcome", "command_id"})),
+    "stage_event": ("id", frozenset({"deal_id", "from_stage", "to_stage", "at", "by", "reason", "forced", "command_id"})),
+    "rep": ("handle", frozenset({"handle", "name", "role", "manager", "team", "capacity", "active", "created_at"})),
+}
+
+
+@dataclass(frozen=True)
+class Cmd:
+    id: int
+    at: str
+    by: str
+
+
+def begin_command(conn: sqlite3.Connection, name: str, args: str, at: str, by: str) -> Cmd:
+    cur = conn.execute("INSERT INTO command (name, args, at, by) VALUES (?, ?, ?, ?)", (name, args, at, by))
+    return Cmd(cur.lastrowid, at, by)
+
+
+def insert(conn: sqlite3.Connection, cmd: Cmd, table: str, values: dict[str, Any]) -> Any:
+    pk, columns = TABLES[table]
+    bad = set(values) - columns
+    if bad:
+        raise ValueError(f"not writable in {table}: {sorted(bad)}")
+    names = list(values)
+    cur = conn.execute(
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+        [values[n] for n in names],
+    )
+    key = values[pk] if pk in values else cur.lastrowid
+    _log(conn, cmd, table, key, "insert", None, None, json.dumps(values, ensure_ascii=False))
+    return key
+
+
+def update(conn: sqlite3.Connection, cmd: Cmd, table: str, key: Any, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Apply `changes` to one row; log and return only the fields whose value really changed."""
+    pk, columns = TABLES[table]
+    bad = set(changes) - columns
+    if bad:
+        raise ValueError(f"not writable in {table}: {sorted(bad)}")
+    row = conn.execute(f"SELECT * FROM {table} WHERE {pk} = ?", (key,)).fetchone()
+    if row is None:
+        raise LookupError(f"{table} {key} vanished")
+    changed = {name: (row[name], value) for name, value in changes.items() if row[name] != value}
+    if not changed:
+        return {}
+    conn.execute(
+        f"UPDATE {table} SET {', '.join(f'{n} = ?' for n in changed)} WHERE {pk} = ?",
+        [new for _, new in changed.values()] + [key],
+    )
+    for name, (old, new) in changed.items():
+        if table == "deal" and name == "fields":
+            _log_fields(conn, cmd, key, old, new)
+        else:
+            _log(conn, cmd, table, key, "update", name, old, new)
+    return changed
+
+
+def _log_fields(conn: sqlite3.Connection, cmd: Cmd, key: Any, old: str, new: str) -> None:
+    """Process fields live in one JSON column but are logged one field at a time."""
+    before, after = json.loads(old or "{}"), json.loads(new or "{}")
+    for name in sorted(set(before) | set(after)):
+        if before.get(name) != after.get(name):
+            _log(conn, cmd, "deal", key, "update", f"fields.{name}", before.get(name), after.get(name))
+
+
+def _log(conn, cmd: Cmd, entity: str, key: Any, op: str, field: str | None, old: Any, new: Any) -> None:
+    conn.execute(
+        "INSERT INTO change_log (command_id, entity, entity_id, op, field, old, new, at, by)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (cmd.id, entity, str(key), op, field, _text(old), _text(new), cmd.at, cmd.by),
+    )
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)

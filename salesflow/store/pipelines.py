@@ -1,0 +1,73 @@
+"""Pipelines and stages in the database, and the small `meta` key/value table."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from salesflow.domain.errors import NotFound
+from salesflow.domain.pipeline import Pipeline, pipeline_from_dict
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else row[0]
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                 (key, value))
+
+
+def pipeline_keys(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT key FROM pipeline ORDER BY rowid")]
+
+
+def load_pipeline(conn: sqlite3.Connection, key: str) -> Pipeline:
+    row = conn.execute("SELECT compiled FROM pipeline WHERE key = ?", (key,)).fetchone()
+    if row is None:
+        known = pipeline_keys(conn)
+        raise NotFound(f"no pipeline {key!r} in this database",
+                       hint=("pipelines: " + ", ".join(known)) if known else "add one with: salesflow init")
+    return pipeline_from_dict(json.loads(row[0]), f"pipeline {key}")
+
+
+def pipeline_source(conn: sqlite3.Connection, key: str) -> str:
+    load_pipeline(conn, key)  # the same NotFound for an unknown key
+    return conn.execute("SELECT definition FROM pipeline WHERE key = ?", (key,)).fetchone()[0]
+
+
+def stage_keys_in_use(conn: sqlite3.Connection, pipeline: str) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT DISTINCT stage FROM deal WHERE pipeline = ?", (pipeline,))}
+
+
+def save_pipeline(conn: sqlite3.Connection, pipeline: Pipeline, source: str, compiled: dict, at: str) -> None:
+    """Insert or replace a pipeline and its stage rows (the caller checked stages in use survive)."""
+    conn.execute(
+        "INSERT INTO pipeline (key, name, label_zh, definition, compiled, loaded_at) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET name = excluded.name, label_zh = excluded.label_zh,"
+        " definition = excluded.definition, compiled = excluded.compiled, loaded_at = excluded.loaded_at",
+        (pipeline.key, pipeline.name, pipeline.label_zh, source, json.dumps(compiled, ensure_ascii=False), at),
+    )
+    # Deals reference (pipeline, stage); with foreign keys on, stale rows are removed one by one.
+    keep = [s.key for s in pipeline.stages]
+    conn.execute(
+        f"DELETE FROM stage WHERE pipeline = ? AND key NOT IN ({', '.join('?' for _ in keep)})",
+        [pipeline.key, *keep],
+    )
+    for position, stage in enumerate(pipeline.stages):
+        conn.execute(
+            "INSERT INTO stage (pipeline, key, position, kind, name, label_zh, prior, idle_days)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pipeline, key) DO UPDATE SET"
+            " position = excluded.position, kind = excluded.kind, name = excluded.name,"
+            " label_zh = excluded.label_zh, prior = excluded.prior, idle_days = excluded.idle_days",
+            (pipeline.key, stage.key, position, stage.kind, stage.name, stage.label_zh, stage.prior, stage.idle_days),
+        )
+
+
+def stage_labels(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
+    """stage key -> (English name, Chinese label), across pipelines (first definition wins)."""
+    labels: dict[str, tuple[str, str]] = {}
+    for key, name, label_zh in conn.execute("SELECT key, name, label_zh FROM stage ORDER BY rowid"):
+        labels.setdefault(key, (name, label_zh))
+    return labels

@@ -1,0 +1,45 @@
+"""Queries about reps."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from salesflow.domain.errors import NotFound
+from salesflow.domain.records import Rep
+
+
+def _rep(row: sqlite3.Row) -> Rep:
+    return Rep(handle=row["handle"], name=row["name"], role=row["role"], manager=row["manager"],
+               team=row["team"], capacity=row["capacity"], active=bool(row["active"]))
+
+
+def find_rep(conn: sqlite3.Connection, handle_or_name: str) -> Rep | None:
+    """By handle, else by display name (`王伟`)."""
+    row = conn.execute("SELECT * FROM rep WHERE handle = ?", (handle_or_name,)).fetchone()
+    if row is None:
+        row = conn.execute("SELECT * FROM rep WHERE name = ? ORDER BY handle LIMIT 1", (handle_or_name,)).fetchone()
+    return None if row is None else _rep(row)
+
+
+def rep_exists(conn: sqlite3.Connection, handle: str) -> bool:
+    return conn.execute("SELECT 1 FROM rep WHERE handle = ?", (handle,)).fetchone() is not None
+
+
+def get_rep(conn: sqlite3.Connection, handle: str) -> Rep:
+    rep = find_rep(conn, handle)
+    if rep is None:
+        raise NotFound(f"no rep {handle!r}", hint="list reps with: salesflow rep list")
+    return rep
+
+
+def list_reps(conn: sqlite3.Connection, team: str | None = None, include_inactive: bool = True) -> list[sqlite3.Row]:
+    return conn.execute(
+        """
+        SELECT r.handle, r.name, r.role, r.manager, r.team, r.capacity, r.active,
+               (SELECT COUNT(*) FROM deal d WHERE d.owner = r.handle AND d.status = 'open') AS open_deals
+        FROM rep r
+        WHERE (? IS NULL OR r.team = ?) AND (? OR r.active = 1)
+        ORDER BY r.team IS NULL, r.team, CASE r.role WHEN 'admin' THEN 0 WHEN 'manager' THEN 1 ELSE 2 END, r.handle
+        """,
+        (team, team, include_inactive),
+    ).fetchall()

@@ -1,0 +1,158 @@
+"""The schema history, one function per version, never edited once released (append m002_… instead).
+
+Tables are STRICT with CHECK constraints where they guard data: money is an INTEGER of minor
+units and never negative; statuses, roles, grades and touch kinds are closed sets. Times are ISO
+8601 local wall-clock text (`2026-11-23T09:30:00`), so text order is time order.
+
+`NAMES` is read by `store.db` without importing sqlite-utils: the check that a database is current
+costs one small query; sqlite-utils loads only when a migration must run.
+"""
+
+from __future__ import annotations
+
+M001_INITIAL = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE pipeline (
+    key TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    label_zh TEXT NOT NULL,
+    definition TEXT NOT NULL,            -- the TOML source, exported as loaded
+    compiled TEXT NOT NULL CHECK (json_valid(compiled)),  -- the parsed definition, read on every command
+    loaded_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE stage (
+    pipeline TEXT NOT NULL REFERENCES pipeline(key),
+    key TEXT NOT NULL,
+    position INTEGER NOT NULL,           -- 0.. for open stages in order, then won, then lost
+    kind TEXT NOT NULL CHECK (kind IN ('open', 'won', 'lost')),
+    name TEXT NOT NULL,
+    label_zh TEXT NOT NULL,
+    prior REAL NOT NULL CHECK (prior >= 0 AND prior <= 1),
+    idle_days INTEGER CHECK (idle_days >= 0),
+    PRIMARY KEY (pipeline, key)
+) STRICT;
+
+CREATE TABLE rep (
+    handle TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL DEFAULT 'rep' CHECK (role IN ('rep', 'manager', 'admin')),
+    manager TEXT REFERENCES rep(handle),
+    team TEXT,
+    capacity INTEGER NOT NULL DEFAULT 50 CHECK (capacity >= 0),
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE customer (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,       -- NFKC, trimmed, inner spaces folded, case-folded
+    grade TEXT NOT NULL DEFAULT 'B' CHECK (grade IN ('A', 'B', 'C')),
+    industry TEXT,
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE contact (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customer(id),
+    name TEXT NOT NULL,
+    title TEXT,
+    phone TEXT,                          -- E.164 when it could be normalised
+    email TEXT,                          -- lower-cased
+    decision_maker INTEGER NOT NULL DEFAULT 0 CHECK (decision_maker IN (0, 1)),
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX contact_customer ON contact(customer_id);
+CREATE INDEX contact_phone ON contact(phone) WHERE phone IS NOT NULL;
+CREATE INDEX contact_email ON contact(email) WHERE email IS NOT NULL;
+
+CREATE TABLE deal (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    customer_id INTEGER REFERENCES customer(id),
+    contact_id INTEGER REFERENCES contact(id),
+    owner TEXT REFERENCES rep(handle),   -- NULL = unassigned
+    pipeline TEXT NOT NULL REFERENCES pipeline(key),
+    stage TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'won', 'lost')),
+    amount INTEGER NOT NULL DEFAULT 0 CHECK (amount >= 0),
+    close_date TEXT,
+    source TEXT,
+    next_followup TEXT,
+    created_at TEXT NOT NULL,
+    stage_entered_at TEXT NOT NULL,
+    closed_at TEXT,
+    lost_reason TEXT,
+    lost_from_stage TEXT,
+    external_id TEXT,
+    fields TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(fields)),   -- process fields, free text
+    CHECK ((status = 'open') = (closed_at IS NULL)),
+    FOREIGN KEY (pipeline, stage) REFERENCES stage(pipeline, key)
+) STRICT;
+CREATE INDEX deal_owner_status ON deal(owner, status);
+CREATE INDEX deal_pipeline_stage ON deal(pipeline, stage, status);
+CREATE INDEX deal_customer ON deal(customer_id);
+CREATE INDEX deal_contact ON deal(contact_id);
+CREATE INDEX deal_created ON deal(created_at);
+CREATE UNIQUE INDEX deal_external ON deal(external_id) WHERE external_id IS NOT NULL;
+
+CREATE TABLE command (                   -- one row per command that changed data: the undo unit
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    args TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,                    -- the command's --now
+    by TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE stage_event (
+    id INTEGER PRIMARY KEY,
+    deal_id INTEGER NOT NULL REFERENCES deal(id),
+    from_stage TEXT,                     -- NULL when the deal was created
+    to_stage TEXT NOT NULL,
+    at TEXT NOT NULL,
+    by TEXT NOT NULL,
+    reason TEXT,
+    forced INTEGER NOT NULL DEFAULT 0 CHECK (forced IN (0, 1)),
+    command_id INTEGER REFERENCES command(id)
+) STRICT;
+CREATE INDEX stage_event_deal ON stage_event(deal_id, at);
+
+CREATE TABLE touch (
+    id INTEGER PRIMARY KEY,
+    deal_id INTEGER NOT NULL REFERENCES deal(id),
+    kind TEXT NOT NULL CHECK (kind IN ('call', 'visit', 'meeting', 'email', 'wechat', 'demo', 'quote', 'note')),
+    at TEXT NOT NULL,
+    by TEXT NOT NULL,
+    contact_id INTEGER REFERENCES contact(id),
+    notes TEXT,
+    outcome TEXT,
+    command_id INTEGER REFERENCES command(id)
+) STRICT;
+CREATE INDEX touch_deal ON touch(deal_id, at);
+
+CREATE TABLE change_log (
+    id INTEGER PRIMARY KEY,
+    command_id INTEGER NOT NULL REFERENCES command(id),
+    entity TEXT NOT NULL,                -- deal | customer | contact | touch | stage_event | rep | pipeline
+    entity_id TEXT NOT NULL,
+    op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+    field TEXT,                          -- for updates
+    old TEXT,
+    new TEXT,
+    at TEXT NOT NULL,
+    by TEXT NOT NULL
+) STRICT;
+CREATE INDEX change_log_command ON change_log(command_id);
+CREATE INDEX change_log_entity ON change_log(entity, entity_id);
+"""
+
+# Ordered; each name is recorded in _sqlite_migrations (set "salesflow") when applied.
+MIGRATIONS: list[tuple[str, str]] = [
+    ("m001_initial", M001_INITIAL),
+]
+NAMES = [name for name, _ in MIGRATIONS]

@@ -1,0 +1,279 @@
+"""A realistic, seeded demo database: reps, customers, deals over six months, their history.
+
+The same generator builds the benchmark databases (`benchmarks/`), so it writes in bulk: rows are
+simulated deal by deal (created → stages with dwell times → won, lost, or still open at `now`)
+and inserted in chunks inside one transaction. Generated history is not a user's command, so it
+gets no change-log rows; one `command` row records that the demo was built.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from salesflow.app.context import Act
+from salesflow.app.setup import init_db
+from salesflow.domain.dates import iso
+from salesflow.domain.pipeline import Pipeline
+from salesflow.domain.text import name_key
+from salesflow.store import bulk
+from salesflow.store.changes import begin_command
+from salesflow.store.db import open_db, write
+from salesflow.store.pipelines import load_pipeline
+
+DEMO_REPS = [
+    ("li", "李娜", "manager", None, "east"),
+    ("chen", "陈静", "manager", None, "south"),
+    ("wang", "王伟", "rep", "li", "east"),
+    ("zhang", "张敏", "rep", "li", "east"),
+    ("liu", "刘洋", "rep", "li", "east"),
+    ("emily", "Emily Carter", "rep", "li", "east"),
+    ("yang", "杨帆", "rep", "chen", "south"),
+    ("david", "David Kim", "rep", "chen", "south"),
+    ("sarah", "Sarah Lopez", "rep", "chen", "south"),
+    ("zhao", "赵磊", "rep", "chen", "south"),
+]
+_CITIES = "北京 上海 深圳 广州 杭州 苏州 成都 武汉 南京 西安 天津 重庆 青岛 厦门 宁波 长沙 合肥 郑州".split()
+_WORDS = "华信 鼎盛 恒通 瑞丰 启明 卓越 天成 博远 中科 金桥 宏达 新锐 远航 正泰 安泰 汇通 联创 海纳 同创 云启".split()
+_INDUSTRIES = [("科技", "technology"), ("电子", "electronics"), ("机械", "machinery"), ("物流", "logistics"),
+               ("医疗", "healthcare"), ("软件", "software"), ("贸易", "trading"), ("制造", "manufacturing"),
+               ("能源", "energy"), ("材料", "materials")]
+_SUFFIXES = ["有限公司", "股份有限公司", "集团有限公司"]
+_EN_FIRST = "Northwind Bluewave Summit Redwood Apex Silverline Brightpath Ironclad Evergreen Cobalt Horizon Pinnacle Lakeside Keystone".split()
+_EN_NOUN = [("Logistics", "logistics"), ("Robotics", "machinery"), ("Foods", "trading"), ("Analytics", "software"),
+            ("Medical", "healthcare"), ("Systems", "technology"), ("Energy", "energy"), ("Labs", "technology")]
+_EN_SUFFIX = ["Ltd", "Inc", "Co.", "GmbH", "Pte Ltd"]
+_SURNAMES = "王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 林 高 罗".split()
+_GIVEN = "伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 涛 明 超 秀英 华 平 刚 桂英 建华 志强 晓东".split()
+_EN_PEOPLE = "James Mary Robert Linda Michael Anna David Laura Daniel Emma Peter Grace".split()
+_EN_LAST = "Smith Müller Tanaka Brown Garcia Wilson Lee Martin Rossi Novak".split()
+_SOURCES = [("referral", 20), ("website", 25), ("expo", 15), ("cold-call", 15), ("partner", 10), ("wechat-ads", 15)]
+_LOST = [("price", 25), ("competitor", 20), ("no-budget", 15), ("no-decision", 12), ("timing", 10),
+         ("unresponsive", 10), ("bad-fit", 5), ("other", 3)]
+_ADVANCE = [0.65, 0.72, 0.72, 0.75, 0.75, 0.75]  # chance to move on from the n-th open stage
+
+
+@dataclass(frozen=True)
+class Scale:
+    deals: int = 600
+    customers: int = 340
+    months: int = 6
+    reps: int = 0  # 0 = the ten named demo reps; more = generated reps rep0001… (benchmarks)
+
+
+def build_demo(path: Path, now: datetime, seed: int = 7, scale: Scale = Scale()) -> dict[str, int]:
+    """Create `path` (it must not exist) and fill it. Returns row counts."""
+    init_db(path, "standard", Act(now=now, by="demo", command="demo"))
+    conn = open_db(path)
+    try:
+        pipeline = load_pipeline(conn, "standard")
+        with write(conn):
+            cmd = begin_command(conn, "demo", f"seed={seed}", iso(now), "demo")
+            counts = generate(conn, pipeline, now, random.Random(seed), scale, cmd.id)
+        bulk.analyze(conn)
+    finally:
+        conn.close()
+    return counts
+
+
+def _reps(scale: Scale, now: datetime) -> list[tuple]:
+    created = iso(now - timedelta(days=400))
+    if not scale.reps:
+        return [(h, n, r, m, t, 50, 1, created) for h, n, r, m, t in DEMO_REPS]
+    managers = max(1, scale.reps // 10)
+    rows = [(f"mgr{i:03d}", f"Manager {i}", "manager", None, f"team{i:03d}", 50, 1, created) for i in range(managers)]
+    rows += [(f"rep{i:04d}", f"Rep {i}", "rep", f"mgr{i % managers:03d}", f"team{i % managers:03d}", 50, 1, created)
+             for i in range(scale.reps - managers)]
+    return rows
+
+
+def _customer_name(rng: random.Random) -> tuple[str, str]:
+    if rng.random() < 0.75:
+        word, industry = rng.choice(_INDUSTRIES)
+        return f"{rng.choice(_CITIES)}{rng.choice(_WORDS)}{word}{rng.choice(_SUFFIXES)}", industry
+    noun, industry = rng.choice(_EN_NOUN)
+    return f"{rng.choice(_EN_FIRST)} {noun} {rng.choice(_EN_SUFFIX)}", industry
+
+
+def _person(rng: random.Random, chinese: bool) -> tuple[str, str]:
+    if chinese:
+        name = rng.choice(_SURNAMES) + rng.choice(_GIVEN)
+        return name, f"+861{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+    first, last = rng.choice(_EN_PEOPLE), rng.choice(_EN_LAST)
+    return f"{first} {last}", f"+4420{rng.randrange(10**8):08d}"
+
+
+def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
+    return rng.choices([p for p, _ in pairs], weights=[w for _, w in pairs])[0]
+
+
+def _business_time(rng: random.Random, day: datetime) -> datetime:
+    return day.replace(hour=rng.randint(9, 17), minute=rng.choice((0, 10, 15, 20, 30, 40, 45, 50)), second=0,
+                       microsecond=0)
+
+
+def generate(conn: sqlite3.Connection, pipeline: Pipeline, now: datetime, rng: random.Random, scale: Scale,
+             command_id: int) -> dict[str, int]:
+    reps = _reps(scale, now)
+    bulk.insert_many(conn, "rep", ("handle", "name", "role", "manager", "team", "capacity", "active", "created_at"), reps)
+    sellers = [r[0] for r in reps if r[2] == "rep"]
+    skill = {h: rng.uniform(0.75, 1.2) for h in sellers}
+
+    customers, contacts, seen = [], [], set()
+    start = now - timedelta(days=30 * scale.months)
+    for cid in range(1, scale.customers + 1):
+        name, industry = _customer_name(rng)
+        while name_key(name) in seen:
+            name, industry = _customer_name(rng)
+            name = name if name_key(name) not in seen else f"{name} {cid}"
+        seen.add(name_key(name))
+        grade = rng.choices("ABC", weights=(2, 5, 3))[0]
+        customers.append((cid, name, name_key(name), grade, industry, iso(start - timedelta(days=rng.randint(0, 60)))))
+        chinese = not name[0].isascii()
+        person, phone = _person(rng, chinese)
+        email = f"contact{cid}@{'example.cn' if chinese else 'example.com'}"
+        contacts.append((cid, cid, person, rng.choice(("采购经理", "IT总监", "总经理", "CTO", "Buyer", None)), phone, email,
+                         int(rng.random() < 0.4), customers[-1][5]))
+    bulk.insert_many(conn, "customer", ("id", "name", "name_key", "grade", "industry", "created_at"), customers)
+    bulk.insert_many(conn, "contact", ("id", "customer_id", "name", "title", "phone", "email", "decision_maker", "created_at"), contacts)
+
+    counts = {"reps": len(reps), "customers": len(customers), "deals": 0, "touches": 0, "stage_events": 0}
+    deals, events, touches = [], [], []
+    span = (now - start).total_seconds()
+    for deal_id in range(1, scale.deals + 1):
+        created = _business_time(rng, start + timedelta(seconds=span * (deal_id - 1) / scale.deals))
+        if created >= now:
+            created = now - timedelta(hours=1)
+        _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, deals, events, touches, command_id)
+        if len(deals) >= 5000:
+            _flush(conn, deals, events, touches, counts)
+    _flush(conn, deals, events, touches, counts)
+    return counts
+
+
+_DEAL_COLUMNS = ("id", "title", "customer_id", "contact_id", "owner", "pipeline", "stage", "status", "amount",
+                 "close_date", "source", "next_followup", "created_at", "stage_entered_at", "closed_at", "lost_reason",
+                 "lost_from_stage", "fields")
+
+
+def _flush(conn, deals, events, touches, counts) -> None:
+    bulk.insert_many(conn, "deal", _DEAL_COLUMNS, deals)
+    bulk.insert_many(conn, "stage_event", ("deal_id", "from_stage", "to_stage", "at", "by", "reason", "forced", "command_id"), events)
+    bulk.insert_many(conn, "touch", ("deal_id", "kind", "at", "by", "contact_id", "notes", "outcome", "command_id"), touches)
+    counts["deals"] += len(deals)
+    counts["stage_events"] += len(events)
+    counts["touches"] += len(touches)
+    deals.clear()
+    events.clear()
+    touches.clear()
+
+
+_NOTES = {
+    "call": ["客户有兴趣，下周再联系", "Asked for a callback next week", "确认了需求范围", "Left a voicemail"],
+    "visit": ["现场拜访，见了采购和IT", "Met the plant manager on site", "参观了产线，客户很认可"],
+    "meeting": ["商务谈判：价格基本谈妥，等盖章", "Negotiated terms; legal review next", "讨论付款方式和交付周期"],
+    "email": ["发送了产品资料", "Sent the case study", "邮件确认会议时间"],
+    "wechat": ["微信沟通了预算", "微信发了报价单", "客户微信回复：月底前决定"],
+    "demo": ["线上演示，客户反馈良好", "Demo for the ops team"],
+    "quote": ["报价已发，含三年维保", "Quote sent with volume discount", "第二版报价，降价5%"],
+}
+_KINDS_BY_STAGE = [("call", "wechat", "email"), ("call", "visit", "demo", "email"), ("call", "email", "wechat"),
+                   ("call", "wechat", "meeting")]
+
+
+def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, deals, events, touches, command_id):
+    customer = customers[rng.randrange(len(customers))]
+    cid, cname, grade = customer[0], customer[1], customer[3]
+    recent = (now - created) < timedelta(days=2)
+    owner = None if (recent and rng.random() < 0.3) else rng.choice(sellers)
+    by = owner or "system"
+    source = _weighted(rng, _SOURCES)
+    stages = pipeline.open_stages
+    fields: dict[str, str] = {}
+    amount, close = 0, None
+    status, lost_reason, lost_from, closed_at = "open", None, None, None
+    events.append((deal_id, None, stages[0].key, iso(created), by, None, 0, command_id))
+    t, idx = created, 0
+    last_touch = None
+    quiet = rng.random() < 0.12  # goes silent at some point: stuck deals and overdue follow-ups
+    while True:
+        stage = stages[idx]
+        if idx >= 1:  # past the lead stage: the qualification fields were filled
+            fields.setdefault("need", rng.choice(["CRM系统", "产线自动化", "ERP对接", "Data platform", "安全审计", "Fleet tracking"]))
+            fields.setdefault("budget", rng.choice(["50万", "待定", "100万以内", "$80k", "30-50万"]))
+            fields.setdefault("decision_maker", rng.choice(["张总", "李总", "CFO", "总经理", "IT总监"]))
+            if rng.random() < 0.4:
+                fields.setdefault("competitor", rng.choice(["Salesforce", "纷享销客", "销售易", "HubSpot"]))
+        if "amount" in stage.entry and not amount:
+            amount = int(rng.lognormvariate(11.5, 0.8)) // 100 * 100 * 100 or 1_000_000
+            close = (t + timedelta(days=rng.randint(20, 90))).date()
+        mean = max(stage.idle_days or 5, 3) * rng.uniform(1.0, 4.0)
+        dwell = timedelta(days=rng.expovariate(1 / mean) + 0.5 + (rng.uniform(20, 80) if quiet else 0))
+        leave = t + dwell
+        # touches while in the stage, every couple of days
+        touch_t = t + timedelta(hours=rng.randint(2, 30))
+        while touch_t < min(leave, now) and not (quiet and touch_t > created + timedelta(days=10)):
+            kind = rng.choice(_KINDS_BY_STAGE[min(idx, 3)])
+            notes = rng.choice(_NOTES[kind]) if (kind != "visit" or rng.random() < 0.85) else None
+            touches.append((deal_id, kind, iso(_business_time(rng, touch_t)), by, cid, notes, None, command_id))
+            last_touch = touch_t
+            touch_t += timedelta(days=rng.uniform(1, 6))
+        if leave >= now:
+            break
+        for rule in stage.exit:  # the pipeline's exit criteria were met before leaving
+            at = _business_time(rng, leave - timedelta(hours=rng.randint(3, 40)))
+            at = max(at, t)
+            touches.append((deal_id, rule.kind, iso(at), by, cid, rng.choice(_NOTES.get(rule.kind, ["ok"])), None, command_id))
+            last_touch = at
+        advance = rng.random() < _ADVANCE[min(idx, len(_ADVANCE) - 1)] * skill.get(owner, 1.0)
+        t = _business_time(rng, leave)
+        if advance and idx == len(stages) - 1:
+            status, closed_at = "won", t
+            events.append((deal_id, stage.key, pipeline.won.key, iso(t), by, None, 0, command_id))
+            if not amount:
+                amount = 5_000_000
+            break
+        if advance:
+            events.append((deal_id, stage.key, stages[idx + 1].key, iso(t), by, None, 0, command_id))
+            idx += 1
+            continue
+        status, closed_at, lost_from = "lost", t, stage.key
+        lost_reason = _weighted(rng, _LOST)
+        events.append((deal_id, stage.key, pipeline.lost.key, iso(t), by, lost_reason, 0, command_id))
+        break
+    entered = t if status != "open" else datetime.fromisoformat(events[-1][3])
+    follow = None
+    if status == "open" and rng.random() < 0.65:
+        base = (last_touch or created)
+        follow = _business_time(rng, base + timedelta(days=rng.randint(1, 12)))
+    stage_key = stages[idx].key if status == "open" else (pipeline.won.key if status == "won" else pipeline.lost.key)
+    title = f"{cname} — {rng.choice(['CRM', '年度采购', 'Pilot', '扩容', 'Renewal', '新项目'])}"
+    deals.append((deal_id, title, cid, cid, owner, pipeline.key, stage_key, status, amount,
+                  close.isoformat() if close else None, source, iso(follow) if follow else None, iso(created),
+                  iso(entered), iso(closed_at) if closed_at else None, lost_reason, lost_from,
+                  json.dumps(fields, ensure_ascii=False, sort_keys=True)))
+
+
+def demo_path(data_dir: Path) -> Path:
+    """`demo.db` in the data directory, or `demo-2.db`, … : the demo never touches an existing file."""
+    candidate, n = data_dir / "demo.db", 1
+    while candidate.exists():
+        n += 1
+        candidate = data_dir / f"demo-{n}.db"
+    return candidate
+
+
+def overview(path: Path, rep: str) -> list:
+    """What the demo prints: one rep's open deals and the team's open pipeline by stage."""
+    from salesflow.app.views import DealQuery, deals_report, stage_summary
+
+    conn = open_db(path)
+    reports = [deals_report(conn, DealQuery(rep=rep)), stage_summary(conn)]
+    for report in reports:
+        report.rows = list(report.rows)  # read before the connection closes
+    conn.close()
+    return reports

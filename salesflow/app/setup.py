@@ -1,0 +1,114 @@
+"""Creating a database and managing its pipelines (`init`, `pipeline show|export|load`)."""
+
+from __future__ import annotations
+
+import sqlite3
+import tomllib
+from importlib.resources import files
+from pathlib import Path
+
+from salesflow.app.context import Act
+from salesflow.domain.dates import iso
+from salesflow.domain.errors import BadInput, NotFound, Refused
+from salesflow.domain.pipeline import Pipeline, parse_pipeline_toml
+from salesflow.output.report import Column, Report
+from salesflow.store import pipelines as store
+from salesflow.store.db import open_db, write
+
+
+def template_names() -> list[str]:
+    return sorted(p.name[:-5] for p in files("salesflow.templates").iterdir() if p.name.endswith(".toml"))
+
+
+def template_source(name: str) -> str:
+    if name not in template_names():
+        raise NotFound(f"no template {name!r}", hint="templates: " + ", ".join(template_names()))
+    return files("salesflow.templates").joinpath(f"{name}.toml").read_text(encoding="utf-8")
+
+
+def init_db(path: Path, template: str, act: Act) -> list[str]:
+    """Create the database (or add a template's pipeline to an existing one). Returns messages."""
+    source = template_source(template)
+    conn = open_db(path, create=True)
+    try:
+        with write(conn):
+            if store.get_meta(conn, "default_pipeline") is not None and template in store.pipeline_keys(conn):
+                raise Refused(f"{path} is already initialised with pipeline {template!r}",
+                              hint="edit it with: salesflow pipeline export / pipeline load")
+            pipeline = _save(conn, source, f"template {template}", act)
+            if store.get_meta(conn, "default_pipeline") is None:
+                store.set_meta(conn, "default_pipeline", pipeline.key)
+                store.set_meta(conn, "created_at", iso(act.now))
+                return [f"created {path} with pipeline {pipeline.key} ({' → '.join(s.key for s in pipeline.stages)})"]
+        return [f"added pipeline {pipeline.key} to {path}"]
+    finally:
+        conn.close()
+
+
+def load_pipeline_file(conn: sqlite3.Connection, file: Path, act: Act) -> str:
+    try:
+        source = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise NotFound(f"no file {file}") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"{file} is not UTF-8 text", hint="save the TOML file as UTF-8") from None
+    except OSError as exc:
+        raise BadInput(f"cannot read {file}: {exc.strerror}") from None
+    with write(conn):
+        existed = parse_key(source) in store.pipeline_keys(conn)
+        pipeline = _save(conn, source, str(file), act)
+    return f"{'replaced' if existed else 'added'} pipeline {pipeline.key} ({' → '.join(s.key for s in pipeline.stages)})"
+
+
+def parse_key(source: str) -> str | None:
+    try:
+        return tomllib.loads(source).get("key")
+    except tomllib.TOMLDecodeError:
+        return None
+
+
+def _save(conn: sqlite3.Connection, source: str, where: str, act: Act) -> Pipeline:
+    pipeline = parse_pipeline_toml(source, where)
+    in_use = store.stage_keys_in_use(conn, pipeline.key) - {s.key for s in pipeline.stages}
+    if in_use:
+        raise Refused(f"{where}: pipeline {pipeline.key} would drop stages that deals are in: {', '.join(sorted(in_use))}",
+                      hint="keep those stages, or move the deals first")
+    store.save_pipeline(conn, pipeline, source, _compiled(source), iso(act.now))
+    return pipeline
+
+
+def _compiled(source: str) -> dict:
+    # The stored JSON is the parsed TOML itself; domain.pipeline validates it again on every load.
+    return tomllib.loads(source)
+
+
+def default_pipeline(conn: sqlite3.Connection) -> str:
+    key = store.get_meta(conn, "default_pipeline")
+    if key is None:
+        raise NotFound("this database has no pipeline", hint="create one with: salesflow init")
+    return key
+
+
+def pipeline_report(conn: sqlite3.Connection, key: str | None) -> Report:
+    pipeline = store.load_pipeline(conn, key or default_pipeline(conn))
+    rows = [
+        {
+            "key": s.key, "name": s.name, "label": s.label_zh, "kind": s.kind, "prior": s.prior,
+            "idle_days": s.idle_days, "entry": ", ".join(c.replace("|", " or ") for c in s.entry),
+            "exit": ", ".join(f"{r.kind} touch" + (" with notes" if r.with_notes else "") for r in s.exit),
+        }
+        for s in pipeline.stages
+    ]
+    sla = "; ".join(f"{g}: first touch {v.first_touch_days}d, then every {v.cadence_days}d" for g, v in pipeline.grades.items())
+    return Report(
+        title=f"Pipeline {pipeline.key} — {pipeline.name} ({pipeline.label_zh})",
+        columns=[Column("key"), Column("name"), Column("label"), Column("kind"), Column("prior", "rate"),
+                 Column("idle_days", "int"), Column("entry"), Column("exit")],
+        rows=rows,
+        footer=[f"Grade SLAs — {sla}", f"Lost reasons: {', '.join(pipeline.lost_reasons)}",
+                f"Process fields: {', '.join(f.key for f in pipeline.fields)}"],
+    )
+
+
+def pipeline_export(conn: sqlite3.Connection, key: str | None) -> str:
+    return store.pipeline_source(conn, key or default_pipeline(conn))

@@ -1,0 +1,95 @@
+"""Touches and follow-ups: `touch`, `note`, `followup`."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from salesflow.app.context import Act, Outcome, command
+from salesflow.app.deals import _contact
+from salesflow.domain.dates import iso, parse_when
+from salesflow.domain.errors import BadInput, Refused
+from salesflow.domain.records import TOUCH_KIND_ALIASES, TOUCH_KINDS
+from salesflow.domain.text import clean_text
+from salesflow.store import changes
+from salesflow.store import deals as store
+
+
+def parse_kind(value: str) -> str:
+    kind = TOUCH_KIND_ALIASES.get(value.strip(), value.strip().lower())
+    if kind not in TOUCH_KINDS:
+        raise BadInput(f"touch kind {value!r} is not a kind", hint="kinds: " + ", ".join(TOUCH_KINDS))
+    return kind
+
+
+def log_touch(conn: sqlite3.Connection, deal_id: int, kind: str, act: Act, *, note: str | None = None,
+              at: str | None = None, next: str | None = None, contact: str | None = None,
+              outcome: str | None = None) -> Outcome:
+    deal = store.get_deal(conn, deal_id)
+    kind = parse_kind(kind)
+    notes = clean_text(note, "note")
+    result = clean_text(outcome, "outcome", max_len=200)
+    contact_name = clean_text(contact, "contact name", max_len=100)
+    out = Outcome()
+    when = parse_when(at, act.now, direction="past") if at else None
+    moment = when.at if when else act.now
+    if moment > act.now:
+        raise BadInput(f"--at {at!r} is in the future; a touch records what happened",
+                       hint=f"plan it instead: salesflow followup {deal_id} {at}")
+    follow = parse_when(next, act.now) if next else None
+    if follow and not deal.is_open:
+        raise Refused(f"#{deal_id} is {deal.status}; follow-ups are for open deals",
+                      hint=f"reopen it first: salesflow reopen {deal_id} --reason …")
+    with command(conn, act) as cmd:
+        contact_id = deal.contact_id
+        if contact_name is not None:
+            if deal.customer_id is None:
+                raise BadInput(f"#{deal_id} has no customer to hold a contact")
+            contact_id = _contact(conn, cmd, deal.customer_id, contact_name, None, None, act.now)
+        touch_id = changes.insert(conn, cmd, "touch", {
+            "deal_id": deal_id, "kind": kind, "at": iso(moment), "by": act.by, "contact_id": contact_id,
+            "notes": notes, "outcome": result, "command_id": cmd.id,
+        })
+        update = {}
+        if deal.next_followup is not None and deal.next_followup <= moment:
+            update["next_followup"] = None
+            out.notes.append(f"follow-up due {deal.next_followup:%Y-%m-%d %H:%M} is done")
+        if follow:
+            update["next_followup"] = iso(follow.at)
+        if update:
+            changes.update(conn, cmd, "deal", deal_id, update)
+    out.lines.append(f"touch {touch_id} on #{deal_id}: {kind}" + (f" at {moment:%Y-%m-%d %H:%M}" if when else ""))
+    if when:
+        out.notes.append(f"touch time: {when.echo()}")
+    if follow:
+        out.notes.append(f"next follow-up: {follow.echo()}")
+    return out
+
+
+def add_note(conn: sqlite3.Connection, touch_id: int, text: str, act: Act) -> Outcome:
+    touch = store.get_touch(conn, touch_id)
+    addition = clean_text(text, "note", required=True)
+    notes = f"{touch.notes}\n{addition}" if touch.notes else addition
+    with command(conn, act) as cmd:
+        changes.update(conn, cmd, "touch", touch_id, {"notes": notes})
+    return Outcome(lines=[f"note added to touch {touch_id} on #{touch.deal_id}"])
+
+
+def schedule_followup(conn: sqlite3.Connection, deal_id: int, when_text: str, act: Act) -> Outcome:
+    deal = store.get_deal(conn, deal_id)
+    if not deal.is_open:
+        raise Refused(f"#{deal_id} is {deal.status}; follow-ups are for open deals",
+                      hint=f"reopen it first: salesflow reopen {deal_id} --reason …")
+    when = parse_when(when_text, act.now)
+    with command(conn, act) as cmd:
+        changes.update(conn, cmd, "deal", deal_id, {"next_followup": iso(when.at)})
+    out = Outcome(lines=[f"#{deal_id}: next follow-up {when.echo()}"])
+    if when.at < act.now:
+        out.notes.append("warning: that is in the past, so it is already overdue")
+    return out
+
+
+def parse_touch_id(text: str) -> int:
+    raw = text.strip()
+    if not raw.isdigit() or len(raw) > 18 or int(raw) == 0:
+        raise BadInput(f"{text!r} is not a touch id", hint="touch ids are shown by: salesflow show DEAL")
+    return int(raw)

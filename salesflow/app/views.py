@@ -1,0 +1,152 @@
+"""Reads about deals: the `deals` list and the `show` card with its timeline."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from salesflow.app.reps import resolve_owner
+from salesflow.domain.errors import BadInput
+from salesflow.domain.records import GRADES, STATUSES
+from salesflow.domain.text import name_key
+from salesflow.domain.money import to_major_str
+from salesflow.output.emit import Fixed
+from salesflow.output.report import Column, Report
+from salesflow.store import deals as store
+from salesflow.store.pipelines import load_pipeline, stage_labels
+from salesflow.store.reps import find_rep
+
+# `export deals` and `deals -f csv`: stable, documented, never reordered (more may follow).
+DEAL_COLUMNS = [
+    Column("deal_id", "int"), Column("external_id", in_table=False), Column("title"), Column("customer"),
+    Column("contact", in_table=False), Column("phone", in_table=False), Column("email", in_table=False),
+    Column("owner"), Column("pipeline", in_table=False), Column("stage", "stage"), Column("status", "status"),
+    Column("amount", "money"), Column("close_date", "date"), Column("source", in_table=False),
+    Column("grade"), Column("created_at", "datetime", in_table=False), Column("closed_at", "datetime", in_table=False),
+    Column("lost_reason", in_table=False), Column("next_followup", "datetime"),
+]
+
+
+def deal_row(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "deal_id": row["id"], "external_id": row["external_id"], "title": row["title"],
+        "customer": row["customer"], "contact": row["contact"], "phone": row["phone"], "email": row["email"],
+        "owner": row["owner"], "pipeline": row["pipeline"], "stage": row["stage"], "status": row["status"],
+        "amount": row["amount"], "close_date": row["close_date"], "source": row["source"],
+        "grade": row["grade"], "created_at": row["created_at"], "closed_at": row["closed_at"],
+        "lost_reason": row["lost_reason"], "next_followup": row["next_followup"],
+    }
+
+
+@dataclass(frozen=True)
+class DealQuery:
+    rep: str | None = None
+    stage: str | None = None
+    status: str = "open"
+    grade: str | None = None
+    source: str | None = None
+    customer: str | None = None
+    pipeline: str | None = None
+
+
+def deals_report(conn: sqlite3.Connection, q: DealQuery) -> Report:
+    if q.status not in STATUSES + ("all",):
+        raise BadInput(f"status {q.status!r} is not a status", hint="use open, won, lost or all")
+    grade = q.grade.upper() if q.grade else None
+    if grade and grade not in GRADES:
+        raise BadInput(f"grade {q.grade!r} is not a grade", hint="grades are A, B and C")
+    unassigned = q.rep in ("-", "none")
+    owner = None if (q.rep is None or unassigned) else _rep_handle(conn, q.rep)
+    if q.pipeline:
+        load_pipeline(conn, q.pipeline)
+    if q.stage:
+        known = set(stage_labels(conn))
+        if q.stage not in known:
+            raise BadInput(f"stage {q.stage!r} is not a stage", hint="stages: " + ", ".join(known))
+    f = store.DealFilter(owner=owner, unassigned=unassigned, stage=q.stage,
+                         status=None if q.status == "all" else q.status, grade=grade, source=q.source,
+                         customer_key=name_key(q.customer) if q.customer else None, pipeline=q.pipeline)
+    scope = [f"status {q.status}"] + [f"{k} {v}" for k, v in (("rep", q.rep), ("stage", q.stage), ("grade", grade),
+                                                              ("source", q.source), ("customer", q.customer)) if v]
+    return Report(
+        title="Deals — " + ", ".join(scope),
+        columns=DEAL_COLUMNS,
+        rows=(deal_row(r) for r in store.list_deals(conn, f)),
+        stage_labels=stage_labels(conn),
+        empty="no deals match",
+    )
+
+
+def _rep_handle(conn: sqlite3.Connection, rep: str) -> str:
+    found = find_rep(conn, rep)
+    return found.handle if found else resolve_owner(conn, rep) or rep
+
+
+@dataclass
+class Card:
+    """Everything `show` prints about one deal."""
+
+    fields: list[tuple[str, str, Any]]  # (key, kind, value) in display order
+    process: list[tuple[str, str, str]]  # (name, label_zh, value)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    stage_labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    title: str = ""
+
+
+def show_deal(conn: sqlite3.Connection, deal_id: int, now: datetime) -> Card:
+    deal = store.get_deal(conn, deal_id)
+    pipeline = load_pipeline(conn, deal.pipeline)
+    days = (now - deal.stage_entered_at).days if deal.is_open else None
+    fields: list[tuple[str, str, Any]] = [
+        ("customer", "text", deal.customer), ("contact", "text", deal.contact), ("phone", "text", deal.phone),
+        ("email", "text", deal.email), ("owner", "text", deal.owner or "unassigned"),
+        ("pipeline", "text", deal.pipeline), ("stage", "stage", deal.stage), ("status", "status", deal.status),
+        ("days_in_stage", "days", days), ("amount", "money", deal.amount),
+        ("close_date", "date", deal.close_date), ("grade", "text", deal.grade), ("source", "text", deal.source),
+        ("next_followup", "datetime", deal.next_followup), ("created_at", "datetime", deal.created_at),
+    ]
+    if not deal.is_open:
+        fields.append(("closed_at", "datetime", deal.closed_at))
+    if deal.lost_reason:
+        fields.append(("lost_reason", "text", deal.lost_reason))
+    if deal.external_id:
+        fields.append(("external_id", "text", deal.external_id))
+    process = [(f.name, f.label_zh, deal.fields.get(f.key, "")) for f in pipeline.fields]
+    timeline: list[dict[str, Any]] = []
+    for r in store.timeline(conn, deal_id):
+        if r["type"] == "stage":
+            what = f"created in {r['to_stage']}" if r["from_stage"] is None else f"{r['from_stage']} → {r['to_stage']}"
+            detail = ("forced; " if r["forced"] else "") + (r["reason"] or "")
+        else:
+            what = r["kind"]
+            detail = " — ".join(x for x in (r["contact"], r["outcome"], r["notes"]) if x)
+        timeline.append({"at": datetime.fromisoformat(r["at"]), "type": r["type"], "id": r["id"], "what": what,
+                         "by": r["by"], "detail": detail.strip()})
+    return Card(fields=fields, process=process, timeline=timeline, stage_labels=stage_labels(conn),
+                title=f"#{deal.id} {deal.title}")
+
+
+def card_json(card: Card) -> dict[str, Any]:
+    def plain(value: Any) -> Any:
+        if isinstance(value, (datetime, date)):
+            return value.isoformat()
+        return value
+
+    data: dict[str, Any] = {"title": card.title}
+    for key, kind, value in card.fields:
+        data[key] = Fixed(to_major_str(value)) if kind == "money" else plain(value)
+    data["process_fields"] = {name: value for name, _, value in card.process}
+    data["timeline"] = [{k: plain(v) for k, v in row.items()} for row in card.timeline]
+    return data
+
+
+def stage_summary(conn: sqlite3.Connection, owner: str | None = None) -> Report:
+    rows = [dict(r) for r in store.stage_counts(conn, owner)]
+    return Report(
+        title="Open pipeline by stage" + (f" — {owner}" if owner else ""),
+        columns=[Column("pipeline", in_table=False), Column("stage", "stage"), Column("deals", "int"), Column("amount", "money")],
+        rows=rows,
+        stage_labels=stage_labels(conn),
+    )

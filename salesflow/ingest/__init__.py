@@ -1,0 +1,1 @@
+"""Turning outside values into ours: import presets and header aliases (later), value coercion."""

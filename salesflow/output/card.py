@@ -1,0 +1,45 @@
+"""The `show` card: the deal's fields, its process fields and its timeline, as three small tables."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from salesflow.output import labels
+from salesflow.output.emit import Style, human_value, emit
+from salesflow.output.report import Column, Report
+
+
+def render_card(card: Any, style: Style, stream: IO[str]) -> None:
+    """`card` is an app.views.Card (duck-typed so output does not import app)."""
+    facts = Report(
+        title=card.title,
+        columns=[Column("field"), Column("value")],
+        rows=[{"field": labels.column(key, style.lang),
+               "value": human_value(Column(key, kind), value, _labels(card), style.lang)}
+              for key, kind, value in card.fields],
+    )
+    process = Report(
+        title="Process fields" if style.lang != "zh" else "过程字段",
+        columns=[Column("field"), Column("value")],
+        rows=[{"field": label if style.lang == "zh" else name, "value": value or "—"}
+              for name, label, value in card.process],
+    )
+    timeline = Report(
+        title="Timeline" if style.lang != "zh" else "时间线",
+        columns=[Column("at", "datetime"), Column("type"), Column("id", "int"), Column("what"), Column("by"),
+                 Column("detail")],
+        rows=card.timeline,
+        empty="no events yet",
+    )
+    if not style.terminal:
+        stream.write(card.title + "\n\n")
+    for i, report in enumerate((facts, process, timeline)):
+        if i:
+            stream.write("\n")
+        if not style.terminal and i:
+            stream.write(report.title + "\n")
+        emit(report, "table", style, stream=stream)
+
+
+def _labels(card: Any) -> Report:
+    return Report(title="", columns=[], rows=[], stage_labels=card.stage_labels)

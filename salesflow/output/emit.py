@@ -1,0 +1,217 @@
+"""One emit function: a Report in the format asked for, to stdout or atomically to a file.
+
+Machine formats (csv, tsv, json, jsonl) carry machine values: ISO dates, amounts as major units
+with two decimals, rates as fractions, stage keys. Tables and markdown carry human values and
+labels. Rich and tabulate are imported only here, and only when a table is drawn.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from salesflow.domain.money import format_amount, to_major_str
+from salesflow.output import labels
+from salesflow.output.report import Column, Report
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a human wants to see tables; resolved once by the CLI."""
+
+    lang: str = "en"
+    terminal: bool = False  # stdout is a terminal: draw with Rich
+    color: bool = False
+    width: int | None = None
+
+
+def emit(report: Report, fmt: str, style: Style, out: Path | None = None, stream: IO[str] | None = None) -> None:
+    if out is not None:
+        with atomic_file(out) as handle:
+            _write(report, fmt, Style(style.lang, False, False, style.width), handle)
+    else:
+        _write(report, fmt, style, stream or sys.stdout)
+
+
+def _write(report: Report, fmt: str, style: Style, stream: IO[str]) -> None:
+    if fmt in ("csv", "tsv"):
+        writer = csv.writer(stream, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow([c.key for c in report.columns])
+        for row in report.rows:
+            writer.writerow([_csv_cell(c, row.get(c.key)) for c in report.columns])
+    elif fmt == "json":
+        stream.write("[")
+        for i, row in enumerate(report.rows):
+            stream.write(("," if i else "") + "\n  " + _json_object(report.columns, row))
+        stream.write("\n]\n" if report.columns else "]\n")
+    elif fmt == "jsonl":
+        for row in report.rows:
+            stream.write(_json_object(report.columns, row) + "\n")
+    elif fmt == "markdown":
+        _markdown(report, style, stream)
+    else:
+        _table(report, style, stream)
+
+
+def machine_value(column: Column, value: Any) -> Any:
+    """The value a script sees; money stays a two-decimal string so no float ever appears."""
+    if column.kind == "money":
+        return to_major_str(value)
+    if value is None:
+        return None
+    if column.kind == "datetime" and isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if column.kind in ("date", "datetime") and isinstance(value, date):
+        return value.isoformat()
+    if column.kind == "rate":
+        return round(float(value), 4)
+    if column.kind == "bool":
+        return bool(value)
+    return value
+
+
+def _csv_cell(column: Column, value: Any) -> str:
+    value = machine_value(column, value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class Fixed(str):
+    """A number already formatted (`120000.00`): written into JSON as a number, digits untouched."""
+
+
+def to_json(value: Any, indent: str | None = None, _level: int = 0) -> str:
+    """json.dumps, except that `Fixed` values are written as bare numbers (no float round trip)."""
+    if isinstance(value, Fixed):
+        return str(value)
+    if isinstance(value, (dict, list, tuple)):
+        is_dict = isinstance(value, dict)
+        if is_dict:
+            items = [f"{json.dumps(str(k), ensure_ascii=False)}: {to_json(v, indent, _level + 1)}" for k, v in value.items()]
+        else:
+            items = [to_json(v, indent, _level + 1) for v in value]
+        opening, closing = "{}" if is_dict else "[]"
+        if not items:
+            return opening + closing
+        if indent is None:
+            return opening + ", ".join(items) + closing
+        inner = "\n" + indent * (_level + 1)
+        return opening + inner + ("," + inner).join(items) + "\n" + indent * _level + closing
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _json_object(columns: list[Column], row: dict[str, Any]) -> str:
+    return to_json({c.key: _json_value(c, row.get(c.key)) for c in columns})
+
+
+def _json_value(column: Column, value: Any) -> Any:
+    value = machine_value(column, value)
+    return Fixed(value) if column.kind == "money" else value
+
+
+def human_value(column: Column, value: Any, report: Report, lang: str) -> str:
+    if column.kind == "money":
+        return format_amount(value)
+    if value is None or value == "":
+        return "—" if column.kind in ("rate", "days", "date", "datetime") else ""
+    if column.kind == "datetime" and isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if column.kind == "datetime" and isinstance(value, str):
+        return value[:16].replace("T", " ")
+    if column.kind in ("date", "datetime") and isinstance(value, date):
+        return value.isoformat()
+    if column.kind == "rate":
+        return f"{float(value) * 100:.1f}%"
+    if column.kind == "stage":
+        pair = report.stage_labels.get(value)
+        return labels.pick(pair, lang) if pair else str(value)
+    if column.kind == "status":
+        return labels.pick(labels.STATUS.get(value, (value, value)), lang)
+    if column.kind == "bool":
+        return labels.pick(labels.BOOL[bool(value)], lang)
+    if column.kind == "int" and isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _human_rows(report: Report, lang: str) -> tuple[list[Column], list[list[str]]]:
+    columns = [c for c in report.columns if c.in_table]
+    rows = [[human_value(c, row.get(c.key), report, lang) for c in columns] for row in report.rows]
+    return columns, rows
+
+
+def _numeric(column: Column) -> bool:
+    return column.kind in ("money", "int", "rate", "days")
+
+
+def _table(report: Report, style: Style, stream: IO[str]) -> None:
+    columns, rows = _human_rows(report, style.lang)
+    if not rows:
+        print(report.empty, file=sys.stderr)
+        return
+    headers = [labels.column(c.key, style.lang) for c in columns]
+    if style.terminal:
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(title=report.title, caption="\n".join(report.footer) or None, caption_justify="left",
+                      header_style="bold", title_justify="left")
+        for c, header in zip(columns, headers):
+            table.add_column(header, justify="right" if _numeric(c) else "left", overflow="fold")
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in row))  # user text is never markup
+        console = Console(file=stream, force_terminal=True, no_color=not style.color, width=style.width,
+                          highlight=False, soft_wrap=False)
+        console.print(table)
+        return
+    from tabulate import tabulate
+
+    aligns = ["right" if _numeric(c) else "left" for c in columns]
+    stream.write(tabulate(rows, headers=headers, tablefmt="simple", colalign=aligns, disable_numparse=True) + "\n")
+    for note in report.footer:
+        stream.write(note + "\n")
+
+
+def _markdown(report: Report, style: Style, stream: IO[str]) -> None:
+    from tabulate import tabulate
+
+    columns, rows = _human_rows(report, style.lang)
+    headers = [labels.column(c.key, style.lang) for c in columns]
+    escaped = [[cell.replace("|", "\\|").replace("\n", " ") for cell in row] for row in rows]
+    aligns = ["right" if _numeric(c) else "left" for c in columns]
+    stream.write(f"### {report.title}\n\n")
+    stream.write(tabulate(escaped, headers=headers, tablefmt="pipe", colalign=aligns, disable_numparse=True) + "\n")
+    if report.footer:
+        stream.write("\n" + "\n".join(f"_{note}_" for note in report.footer) + "\n")
+
+
+@contextmanager
+def atomic_file(path: Path, newline: str | None = "") -> Iterator[IO[str]]:
+    """Write to a temp file beside `path` (0600), fsync, then rename over it: all or nothing."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

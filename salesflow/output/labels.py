@@ -1,0 +1,62 @@
+"""Every label a human sees in a table, in English and Chinese. csv/json keys stay English."""
+
+from __future__ import annotations
+
+COLUMNS: dict[str, tuple[str, str]] = {
+    "deal_id": ("Deal", "商机"),
+    "external_id": ("External id", "外部编号"),
+    "title": ("Title", "标题"),
+    "customer": ("Customer", "客户"),
+    "contact": ("Contact", "联系人"),
+    "phone": ("Phone", "电话"),
+    "email": ("Email", "邮箱"),
+    "owner": ("Owner", "负责人"),
+    "pipeline": ("Pipeline", "流程"),
+    "stage": ("Stage", "阶段"),
+    "status": ("Status", "状态"),
+    "amount": ("Amount", "金额"),
+    "close_date": ("Close date", "预计成交"),
+    "source": ("Source", "来源"),
+    "grade": ("Grade", "等级"),
+    "created_at": ("Created", "创建时间"),
+    "closed_at": ("Closed", "关闭时间"),
+    "lost_reason": ("Lost reason", "输单原因"),
+    "next_followup": ("Next follow-up", "下次跟进"),
+    "handle": ("Handle", "账号"),
+    "name": ("Name", "姓名"),
+    "role": ("Role", "角色"),
+    "manager": ("Manager", "主管"),
+    "team": ("Team", "团队"),
+    "capacity": ("Capacity", "容量"),
+    "active": ("Active", "在职"),
+    "open_deals": ("Open deals", "进行中商机"),
+    "deals": ("Deals", "商机数"),
+    "key": ("Key", "键"),
+    "label": ("Label", "名称"),
+    "prior": ("Prior", "先验概率"),
+    "idle_days": ("Idle limit (days)", "停滞上限(天)"),
+    "entry": ("Entry criteria", "进入条件"),
+    "exit": ("Exit criteria", "退出条件"),
+    "days_in_stage": ("Days in stage", "阶段天数"),
+    "field": ("Field", "字段"),
+    "value": ("Value", "值"),
+    "at": ("Time", "时间"),
+    "type": ("Type", "类型"),
+    "id": ("Id", "编号"),
+    "what": ("What", "内容"),
+    "by": ("By", "操作人"),
+    "detail": ("Detail", "详情"),
+    "kind": ("Kind", "类别"),
+}
+
+STATUS: dict[str, tuple[str, str]] = {"open": ("open", "进行中"), "won": ("won", "赢单"), "lost": ("lost", "输单")}
+ROLES: dict[str, tuple[str, str]] = {"rep": ("rep", "销售"), "manager": ("manager", "主管"), "admin": ("admin", "管理员")}
+BOOL: dict[bool, tuple[str, str]] = {True: ("yes", "是"), False: ("no", "否")}
+
+
+def pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "zh" else pair[0]
+
+
+def column(key: str, lang: str) -> str:
+    return pick(COLUMNS.get(key, (key.replace("_", " ").capitalize(), key)), lang)

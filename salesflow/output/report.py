@@ -1,0 +1,27 @@
+"""The one shape every listing and report has: title, typed columns, rows, footer notes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = ("text", "int", "money", "date", "datetime", "rate", "days", "stage", "status", "bool")
+FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the csv/json header: English snake_case, stable
+    kind: str = "text"
+    in_table: bool = True  # shown in the human table (machine formats always carry every column)
+
+
+@dataclass
+class Report:
+    title: str
+    columns: list[Column]
+    rows: Iterable[dict[str, Any]]
+    footer: list[str] = field(default_factory=list)
+    stage_labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (en, zh)
+    empty: str = "nothing to show"

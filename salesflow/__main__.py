@@ -1,0 +1,5 @@
+"""`python -m salesflow` runs the CLI."""
+
+from salesflow.cli import main
+
+main()

@@ -1,0 +1,141 @@
+"""The Typer application: the root group, its error handling, and the global options.
+
+Typer ≥ 0.26 vendors click as `typer._click`; its exception classes are the ones raised, so they
+are imported from there (there is no public alias in 0.28).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer import _click as click
+from typer.core import TyperGroup
+
+from salesflow import __version__
+from salesflow.cli.env import global_options
+from salesflow.domain.errors import SalesflowError
+
+
+class SalesflowGroup(TyperGroup):
+    """Adds the global options to every subcommand and turns every failure into one line."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        entry_point = args is None  # run as the process itself, not from a test runner
+        args = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in args or bool(os.environ.get("SALESFLOW_DEBUG"))
+        _with_globals(self, root=True)
+        if entry_point:
+            _signals()
+        os.umask(0o077)  # everything salesflow creates is owner-only: database, -wal/-shm, exports
+        try:
+            rv = super().main(args=args, prog_name=prog_name or "salesflow", complete_var=complete_var,
+                              standalone_mode=False, obj={"argv": args}, **extra)
+            code = rv if isinstance(rv, int) else 0
+            if code == 130:
+                _fail("interrupted; the command was rolled back")
+        except click.exceptions.NoArgsIsHelpError as exc:
+            print(exc.ctx.get_help())
+            code = 0
+        except click.exceptions.UsageError as exc:
+            path = exc.ctx.command_path if exc.ctx else "salesflow"
+            _fail(_one_line(exc.format_message()), f"see: {path} --help")
+            code = 2
+        except click.exceptions.ClickException as exc:
+            _fail(_one_line(exc.format_message()))
+            code = exc.exit_code
+        except SalesflowError as exc:
+            _fail(exc.message, exc.hint, exc.details)
+            code = exc.exit_code
+        except typer.Abort:
+            _fail("interrupted; the command was rolled back")
+            code = 130
+        except sqlite3.OperationalError as exc:
+            if debug:
+                raise
+            busy = "locked" in str(exc) or "busy" in str(exc)
+            _fail("the database stayed busy (another salesflow is writing)" if busy else f"database error: {exc}",
+                  "try again in a moment" if busy else "run with --debug for details")
+            code = 1
+        except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
+            if debug:
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {_one_line(str(exc))}",
+                  "run again with --debug for the traceback, and report it")
+            code = 1
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _fail(message: str, hint: str | None = None, details: list[str] | None = None) -> None:
+    sys.stdout.flush()
+    lines = [f"error: {message}", *(f"  {d}" for d in details or [])]
+    if hint:
+        lines.append(f"hint: {hint}")
+    print("\n".join(lines), file=sys.stderr)
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    _fail("terminated; the command was rolled back")
+    raise SystemExit(143)
+
+
+def _signals() -> None:
+    signal.signal(signal.SIGTERM, _terminated)
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `salesflow deals | head` ends quietly
+
+
+def _with_globals(command: click.Command, root: bool) -> None:
+    if getattr(command, "_salesflow_globals", False):
+        return
+    command.params.extend(global_options(hidden=not root))
+    command._salesflow_globals = True  # type: ignore[attr-defined]
+    for sub in getattr(command, "commands", {}).values():
+        _with_globals(sub, root=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"salesflow {__version__}")
+        raise typer.Exit()
+
+
+app = typer.Typer(
+    cls=SalesflowGroup,
+    name="salesflow",
+    help="Manage the sales process, not just record it: pipelines with criteria, follow-ups, funnel, forecast.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_version,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """salesflow — sales process management over one local SQLite file.
+
+    Exit codes: 0 ok, 1 refused or bad input, 2 usage error, 3 a --check found something,
+    130/143 interrupted (rolled back).
+    """
+
+
+def sub_app(name: str, help: str) -> typer.Typer:
+    group = typer.Typer(name=name, help=help, no_args_is_help=True, cls=TyperGroup,
+                        context_settings={"help_option_names": ["-h", "--help"]})
+    app.add_typer(group, name=name)
+    return group

@@ -1,0 +1,147 @@
+"""Global options and the environment, resolved in one function into an `Env` passed to commands.
+
+Precedence: a flag (before or after the command name) > its environment variable > the default.
+`--db` > SALESFLOW_DB > the user data directory; `--now` > SALESFLOW_NOW > the real clock;
+`--as` > SALESFLOW_REP > the OS user name; `--lang` > SALESFLOW_LANG > a Chinese LANG → zh.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import sqlite3
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import typer
+from typer.core import TyperOption
+
+from salesflow.app.context import Act
+from salesflow.domain.dates import parse_now
+from salesflow.output.emit import Style
+
+GLOBALS_KEY = "salesflow.globals"
+PANEL = "Global options (also accepted after the command name)"
+
+
+def _remember(ctx: typer.Context, param, value):
+    if value is not None and value is not False:
+        ctx.find_root().meta.setdefault(GLOBALS_KEY, {})[param.name] = value
+    return value
+
+
+def global_options(hidden: bool) -> list[TyperOption]:
+    """The same six options for the root and (hidden from help) for every subcommand."""
+    common = dict(expose_value=False, callback=_remember, hidden=hidden, rich_help_panel=PANEL)
+    return [
+        TyperOption(param_decls=["--db"], metavar="PATH", help="Database file. Env: SALESFLOW_DB. Default: see `salesflow where`.", **common),
+        TyperOption(param_decls=["--now"], metavar="WHEN", help="Pretend it is this time: YYYY-MM-DD or YYYY-MM-DDTHH:MM. Env: SALESFLOW_NOW.", **common),
+        TyperOption(param_decls=["--as", "as_"], metavar="REP", help="Act as this rep (handle). Env: SALESFLOW_REP. Default: the OS user name.", **common),
+        TyperOption(param_decls=["--lang"], metavar="en|zh", help="Labels in tables: en or zh. Env: SALESFLOW_LANG; a Chinese LANG means zh.", **common),
+        TyperOption(param_decls=["--color"], metavar="auto|always|never", help="Colour in tables. NO_COLOR is honoured with auto.", **common),
+        TyperOption(param_decls=["--debug"], is_flag=True, default=False, help="Show the traceback of unexpected errors.", **common),
+    ]
+
+
+@dataclass
+class Env:
+    db_path: Path
+    db_source: str
+    now: datetime
+    rep: str | None
+    lang: str
+    color: str
+    debug: bool
+    argv: list[str] = field(default_factory=list)
+    _conn: sqlite3.Connection | None = None
+
+    @property
+    def by(self) -> str:
+        """Who a write is recorded as: --as, else the OS user name (no registered rep needed)."""
+        return self.rep or os_user()
+
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            from salesflow.store.db import open_db
+
+            self._conn = open_db(self.db_path)
+        return self._conn
+
+    def act(self, command: str) -> Act:
+        return Act(now=self.now, by=self.by, command=command, args=" ".join(self.argv))
+
+    def style(self) -> Style:
+        terminal = sys.stdout.isatty()
+        if self.color == "always":
+            return Style(self.lang, True, True, _width())
+        color = self.color == "auto" and terminal and not os.environ.get("NO_COLOR")
+        return Style(self.lang, terminal, color, _width())
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def _width() -> int:
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user database entry in some containers
+        return "unknown"
+
+
+def resolve(ctx: typer.Context) -> Env:
+    """Build (once per invocation) the Env from flags and environment variables."""
+    root = ctx.find_root()
+    if isinstance(root.obj, Env):
+        return root.obj
+    given = root.meta.get(GLOBALS_KEY, {})
+    environ = os.environ
+    db_text = given.get("db") or environ.get("SALESFLOW_DB")
+    if db_text:
+        db_path, db_source = Path(db_text).expanduser(), "--db" if given.get("db") else "SALESFLOW_DB"
+    else:
+        db_path, db_source = default_db_path(), "default"
+    now_text = given.get("now") or environ.get("SALESFLOW_NOW")
+    now = parse_now(now_text) if now_text else datetime.now().replace(microsecond=0)
+    lang = (given.get("lang") or environ.get("SALESFLOW_LANG") or "").lower()
+    if not lang:
+        lang = "zh" if (environ.get("LC_ALL") or environ.get("LANG") or "").lower().startswith("zh") else "en"
+    if lang not in ("en", "zh"):
+        from salesflow.domain.errors import UsageProblem
+
+        raise UsageProblem(f"--lang {lang!r} is not a language", hint="use --lang en or --lang zh")
+    color = (given.get("color") or "auto").lower()
+    if color not in ("auto", "always", "never"):
+        from salesflow.domain.errors import UsageProblem
+
+        raise UsageProblem(f"--color {color!r} is not a choice", hint="use auto, always or never")
+    rep = given.get("as_") or environ.get("SALESFLOW_REP") or None
+    argv = root.obj.get("argv", []) if isinstance(root.obj, dict) else []
+    env = Env(db_path=db_path, db_source=db_source, now=now, rep=rep, lang=lang, color=color,
+              debug=bool(given.get("debug")), argv=list(argv))
+    root.obj = env
+    root.call_on_close(env.close)
+    return env
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("salesflow", appauthor=False)) / "salesflow.db"
+
+
+def echo(outcome) -> None:
+    """An app Outcome: its lines are data (stdout), its notes are messages (stderr)."""
+    for line in outcome.lines:
+        print(line)
+    sys.stdout.flush()
+    for note in outcome.notes:
+        print(note, file=sys.stderr)

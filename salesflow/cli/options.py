@@ -1,0 +1,25 @@
+"""Options shared by many commands, declared once."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+    markdown = "markdown"
+
+
+FormatOpt = Annotated[Format, typer.Option("-f", "--format", help="Output format: table, csv, tsv, json, jsonl or markdown.",
+                                           case_sensitive=False)]
+OutputOpt = Annotated[Optional[Path], typer.Option("-o", "--output", metavar="FILE",
+                                                   help="Write to FILE (atomically, owner-only) instead of stdout.")]
+DealArg = Annotated[str, typer.Argument(metavar="DEAL", help="Deal id, e.g. 42 or #42.", show_default=False)]

@@ -1,0 +1,110 @@
+"""Setting up: `init`, `where`, `pipeline show|export|load`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from salesflow.app import setup
+from salesflow.cli.app import app, sub_app
+from salesflow.cli.env import resolve
+from salesflow.cli.options import Format, FormatOpt, OutputOpt
+from salesflow.output.emit import emit
+
+pipeline_app = sub_app("pipeline", "Show, export and load pipeline definitions (stages, criteria, SLAs).")
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    template: Annotated[str, typer.Option("--template", "-t", help="Pipeline template: standard, manufacturing or saas.")] = "standard",
+) -> None:
+    """Create the database with a pipeline template (or add another template's pipeline to it)."""
+    env = resolve(ctx)
+    for line in setup.init_db(env.db_path, template, env.act("init")):
+        print(line, file=sys.stderr)
+
+
+@app.command()
+def where(ctx: typer.Context) -> None:
+    """Print the database path in use, where that setting came from, and whether it exists."""
+    env = resolve(ctx)
+    print(f"database: {env.db_path}")
+    print(f"from:     {env.db_source}")
+    print(f"exists:   {'yes' if env.db_path.exists() else 'no'}")
+
+
+@pipeline_app.command("show")
+def pipeline_show(
+    ctx: typer.Context,
+    key: Annotated[Optional[str], typer.Argument(help="Pipeline key; default: the database's default pipeline.")] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """Show a pipeline's stages with priors, idle limits, entry and exit criteria."""
+    env = resolve(ctx)
+    emit(setup.pipeline_report(env.conn(), key), fmt.value, env.style(), output)
+
+
+@pipeline_app.command("export")
+def pipeline_export(
+    ctx: typer.Context,
+    key: Annotated[Optional[str], typer.Argument(help="Pipeline key; default: the database's default pipeline.")] = None,
+    output: OutputOpt = None,
+) -> None:
+    """Print a pipeline's TOML definition, to edit and load back."""
+    env = resolve(ctx)
+    text = setup.pipeline_export(env.conn(), key)
+    if output:
+        from salesflow.output.emit import atomic_file
+
+        with atomic_file(output) as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+@pipeline_app.command("load")
+def pipeline_load(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE.toml", help="A pipeline definition in TOML.")],
+) -> None:
+    """Validate a TOML pipeline definition and store it (adds a new pipeline or replaces one)."""
+    env = resolve(ctx)
+    print(setup.load_pipeline_file(env.conn(), file, env.act("pipeline load")), file=sys.stderr)
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed and --now give the same database.")] = 7,
+    rep: Annotated[str, typer.Option("--rep", help="Whose morning list to show.")] = "wang",
+) -> None:
+    """Build a realistic demo database (10 reps, 340 customers, 600 deals over six months) and tour it.
+
+    Writes to --db / SALESFLOW_DB when given and new (an existing file is refused), else to demo.db
+    in the data directory (demo-2.db, … when that exists). It never touches an existing database.
+    """
+    from salesflow.app.demo import build_demo, demo_path, overview
+    from salesflow.cli.env import default_db_path
+    from salesflow.domain.errors import Refused
+
+    env = resolve(ctx)
+    if env.db_source == "default":
+        path = demo_path(default_db_path().parent)
+    elif env.db_path.exists():
+        raise Refused(f"{env.db_path} already exists; the demo never touches an existing database",
+                      hint="name a new file, e.g. salesflow demo --db demo.db")
+    else:
+        path = env.db_path
+    counts = build_demo(path, env.now, seed)
+    print(f"demo database: {path}")
+    print(f"built {counts['reps']} reps, {counts['customers']} customers, {counts['deals']} deals, "
+          f"{counts['touches']} touches, {counts['stage_events']} stage events", file=sys.stderr)
+    for report in overview(path, rep):
+        print()
+        emit(report, "table", env.style())
+    print(f"\nnext: export SALESFLOW_DB={path}   then try: salesflow deals --rep {rep}, salesflow show 1", file=sys.stderr)

@@ -1,0 +1,92 @@
+"""Interface conventions every command shares (§11): global options, errors, exit codes, help."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import add_lead
+
+
+def test_global_options_before_or_after_the_command(team, tmp_path):
+    add_lead(team)
+    other = tmp_path / "other.db"
+    team.ok("--db", str(other), "init")
+    assert team.ok("deals", "--db", str(other), "-f", "csv").out.count("\n") == 1  # header only: other db
+    assert team.ok("--db", str(other), "deals", "-f", "csv").out.count("\n") == 1
+    assert team.ok("deals", "-f", "csv").out.count("\n") == 2  # SALESFLOW_DB
+
+
+def test_now_flag_overrides_the_environment(team):
+    team.ok("lead", "add", "ACME", "--contact", "a", "--email", "a@b.co", "--source", "w", "--now", "2026-12-01T10:30")
+    assert team.query("SELECT created_at FROM deal") == [("2026-12-01T10:30:00",)]
+    assert team.fails(1, "deals", "--now", "someday").err.startswith("error: --now 'someday' is not a date")
+
+
+@pytest.mark.parametrize("args", [
+    ["advance"],
+    ["deals", "--bogus"],
+    ["deals", "-f", "xml"],
+    ["frobnicate"],
+    ["rep", "add", "x", "--capacity", "many"],
+])
+def test_usage_errors_are_one_line_with_a_hint_and_exit_2(team, args):
+    run = team.fails(2, *args)
+    lines = run.err.splitlines()
+    assert len(lines) == 2, run.err
+    assert lines[0].startswith("error: ") and lines[1].startswith("hint: see: salesflow")
+    assert "╭" not in run.err  # no Typer panel
+
+
+def test_a_missing_database_says_how_to_create_one(cli):
+    run = cli.fails(1, "deals")
+    assert run.err.splitlines() == [f"error: no salesflow database at {cli.db}",
+                                    "hint: create one with: salesflow init  (or try: salesflow demo)"]
+    assert not cli.db.exists()
+
+
+def test_version_and_where(cli):
+    assert cli.ok("--version").out.startswith("salesflow ")
+    out = cli.ok("where").out
+    assert f"database: {cli.db}" in out and "from:     SALESFLOW_DB" in out and "exists:   no" in out
+
+
+def test_lang_and_color_are_validated(team):
+    assert "not a language" in team.fails(2, "deals", "--lang", "fr").err
+    assert "not a choice" in team.fails(2, "deals", "--color", "pink").err
+
+
+def test_every_command_has_help(cli):
+    from salesflow.cli.app import app
+    from typer.main import get_command
+
+    def walk(command, path):
+        yield path, command
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, path + [name])
+
+    root = get_command(app)
+    seen = 0
+    for path, command in walk(root, []):
+        assert command.help or command.short_help, f"{' '.join(path)} has no help"
+        for param in command.params:
+            if param.param_type_name == "option" and not getattr(param, "hidden", False):
+                assert param.help, f"{' '.join(path)} {param.opts} has no help"
+        run = cli.ok(*path, "--help")
+        assert "Usage" in run.out
+        seen += 1
+    assert seen > 15
+
+
+def test_internal_errors_are_one_line_unless_debug(team, monkeypatch):
+    import salesflow.app.views as views
+
+    def boom(*a, **k):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(views.store, "list_deals", boom)
+    monkeypatch.setattr("salesflow.cli.deals.deals_report", lambda *a, **k: boom())
+    run = team.fails(1, "deals")
+    assert run.err.splitlines() == ["error: internal error: RuntimeError: kaboom",
+                                    "hint: run again with --debug for the traceback, and report it"]
+    with pytest.raises(RuntimeError):
+        team("deals", "--debug")

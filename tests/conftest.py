@@ -68,6 +68,20 @@ class Cli:
             conn.close()
 
 
+def all_commands():
+    """(path, click command) for every command and group, found the way the CLI finds them."""
+    from typer import _click as click
+    from typer.main import get_command
+
+    def walk(command, path):
+        yield path, command
+        ctx = click.Context(command)
+        for name in getattr(command, "list_commands", lambda ctx: [])(ctx):
+            yield from walk(command.get_command(ctx, name), path + [name])
+
+    yield from walk(get_command(app), [])
+
+
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     return Cli(tmp_path)

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from salesflow.app.reps import resolve_owner
-from salesflow.domain.errors import BadInput
+from salesflow.domain.errors import BadInput, NotFound
 from salesflow.domain.records import GRADES, STATUSES
 from salesflow.domain.text import name_key
 from salesflow.domain.money import to_major_str
@@ -80,8 +79,10 @@ def deals_report(conn: sqlite3.Connection, q: DealQuery) -> Report:
 
 
 def _rep_handle(conn: sqlite3.Connection, rep: str) -> str:
-    found = find_rep(conn, rep)
-    return found.handle if found else resolve_owner(conn, rep) or rep
+    found = find_rep(conn, rep.strip())
+    if found is None:
+        raise NotFound(f"no rep {rep!r}", hint="list reps with: salesflow rep list")
+    return found.handle
 
 
 @dataclass

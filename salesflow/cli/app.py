@@ -1,11 +1,14 @@
 """The Typer application: the root group, its error handling, and the global options.
 
-Typer ≥ 0.26 vendors click as `typer._click`; its exception classes are the ones raised, so they
-are imported from there (there is no public alias in 0.28).
+The root group is lazy: it knows every command's name and module (`COMMANDS`) and imports and
+builds only the one being run, so `salesflow due` does not pay for `import` or `demo`. `--help`
+builds them all. Typer ≥ 0.26 vendors click as `typer._click`; its exception classes are the ones
+raised, so they are imported from there (there is no public alias in 0.28).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sqlite3
@@ -15,20 +18,79 @@ from typing import Annotated, Any
 import typer
 from typer import _click as click
 from typer.core import TyperGroup
+from typer.main import get_command_from_info, get_group
 
 from salesflow import __version__
 from salesflow.cli.env import global_options
 from salesflow.domain.errors import SalesflowError
 
 
+# Command name -> its module (top-level commands are registered on the module's `commands`), or
+# module:attribute for a command group. The order here is the order in `salesflow --help`.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "lead": ("salesflow.cli.deals:lead_app", "Daily work"),
+    "touch": ("salesflow.cli.touches", "Daily work"),
+    "followup": ("salesflow.cli.touches", "Daily work"),
+    "note": ("salesflow.cli.touches", "Daily work"),
+    "advance": ("salesflow.cli.deals", "Daily work"),
+    "win": ("salesflow.cli.deals", "Daily work"),
+    "lose": ("salesflow.cli.deals", "Daily work"),
+    "reopen": ("salesflow.cli.deals", "Daily work"),
+    "set": ("salesflow.cli.deals", "Daily work"),
+    "show": ("salesflow.cli.deals", "Daily work"),
+    "deals": ("salesflow.cli.deals", "Daily work"),
+    "init": ("salesflow.cli.setup", "Setup"),
+    "rep": ("salesflow.cli.reps:rep_app", "Setup"),
+    "pipeline": ("salesflow.cli.setup:pipeline_app", "Setup"),
+    "where": ("salesflow.cli.setup", "Setup"),
+    "demo": ("salesflow.cli.setup", "Setup"),
+}
+
+
+def load_command(name: str) -> click.Command:
+    target, panel = COMMANDS[name]
+    module_name, _, attribute = target.partition(":")
+    module = importlib.import_module(module_name)
+    if attribute:
+        command = get_group(getattr(module, attribute))
+    else:
+        info = next(i for i in module.commands.registered_commands if i.name == name)
+        command = get_command_from_info(info, pretty_exceptions_short=True, rich_markup_mode=app.rich_markup_mode)
+    command.rich_help_panel = panel  # type: ignore[attr-defined]
+    _with_globals(command, root=False)
+    return command
+
+
 class SalesflowGroup(TyperGroup):
-    """Adds the global options to every subcommand and turns every failure into one line."""
+    """Builds commands on demand, adds the global options to each, turns every failure into one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        if name not in self.commands:
+            self.commands[name] = load_command(name)
+        return self.commands[name]
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.UsageError as exc:
+            from difflib import get_close_matches
+
+            matches = get_close_matches(args[0], list(COMMANDS)) if args else []
+            if matches and "Did you mean" not in exc.message:
+                exc.message = f"{exc.message.rstrip('.')}. Did you mean {', '.join(repr(m) for m in matches)}?"
+            raise
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
         entry_point = args is None  # run as the process itself, not from a test runner
         args = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in args or bool(os.environ.get("SALESFLOW_DEBUG"))
+        self.suggest_commands = False  # resolve_command suggests from COMMANDS, not the loaded few
         _with_globals(self, root=True)
         if entry_point:
             _signals()
@@ -101,8 +163,9 @@ def _with_globals(command: click.Command, root: bool) -> None:
         return
     command.params.extend(global_options(hidden=not root))
     command._salesflow_globals = True  # type: ignore[attr-defined]
-    for sub in getattr(command, "commands", {}).values():
-        _with_globals(sub, root=False)
+    if not root:
+        for sub in getattr(command, "commands", {}).values():
+            _with_globals(sub, root=False)
 
 
 def _version(value: bool) -> None:
@@ -135,7 +198,11 @@ def root(
 
 
 def sub_app(name: str, help: str) -> typer.Typer:
-    group = typer.Typer(name=name, help=help, no_args_is_help=True, cls=TyperGroup,
-                        context_settings={"help_option_names": ["-h", "--help"]})
-    app.add_typer(group, name=name)
-    return group
+    """A command group (`rep`, `pipeline`, `lead`), built only when used."""
+    return typer.Typer(name=name, help=help, no_args_is_help=True, add_completion=False,
+                       context_settings={"help_option_names": ["-h", "--help"]})
+
+
+def command_module() -> typer.Typer:
+    """The holder of a module's top-level commands; `COMMANDS` says which module has which."""
+    return typer.Typer(add_completion=False, context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,14 +7,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from salesflow.app.deals import LeadInput, MoveRequest, add_lead, move_deal, set_fields
-from salesflow.app.views import DealQuery, card_json, deals_report, show_deal
-from salesflow.cli.app import app, sub_app
+from salesflow.cli.app import command_module, sub_app
 from salesflow.cli.env import echo, resolve
-from salesflow.cli.options import DealArg, Format, FormatOpt, OutputOpt
-from salesflow.domain.text import parse_deal_id
-from salesflow.output.emit import emit
+from salesflow.cli.options import DealArg, Format, FormatOpt, OutputOpt, deal_id
 
+commands = command_module()
 lead_app = sub_app("lead", "Add leads (new deals in the pipeline's first stage).")
 
 ReasonOpt = Annotated[Optional[str], typer.Option("--reason", help="Why: required for backward moves, --force and reopen.")]
@@ -41,6 +38,8 @@ def lead_add(
     allow_duplicate: Annotated[bool, typer.Option("--allow-duplicate", help="Create it even if the phone, email or customer has an open deal.")] = False,
 ) -> None:
     """Add a lead. Prints the new deal id first (`#42 …`); the lead stage's entry criteria apply."""
+    from salesflow.app.deals import LeadInput, add_lead
+
     env = resolve(ctx)
     lead = LeadInput(company=company, contact=contact, phone=phone, email=email, source=source, grade=grade,
                      owner=owner, title=title, amount=amount, close=close, next=next_, pipeline=pipeline,
@@ -48,7 +47,7 @@ def lead_add(
     echo(add_lead(env.conn(), lead, env.act("lead add")))
 
 
-@app.command("set")
+@commands.command("set")
 def set_(
     ctx: typer.Context,
     deal: DealArg,
@@ -56,16 +55,20 @@ def set_(
                                                      help="e.g. amount=12万 close=eom budget=50万 owner=wang (empty value clears).")],
 ) -> None:
     """Change deal fields (amount, close, grade, owner, title, source, customer, contact, phone, email, process fields)."""
+    from salesflow.app.deals import set_fields
+
     env = resolve(ctx)
-    echo(set_fields(env.conn(), parse_deal_id(deal), assignments, env.act("set")))
+    echo(set_fields(env.conn(), deal_id(deal), assignments, env.act("set")))
 
 
-def _move(ctx: typer.Context, deal: str, name: str, request: MoveRequest) -> None:
+def _move(ctx: typer.Context, deal: str, name: str, **request) -> None:
+    from salesflow.app.deals import MoveRequest, move_deal
+
     env = resolve(ctx)
-    echo(move_deal(env.conn(), parse_deal_id(deal), request, env.act(name)))
+    echo(move_deal(env.conn(), deal_id(deal), MoveRequest(**request), env.act(name)))
 
 
-@app.command()
+@commands.command("advance")
 def advance(
     ctx: typer.Context,
     deal: DealArg,
@@ -73,16 +76,16 @@ def advance(
     dry_run: DryRunOpt = False, force: ForceOpt = False, reason: ReasonOpt = None,
 ) -> None:
     """Move a deal to another stage; exit and entry criteria are checked, every unmet one listed."""
-    _move(ctx, deal, "advance", MoveRequest(target=stage, force=force, reason=reason, dry_run=dry_run))
+    _move(ctx, deal, "advance", target=stage, force=force, reason=reason, dry_run=dry_run)
 
 
-@app.command()
+@commands.command("win")
 def win(ctx: typer.Context, deal: DealArg, dry_run: DryRunOpt = False, force: ForceOpt = False, reason: ReasonOpt = None) -> None:
     """Mark a deal won (from the last open stage, else --force)."""
-    _move(ctx, deal, "win", MoveRequest(target="won", force=force, reason=reason, dry_run=dry_run))
+    _move(ctx, deal, "win", target="won", force=force, reason=reason, dry_run=dry_run)
 
 
-@app.command()
+@commands.command("lose")
 def lose(
     ctx: typer.Context,
     deal: DealArg,
@@ -92,18 +95,17 @@ def lose(
     force: Annotated[bool, typer.Option("--force", help="Lose a won deal (needs --note as the reason).")] = False,
 ) -> None:
     """Mark a deal lost from any open stage, with one of the pipeline's lost reasons."""
-    _move(ctx, deal, "lose", MoveRequest(target="lost", lost_reason=reason, note=note, dry_run=dry_run,
-                                         force=force, reason=note))
+    _move(ctx, deal, "lose", target="lost", lost_reason=reason, note=note, dry_run=dry_run, force=force, reason=note)
 
 
-@app.command()
+@commands.command("reopen")
 def reopen(ctx: typer.Context, deal: DealArg, reason: ReasonOpt = None,
            force: Annotated[bool, typer.Option("--force", help="Reopen a won deal.")] = False) -> None:
     """Return a lost deal to the stage it was lost from (a won deal needs --force)."""
-    _move(ctx, deal, "reopen", MoveRequest(target=None, reason=reason, force=force, reopen=True))
+    _move(ctx, deal, "reopen", target=None, reason=reason, force=force, reopen=True)
 
 
-@app.command("deals")
+@commands.command("deals")
 def deals_(
     ctx: typer.Context,
     rep: Annotated[Optional[str], typer.Option("--rep", help="Only this owner (handle or name); '-' = unassigned.")] = None,
@@ -117,21 +119,26 @@ def deals_(
     output: OutputOpt = None,
 ) -> None:
     """List deals. csv/json columns are those of `export deals` (see README)."""
+    from salesflow.app.views import DealQuery, deals_report
+    from salesflow.output.emit import emit
+
     env = resolve(ctx)
     query = DealQuery(rep=rep, stage=stage, status=status.lower(), grade=grade, source=source,
                       customer=customer, pipeline=pipeline)
     emit(deals_report(env.conn(), query), fmt.value, env.style(), output)
 
 
-@app.command()
+@commands.command("show")
 def show(
     ctx: typer.Context,
     deal: DealArg,
     fmt: Annotated[Format, typer.Option("-f", "--format", help="table or json.", case_sensitive=False)] = Format.table,
 ) -> None:
     """A deal's card (customer, contact, owner, stage and days in it, amount, …) and its timeline."""
+    from salesflow.app.views import card_json, show_deal
+
     env = resolve(ctx)
-    card = show_deal(env.conn(), parse_deal_id(deal), env.now)
+    card = show_deal(env.conn(), deal_id(deal), env.now)
     if fmt == Format.json:
         from salesflow.output.emit import to_json
 

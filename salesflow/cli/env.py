@@ -19,10 +19,6 @@ from pathlib import Path
 import typer
 from typer.core import TyperOption
 
-from salesflow.app.context import Act
-from salesflow.domain.dates import parse_now
-from salesflow.output.emit import Style
-
 GLOBALS_KEY = "salesflow.globals"
 PANEL = "Global options (also accepted after the command name)"
 
@@ -70,10 +66,14 @@ class Env:
             self._conn = open_db(self.db_path)
         return self._conn
 
-    def act(self, command: str) -> Act:
+    def act(self, command: str):
+        from salesflow.app.context import Act
+
         return Act(now=self.now, by=self.by, command=command, args=" ".join(self.argv))
 
-    def style(self) -> Style:
+    def style(self):
+        from salesflow.output.emit import Style
+
         terminal = sys.stdout.isatty()
         if self.color == "always":
             return Style(self.lang, True, True, _width())
@@ -110,7 +110,12 @@ def resolve(ctx: typer.Context) -> Env:
     else:
         db_path, db_source = default_db_path(), "default"
     now_text = given.get("now") or environ.get("SALESFLOW_NOW")
-    now = parse_now(now_text) if now_text else datetime.now().replace(microsecond=0)
+    if now_text:
+        from salesflow.domain.dates import parse_now
+
+        now = parse_now(now_text)
+    else:
+        now = datetime.now().replace(microsecond=0)
     lang = (given.get("lang") or environ.get("SALESFLOW_LANG") or "").lower()
     if not lang:
         lang = "zh" if (environ.get("LC_ALL") or environ.get("LANG") or "").lower().startswith("zh") else "en"

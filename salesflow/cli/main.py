@@ -1,8 +1,7 @@
-"""The entry point: registers every command module on the app and runs it."""
+"""The entry point. Commands are found through cli.app.COMMANDS and imported only when run."""
 
 from __future__ import annotations
 
-from salesflow.cli import deals, reps, setup, touches  # noqa: F401 - importing registers the commands
 from salesflow.cli.app import app
 
 

@@ -23,3 +23,9 @@ FormatOpt = Annotated[Format, typer.Option("-f", "--format", help="Output format
 OutputOpt = Annotated[Optional[Path], typer.Option("-o", "--output", metavar="FILE",
                                                    help="Write to FILE (atomically, owner-only) instead of stdout.")]
 DealArg = Annotated[str, typer.Argument(metavar="DEAL", help="Deal id, e.g. 42 or #42.", show_default=False)]
+
+
+def deal_id(text: str) -> int:
+    from salesflow.domain.text import parse_deal_id
+
+    return parse_deal_id(text)

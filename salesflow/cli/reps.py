@@ -7,11 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from salesflow.app.reps import RepInput, add_rep, reps_report, set_rep
 from salesflow.cli.app import sub_app
 from salesflow.cli.env import resolve
 from salesflow.cli.options import Format, FormatOpt, OutputOpt
-from salesflow.output.emit import emit
 
 rep_app = sub_app("rep", "Add, change and list reps (handle, display name, role, manager, team, capacity).")
 
@@ -30,6 +28,8 @@ def rep_add(
     capacity: CapacityOpt = None,
 ) -> None:
     """Add a rep."""
+    from salesflow.app.reps import RepInput, add_rep
+
     env = resolve(ctx)
     data = RepInput(name=name, role=role, manager=manager, team=team, capacity=capacity)
     print(add_rep(env.conn(), handle, data, env.act("rep add")), file=sys.stderr)
@@ -44,6 +44,8 @@ def rep_set(
     active: Annotated[Optional[bool], typer.Option("--active/--inactive", help="Mark the rep active or inactive.")] = None,
 ) -> None:
     """Change a rep's name, role, manager, team, capacity or active flag."""
+    from salesflow.app.reps import RepInput, set_rep
+
     env = resolve(ctx)
     data = RepInput(name=name, role=role, manager=manager, team=team, capacity=capacity, active=active)
     print(set_rep(env.conn(), handle, data, env.act("rep set")), file=sys.stderr)
@@ -57,5 +59,8 @@ def rep_list(
     output: OutputOpt = None,
 ) -> None:
     """List reps with their open deals."""
+    from salesflow.app.reps import reps_report
+    from salesflow.output.emit import emit
+
     env = resolve(ctx)
     emit(reps_report(env.conn(), team), fmt.value, env.style(), output)

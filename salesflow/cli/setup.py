@@ -8,27 +8,28 @@ from typing import Annotated, Optional
 
 import typer
 
-from salesflow.app import setup
-from salesflow.cli.app import app, sub_app
+from salesflow.cli.app import command_module, sub_app
 from salesflow.cli.env import resolve
 from salesflow.cli.options import Format, FormatOpt, OutputOpt
-from salesflow.output.emit import emit
 
+commands = command_module()
 pipeline_app = sub_app("pipeline", "Show, export and load pipeline definitions (stages, criteria, SLAs).")
 
 
-@app.command()
+@commands.command("init")
 def init(
     ctx: typer.Context,
     template: Annotated[str, typer.Option("--template", "-t", help="Pipeline template: standard, manufacturing or saas.")] = "standard",
 ) -> None:
     """Create the database with a pipeline template (or add another template's pipeline to it)."""
+    from salesflow.app import setup
+
     env = resolve(ctx)
     for line in setup.init_db(env.db_path, template, env.act("init")):
         print(line, file=sys.stderr)
 
 
-@app.command()
+@commands.command("where")
 def where(ctx: typer.Context) -> None:
     """Print the database path in use, where that setting came from, and whether it exists."""
     env = resolve(ctx)
@@ -45,6 +46,9 @@ def pipeline_show(
     output: OutputOpt = None,
 ) -> None:
     """Show a pipeline's stages with priors, idle limits, entry and exit criteria."""
+    from salesflow.app import setup
+    from salesflow.output.emit import emit
+
     env = resolve(ctx)
     emit(setup.pipeline_report(env.conn(), key), fmt.value, env.style(), output)
 
@@ -56,6 +60,8 @@ def pipeline_export(
     output: OutputOpt = None,
 ) -> None:
     """Print a pipeline's TOML definition, to edit and load back."""
+    from salesflow.app import setup
+
     env = resolve(ctx)
     text = setup.pipeline_export(env.conn(), key)
     if output:
@@ -73,11 +79,13 @@ def pipeline_load(
     file: Annotated[Path, typer.Argument(metavar="FILE.toml", help="A pipeline definition in TOML.")],
 ) -> None:
     """Validate a TOML pipeline definition and store it (adds a new pipeline or replaces one)."""
+    from salesflow.app import setup
+
     env = resolve(ctx)
     print(setup.load_pipeline_file(env.conn(), file, env.act("pipeline load")), file=sys.stderr)
 
 
-@app.command()
+@commands.command("demo")
 def demo(
     ctx: typer.Context,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed and --now give the same database.")] = 7,
@@ -91,6 +99,7 @@ def demo(
     from salesflow.app.demo import build_demo, demo_path, overview
     from salesflow.cli.env import default_db_path
     from salesflow.domain.errors import Refused
+    from salesflow.output.emit import emit
 
     env = resolve(ctx)
     if env.db_source == "default":

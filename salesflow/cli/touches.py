@@ -6,14 +6,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from salesflow.app.touches import add_note, log_touch, parse_touch_id, schedule_followup
-from salesflow.cli.app import app
+from salesflow.cli.app import command_module
 from salesflow.cli.env import echo, resolve
-from salesflow.cli.options import DealArg
-from salesflow.domain.text import parse_deal_id
+from salesflow.cli.options import DealArg, deal_id
+
+commands = command_module()
 
 
-@app.command()
+@commands.command("touch")
 def touch(
     ctx: typer.Context,
     deal: DealArg,
@@ -25,28 +25,34 @@ def touch(
     outcome: Annotated[Optional[str], typer.Option("--outcome", help="Short outcome, e.g. interested, call back.")] = None,
 ) -> None:
     """Log a touch with a customer. Prints `touch ID on #DEAL` first; fulfils a follow-up due by then."""
+    from salesflow.app.touches import log_touch
+
     env = resolve(ctx)
-    echo(log_touch(env.conn(), parse_deal_id(deal), kind, env.act("touch"), note=note, at=at, next=next_,
+    echo(log_touch(env.conn(), deal_id(deal), kind, env.act("touch"), note=note, at=at, next=next_,
                    contact=contact, outcome=outcome))
 
 
-@app.command()
+@commands.command("note")
 def note(
     ctx: typer.Context,
     touch_id: Annotated[str, typer.Argument(metavar="TOUCH_ID", help="The touch's id (shown by touch and show).")],
     text: Annotated[str, typer.Argument(help="Notes to add to the touch.")],
 ) -> None:
     """Add notes to a logged touch (e.g. visit notes written later)."""
+    from salesflow.app.touches import add_note, parse_touch_id
+
     env = resolve(ctx)
     echo(add_note(env.conn(), parse_touch_id(touch_id), text, env.act("note")))
 
 
-@app.command()
+@commands.command("followup")
 def followup(
     ctx: typer.Context,
     deal: DealArg,
     when: Annotated[str, typer.Argument(help="When, e.g. tomorrow, fri 10:00, +3d, 下周五, 2026-12-01.")],
 ) -> None:
     """Schedule the next follow-up of a deal without logging a touch."""
+    from salesflow.app.touches import schedule_followup
+
     env = resolve(ctx)
-    echo(schedule_followup(env.conn(), parse_deal_id(deal), when, env.act("followup")))
+    echo(schedule_followup(env.conn(), deal_id(deal), when, env.act("followup")))

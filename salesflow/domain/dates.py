@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from dateutil.relativedelta import relativedelta
-
 from salesflow.domain.errors import BadInput
 
 Direction = Literal["future", "past"]
@@ -107,6 +105,8 @@ def _make_date(year: int, month: int, day: int, original: str) -> date:
 
 
 def _parse_day(body: str, today: date, direction: Direction) -> date | None:
+    from dateutil.relativedelta import relativedelta  # month arithmetic; loaded only when parsing
+
     sign = -1 if direction == "past" else 1
     simple = {
         "today": 0, "今天": 0, "今日": 0, "tomorrow": 1, "明天": 1, "明日": 1, "后天": 2, "大后天": 3,

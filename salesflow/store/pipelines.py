@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from typing import TYPE_CHECKING
+
 from salesflow.domain.errors import NotFound
-from salesflow.domain.pipeline import Pipeline, pipeline_from_dict
+
+if TYPE_CHECKING:
+    from salesflow.domain.pipeline import Pipeline
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
@@ -24,6 +28,8 @@ def pipeline_keys(conn: sqlite3.Connection) -> list[str]:
 
 
 def load_pipeline(conn: sqlite3.Connection, key: str) -> Pipeline:
+    from salesflow.domain.pipeline import pipeline_from_dict
+
     row = conn.execute("SELECT compiled FROM pipeline WHERE key = ?", (key,)).fetchone()
     if row is None:
         known = pipeline_keys(conn)

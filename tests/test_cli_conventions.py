@@ -19,7 +19,8 @@ def test_global_options_before_or_after_the_command(team, tmp_path):
 def test_now_flag_overrides_the_environment(team):
     team.ok("lead", "add", "ACME", "--contact", "a", "--email", "a@b.co", "--source", "w", "--now", "2026-12-01T10:30")
     assert team.query("SELECT created_at FROM deal") == [("2026-12-01T10:30:00",)]
-    assert team.fails(1, "deals", "--now", "someday").err.startswith("error: --now 'someday' is not a date")
+    assert team.fails(2, "deals", "--now", "someday").err.startswith("error: --now 'someday' is not a date")
+    assert team.fails(2, "deals", env={"SALESFLOW_NOW": "yesterday"}).err.startswith("error: --now 'yesterday'")
 
 
 @pytest.mark.parametrize("args", [

@@ -112,8 +112,12 @@ def resolve(ctx: typer.Context) -> Env:
     now_text = given.get("now") or environ.get("SALESFLOW_NOW")
     if now_text:
         from salesflow.domain.dates import parse_now
+        from salesflow.domain.errors import BadInput, UsageProblem
 
-        now = parse_now(now_text)
+        try:
+            now = parse_now(now_text)
+        except BadInput as exc:
+            raise UsageProblem(exc.message, hint=exc.hint) from None
     else:
         now = datetime.now().replace(microsecond=0)
     lang = (given.get("lang") or environ.get("SALESFLOW_LANG") or "").lower()

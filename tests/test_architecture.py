@@ -25,7 +25,7 @@ ALLOWED = {
 THIRD_PARTY = {
     "domain": {"dateutil"},
     "store": {"sqlite_utils"},
-    "output": {"rich", "tabulate", "wcwidth"},
+    "output": {"rich", "tabulate", "wcwidth", "icalendar"},
     "ingest": {"phonenumbers", "openpyxl"},
     "app": set(),
 }

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from salesflow.app.assign import sweep
 from salesflow.app.context import Act
 from salesflow.app.setup import init_db
 from salesflow.domain.dates import iso
@@ -75,6 +76,8 @@ def build_demo(path: Path, now: datetime, seed: int = 7, scale: Scale = Scale())
             cmd = begin_command(conn, "demo", f"seed={seed}", iso(now), "demo")
             counts = generate(conn, pipeline, now, random.Random(seed), scale, cmd.id)
         bulk.analyze(conn)
+        # this morning's cron job: untouched leads escalated to their managers
+        sweep(conn, do_assign=False, do_reassign=False, act=Act(now=now, by="cron", command="sweep"))
     finally:
         conn.close()
     return counts
@@ -155,7 +158,7 @@ def generate(conn: sqlite3.Connection, pipeline: Pipeline, now: datetime, rng: r
     return counts
 
 
-_DEAL_COLUMNS = ("id", "title", "customer_id", "contact_id", "owner", "pipeline", "stage", "status", "amount",
+_DEAL_COLUMNS = ("id", "title", "customer_id", "contact_id", "owner", "assigned_at", "pipeline", "stage", "status", "amount",
                  "close_date", "source", "next_followup", "created_at", "stage_entered_at", "closed_at", "lost_reason",
                  "lost_from_stage", "fields")
 
@@ -188,8 +191,9 @@ _KINDS_BY_STAGE = [("call", "wechat", "email"), ("call", "visit", "demo", "email
 def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, deals, events, touches, command_id):
     customer = customers[rng.randrange(len(customers))]
     cid, cname, grade = customer[0], customer[1], customer[3]
-    recent = (now - created) < timedelta(days=2)
-    owner = None if (recent and rng.random() < 0.3) else rng.choice(sellers)
+    age = now - created
+    owner = None if (age < timedelta(days=2) and rng.random() < 0.5) else rng.choice(sellers)
+    untouched = age < timedelta(days=8) and rng.random() < 0.35  # new leads nobody has called yet
     by = owner or "system"
     source = _weighted(rng, _SOURCES)
     stages = pipeline.open_stages
@@ -200,7 +204,7 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
     t, idx = created, 0
     last_touch = None
     quiet = rng.random() < 0.12  # goes silent at some point: stuck deals and overdue follow-ups
-    while True:
+    while not untouched:
         stage = stages[idx]
         if idx >= 1:  # past the lead stage: the qualification fields were filled
             fields.setdefault("need", rng.choice(["CRM系统", "产线自动化", "ERP对接", "Data platform", "安全审计", "Fleet tracking"]))
@@ -246,13 +250,15 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
         events.append((deal_id, stage.key, pipeline.lost.key, iso(t), by, lost_reason, 0, command_id))
         break
     entered = t if status != "open" else datetime.fromisoformat(events[-1][3])
+    if untouched:
+        entered = created
     follow = None
     if status == "open" and rng.random() < 0.65:
         base = (last_touch or created)
         follow = _business_time(rng, base + timedelta(days=rng.randint(1, 12)))
     stage_key = stages[idx].key if status == "open" else (pipeline.won.key if status == "won" else pipeline.lost.key)
     title = f"{cname} — {rng.choice(['CRM', '年度采购', 'Pilot', '扩容', 'Renewal', '新项目'])}"
-    deals.append((deal_id, title, cid, cid, owner, pipeline.key, stage_key, status, amount,
+    deals.append((deal_id, title, cid, cid, owner, iso(created) if owner else None, pipeline.key, stage_key, status, amount,
                   close.isoformat() if close else None, source, iso(follow) if follow else None, iso(created),
                   iso(entered), iso(closed_at) if closed_at else None, lost_reason, lost_from,
                   json.dumps(fields, ensure_ascii=False, sort_keys=True)))
@@ -267,13 +273,21 @@ def demo_path(data_dir: Path) -> Path:
     return candidate
 
 
-def overview(path: Path, rep: str) -> list:
-    """What the demo prints: one rep's open deals and the team's open pipeline by stage."""
-    from salesflow.app.views import DealQuery, deals_report, stage_summary
+def overview(path: Path, rep: str, now: datetime) -> list:
+    """What the demo prints: the rep's morning list, their manager's, and the open pipeline by stage."""
+    from salesflow.app.due import DueQuery, due_report
+    from salesflow.app.views import stage_summary
+    from salesflow.store.reps import get_rep
 
     conn = open_db(path)
-    reports = [deals_report(conn, DealQuery(rep=rep)), stage_summary(conn)]
-    for report in reports:
-        report.rows = list(report.rows)  # read before the connection closes
-    conn.close()
+    try:
+        manager = get_rep(conn, rep).manager
+        reports = [due_report(conn, DueQuery(rep=rep), now)[0]]
+        if manager:
+            reports.append(due_report(conn, DueQuery(rep=manager), now)[0])
+        reports.append(stage_summary(conn))
+        for report in reports:
+            report.rows = list(report.rows)  # read before the connection closes
+    finally:
+        conn.close()
     return reports

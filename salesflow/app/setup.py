@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import tomllib
+import uuid
 from importlib.resources import files
 from pathlib import Path
 
-from salesflow.app.context import Act
+from salesflow.app.context import Act, command
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, NotFound, Refused
 from salesflow.domain.pipeline import Pipeline, parse_pipeline_toml
 from salesflow.output.report import Column, Report
+from salesflow.store import changes
 from salesflow.store import pipelines as store
 from salesflow.store.db import open_db, write
 
@@ -39,6 +42,7 @@ def init_db(path: Path, template: str, act: Act) -> list[str]:
             if store.get_meta(conn, "default_pipeline") is None:
                 store.set_meta(conn, "default_pipeline", pipeline.key)
                 store.set_meta(conn, "created_at", iso(act.now))
+                store.set_meta(conn, "database_id", uuid.uuid4().hex)  # stable calendar UIDs, exports
                 return [f"created {path} with pipeline {pipeline.key} ({' → '.join(s.key for s in pipeline.stages)})"]
         return [f"added pipeline {pipeline.key} to {path}"]
     finally:
@@ -112,3 +116,40 @@ def pipeline_report(conn: sqlite3.Connection, key: str | None) -> Report:
 
 def pipeline_export(conn: sqlite3.Connection, key: str | None) -> str:
     return store.pipeline_source(conn, key or default_pipeline(conn))
+
+
+# ---------------------------------------------------------------------------------------------
+# config: per-database settings (urgency weights)
+
+
+def _settings() -> dict[str, float]:
+    from salesflow.domain.urgency import DEFAULT_WEIGHTS
+
+    return {f"urgency.{name}": value for name, value in DEFAULT_WEIGHTS.items()}
+
+
+def config_report(conn: sqlite3.Connection) -> Report:
+    rows = []
+    for key, default in _settings().items():
+        value = store.get_meta(conn, key)
+        rows.append({"key": key, "value": float(value) if value is not None else default, "default": default})
+    return Report(title="Settings", columns=[Column("key"), Column("value", "number"), Column("default", "number")],
+                  rows=rows, footer=["change with: salesflow config set KEY VALUE (urgency: see salesflow why DEAL)"])
+
+
+def set_config(conn: sqlite3.Connection, key: str, value: str, act: Act) -> str:
+    settings = _settings()
+    if key not in settings:
+        raise BadInput(f"{key!r} is not a setting", hint="settings: " + ", ".join(settings))
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or number < 0 or number > 1000:
+        raise BadInput(f"{key} must be a number from 0 to 1000, not {value!r}")
+    with command(conn, act) as cmd:
+        if store.get_meta(conn, key) is None:
+            changes.insert(conn, cmd, "meta", {"key": key, "value": repr(number)})
+        else:
+            changes.update(conn, cmd, "meta", key, {"value": repr(number)})
+    return f"{key} = {number:g} (default {settings[key]:g})"

@@ -28,6 +28,8 @@ from salesflow.domain.errors import SalesflowError
 # Command name -> its module (top-level commands are registered on the module's `commands`), or
 # module:attribute for a command group. The order here is the order in `salesflow --help`.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "due": ("salesflow.cli.due", "Daily work"),
+    "why": ("salesflow.cli.due", "Daily work"),
     "lead": ("salesflow.cli.deals:lead_app", "Daily work"),
     "touch": ("salesflow.cli.touches", "Daily work"),
     "followup": ("salesflow.cli.touches", "Daily work"),
@@ -39,9 +41,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "set": ("salesflow.cli.deals", "Daily work"),
     "show": ("salesflow.cli.deals", "Daily work"),
     "deals": ("salesflow.cli.deals", "Daily work"),
+    "silent": ("salesflow.cli.due", "Team"),
+    "assign": ("salesflow.cli.assign", "Team"),
+    "sweep": ("salesflow.cli.assign", "Team"),
     "init": ("salesflow.cli.setup", "Setup"),
     "rep": ("salesflow.cli.reps:rep_app", "Setup"),
     "pipeline": ("salesflow.cli.setup:pipeline_app", "Setup"),
+    "config": ("salesflow.cli.setup:config_app", "Setup"),
     "where": ("salesflow.cli.setup", "Setup"),
     "demo": ("salesflow.cli.setup", "Setup"),
 }

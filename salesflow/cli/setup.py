@@ -91,7 +91,7 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed and --now give the same database.")] = 7,
     rep: Annotated[str, typer.Option("--rep", help="Whose morning list to show.")] = "wang",
 ) -> None:
-    """Build a realistic demo database (10 reps, 340 customers, 600 deals over six months) and tour it.
+    """Build a realistic demo database (10 reps, 340 customers, 600 deals over six months) and show a morning.
 
     Writes to --db / SALESFLOW_DB when given and new (an existing file is refused), else to demo.db
     in the data directory (demo-2.db, … when that exists). It never touches an existing database.
@@ -113,7 +113,36 @@ def demo(
     print(f"demo database: {path}")
     print(f"built {counts['reps']} reps, {counts['customers']} customers, {counts['deals']} deals, "
           f"{counts['touches']} touches, {counts['stage_events']} stage events", file=sys.stderr)
-    for report in overview(path, rep):
+    for report in overview(path, rep, env.now):
         print()
+        if not env.style().terminal:
+            print(report.title)
         emit(report, "table", env.style())
-    print(f"\nnext: export SALESFLOW_DB={path}   then try: salesflow deals --rep {rep}, salesflow show 1", file=sys.stderr)
+    print(f"\nnext: export SALESFLOW_DB={path}   then try: salesflow due --as {rep}, salesflow why DEAL, "
+          "salesflow due --all, salesflow silent", file=sys.stderr)
+
+
+config_app = sub_app("config", "Per-database settings, such as the urgency weights of `due`.")
+
+
+@config_app.command("show")
+def config_show(ctx: typer.Context, fmt: FormatOpt = Format.table, output: OutputOpt = None) -> None:
+    """List settings with their values and defaults."""
+    from salesflow.app import setup
+    from salesflow.output.emit import emit
+
+    env = resolve(ctx)
+    emit(setup.config_report(env.conn()), fmt.value, env.style(), output)
+
+
+@config_app.command("set")
+def config_set(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Setting, e.g. urgency.due (see: salesflow config show).")],
+    value: Annotated[str, typer.Argument(help="New value.")],
+) -> None:
+    """Change a setting."""
+    from salesflow.app import setup
+
+    env = resolve(ctx)
+    print(setup.set_config(env.conn(), key, value, env.act("config set")), file=sys.stderr)

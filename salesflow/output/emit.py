@@ -74,6 +74,8 @@ def machine_value(column: Column, value: Any) -> Any:
         return value.isoformat()
     if column.kind == "rate":
         return round(float(value), 4)
+    if column.kind == "score":
+        return round(float(value), 2)
     if column.kind == "bool":
         return bool(value)
     return value
@@ -134,6 +136,10 @@ def human_value(column: Column, value: Any, report: Report, lang: str) -> str:
         return value.isoformat()
     if column.kind == "rate":
         return f"{float(value) * 100:.1f}%"
+    if column.kind == "score":
+        return f"{float(value):.2f}"
+    if column.kind == "number":
+        return f"{value:g}" if isinstance(value, float) else str(value)
     if column.kind == "stage":
         pair = report.stage_labels.get(value)
         return labels.pick(pair, lang) if pair else str(value)
@@ -146,28 +152,51 @@ def human_value(column: Column, value: Any, report: Report, lang: str) -> str:
     return str(value)
 
 
-def _human_rows(report: Report, lang: str) -> tuple[list[Column], list[list[str]]]:
-    columns = [c for c in report.columns if c.in_table]
-    rows = [[human_value(c, row.get(c.key), report, lang) for c in columns] for row in report.rows]
-    return columns, rows
+def _human_rows(report: Report, lang: str, rows: list[dict[str, Any]] | None = None) -> tuple[list[Column], list[list[str]]]:
+    columns = [c for c in report.columns if c.in_table and c.key != report.group_by]
+    source = report.rows if rows is None else rows
+    return columns, [[human_value(c, row.get(c.key), report, lang) for c in columns] for row in source]
 
 
 def _numeric(column: Column) -> bool:
-    return column.kind in ("money", "int", "rate", "days")
+    return column.kind in ("money", "int", "number", "score", "rate", "days")
+
+
+def _groups(report: Report, lang: str) -> list[tuple[str | None, list[dict[str, Any]]]]:
+    rows = list(report.rows)
+    if report.group_by is None:
+        return [(None, rows)]
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row.get(report.group_by), []).append(row)
+    label = labels.column(report.group_by, lang)
+    return [(f"{label}: {key if key not in (None, '') else labels.pick(labels.NONE, lang)}", members)
+            for key, members in groups.items()]
 
 
 def _table(report: Report, style: Style, stream: IO[str]) -> None:
-    columns, rows = _human_rows(report, style.lang)
-    if not rows:
+    groups = [(name, rows) for name, rows in _groups(report, style.lang) if rows]
+    if not groups:
         print(report.empty, file=sys.stderr)
         return
+    for i, (name, rows) in enumerate(groups):
+        last = i == len(groups) - 1
+        title = report.title if name is None else (f"{report.title} · {name}" if style.terminal else name)
+        if name is not None and not style.terminal:
+            stream.write(("" if i == 0 else "\n") + title + "\n")
+        _one_table(report, style, stream, rows, title, report.footer if last else [])
+
+
+def _one_table(report: Report, style: Style, stream: IO[str], source: list[dict[str, Any]], title: str,
+               footer: list[str]) -> None:
+    columns, rows = _human_rows(report, style.lang, source)
     headers = [labels.column(c.key, style.lang) for c in columns]
     if style.terminal:
         from rich.console import Console
         from rich.table import Table
         from rich.text import Text
 
-        table = Table(title=report.title, caption="\n".join(report.footer) or None, caption_justify="left",
+        table = Table(title=title, caption="\n".join(footer) or None, caption_justify="left",
                       header_style="bold", title_justify="left")
         for c, header in zip(columns, headers):
             table.add_column(header, justify="right" if _numeric(c) else "left", overflow="fold")
@@ -181,19 +210,21 @@ def _table(report: Report, style: Style, stream: IO[str]) -> None:
 
     aligns = ["right" if _numeric(c) else "left" for c in columns]
     stream.write(tabulate(rows, headers=headers, tablefmt="simple", colalign=aligns, disable_numparse=True) + "\n")
-    for note in report.footer:
+    for note in footer:
         stream.write(note + "\n")
 
 
 def _markdown(report: Report, style: Style, stream: IO[str]) -> None:
     from tabulate import tabulate
 
-    columns, rows = _human_rows(report, style.lang)
-    headers = [labels.column(c.key, style.lang) for c in columns]
-    escaped = [[cell.replace("|", "\\|").replace("\n", " ") for cell in row] for row in rows]
-    aligns = ["right" if _numeric(c) else "left" for c in columns]
-    stream.write(f"### {report.title}\n\n")
-    stream.write(tabulate(escaped, headers=headers, tablefmt="pipe", colalign=aligns, disable_numparse=True) + "\n")
+    stream.write(f"### {report.title}\n")
+    for name, source in _groups(report, style.lang):
+        columns, rows = _human_rows(report, style.lang, source)
+        headers = [labels.column(c.key, style.lang) for c in columns]
+        escaped = [[cell.replace("|", "\\|").replace("\n", " ") for cell in row] for row in rows]
+        aligns = ["right" if _numeric(c) else "left" for c in columns]
+        stream.write(f"\n#### {name}\n\n" if name else "\n")
+        stream.write(tabulate(escaped, headers=headers, tablefmt="pipe", colalign=aligns, disable_numparse=True) + "\n")
     if report.footer:
         stream.write("\n" + "\n".join(f"_{note}_" for note in report.footer) + "\n")
 

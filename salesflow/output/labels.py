@@ -47,8 +47,24 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "by": ("By", "操作人"),
     "detail": ("Detail", "详情"),
     "kind": ("Kind", "类别"),
+    "due_date": ("Due", "到期日"),
+    "days_overdue": ("Days late", "逾期天数"),
+    "reasons": ("Why", "原因"),
+    "urgency": ("Urgency", "紧急度"),
+    "next_action": ("Next action", "下一步"),
+    "rule": ("Rule", "规则"),
+    "deadline": ("Deadline", "截止时间"),
+    "term": ("Term", "项"),
+    "factor": ("Factor", "系数"),
+    "weight": ("Weight", "权重"),
+    "score": ("Score", "得分"),
+    "last_touch": ("Last touch", "最近跟进"),
+    "days_silent": ("Days silent", "沉默天数"),
+    "last_outcome": ("Last outcome", "最近结果"),
+    "action": ("Action", "动作"),
 }
 
+NONE = ("(unassigned)", "(未分配)")
 STATUS: dict[str, tuple[str, str]] = {"open": ("open", "进行中"), "won": ("won", "赢单"), "lost": ("lost", "输单")}
 ROLES: dict[str, tuple[str, str]] = {"rep": ("rep", "销售"), "manager": ("manager", "主管"), "admin": ("admin", "管理员")}
 BOOL: dict[bool, tuple[str, str]] = {True: ("yes", "是"), False: ("no", "否")}

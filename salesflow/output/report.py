@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("text", "int", "money", "date", "datetime", "rate", "days", "stage", "status", "bool")
+KINDS = ("text", "int", "number", "score", "money", "date", "datetime", "rate", "days", "stage", "status", "bool")
 FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 
 
@@ -25,3 +25,4 @@ class Report:
     footer: list[str] = field(default_factory=list)
     stage_labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (en, zh)
     empty: str = "nothing to show"
+    group_by: str | None = None  # tables draw one section per value of this column (rows come sorted by it)

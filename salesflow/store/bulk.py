@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from salesflow.store.changes import TABLES
 
-_EXTRA = {"deal": {"id"}, "customer": {"id"}, "contact": {"id"}, "touch": {"id"}, "stage_event": {"id"}, "rep": set()}
+_EXTRA = {"deal": {"id"}, "customer": {"id"}, "contact": {"id"}, "touch": {"id"}, "stage_event": {"id"}, "rep": set(), "escalation": {"id"}}
 
 
 def insert_many(conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:

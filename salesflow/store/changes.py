@@ -14,7 +14,7 @@ from typing import Any
 # table -> (primary key column, writable columns)
 TABLES: dict[str, tuple[str, frozenset[str]]] = {
     "deal": ("id", frozenset({
-        "title", "customer_id", "contact_id", "owner", "pipeline", "stage", "status", "amount",
+        "title", "customer_id", "contact_id", "owner", "assigned_at", "pipeline", "stage", "status", "amount",
         "close_date", "source", "next_followup", "created_at", "stage_entered_at", "closed_at",
         "lost_reason", "lost_from_stage", "external_id", "fields"})),
     "customer": ("id", frozenset({"name", "name_key", "grade", "industry", "created_at"})),
@@ -22,6 +22,8 @@ TABLES: dict[str, tuple[str, frozenset[str]]] = {
     "touch": ("id", frozenset({"deal_id", "kind", "at", "by", "contact_id", "notes", "outcome", "command_id"})),
     "stage_event": ("id", frozenset({"deal_id", "from_stage", "to_stage", "at", "by", "reason", "forced", "command_id"})),
     "rep": ("handle", frozenset({"handle", "name", "role", "manager", "team", "capacity", "active", "created_at"})),
+    "meta": ("key", frozenset({"key", "value"})),
+    "escalation": ("id", frozenset({"deal_id", "rep", "manager", "rule", "at", "command_id"})),
 }
 
 

@@ -77,6 +77,7 @@ CREATE TABLE deal (
     customer_id INTEGER REFERENCES customer(id),
     contact_id INTEGER REFERENCES contact(id),
     owner TEXT REFERENCES rep(handle),   -- NULL = unassigned
+    assigned_at TEXT,                    -- when the current owner got it (first-touch escalation counts from here)
     pipeline TEXT NOT NULL REFERENCES pipeline(key),
     stage TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'won', 'lost')),
@@ -134,6 +135,18 @@ CREATE TABLE touch (
     command_id INTEGER REFERENCES command(id)
 ) STRICT;
 CREATE INDEX touch_deal ON touch(deal_id, at);
+
+CREATE TABLE escalation (               -- `sweep`: an untouched lead raised to the owner's manager
+    id INTEGER PRIMARY KEY,
+    deal_id INTEGER NOT NULL REFERENCES deal(id),
+    rep TEXT NOT NULL,                   -- the owner it was escalated about
+    manager TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    at TEXT NOT NULL,
+    command_id INTEGER REFERENCES command(id),
+    UNIQUE (deal_id, rep)
+) STRICT;
+CREATE INDEX escalation_manager ON escalation(manager);
 
 CREATE TABLE change_log (
     id INTEGER PRIMARY KEY,

@@ -1,0 +1,46 @@
+"""The due list as calendar events: one per deal, with a UID stable across exports."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from salesflow.store.pipelines import get_meta
+
+
+@dataclass(frozen=True)
+class Event:
+    uid: str
+    day: date
+    at: datetime | None  # a scheduled follow-up with a time of day
+    summary: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Calendar:
+    name: str
+    now: datetime
+    events: list[Event]
+
+
+def calendar_for(conn: sqlite3.Connection, items: list, now: datetime) -> Calendar:
+    """`items` are app.due.DueItem; re-exporting updates events rather than duplicating them."""
+    database = get_meta(conn, "database_id") or "salesflow"
+    events = []
+    for item in items:
+        row, due = item.row, item.due
+        first = due.counting[0] if due.counting else None
+        overdue = row["days_overdue"] > 0
+        timed = not overdue and first is not None and first.rule == "scheduled" and first.at.time() != datetime.min.time()
+        events.append(Event(
+            uid=f"deal-{row['deal_id']}@{database}.salesflow",
+            day=now.date() if overdue else row["due_date"],  # overdue work belongs on today's agenda
+            at=first.at if timed else None,
+            summary=f"#{row['deal_id']} {row['customer']}: {row['next_action']}",
+            description=f"{row['title']} — stage {row['stage']}, grade {row['grade']}, owner {row['owner'] or 'unassigned'}\n"
+                        f"why: {row['reasons'].replace(';', ', ')}\nurgency {row['urgency']:.2f}\n"
+                        f"explain: salesflow why {row['deal_id']}",
+        ))
+    return Calendar(name="salesflow — due", now=now, events=events)

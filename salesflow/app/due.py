@@ -1,0 +1,234 @@
+"""The morning list (`due`), its explanation (`why`), and the weekly reactivation list (`silent`)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from salesflow.domain import deadlines as rules
+from salesflow.domain.criteria import unmet_for_move
+from salesflow.domain.dates import iso
+from salesflow.domain.errors import BadInput, NotFound
+from salesflow.domain.pipeline import Pipeline
+from salesflow.domain.urgency import DEFAULT_WEIGHTS, score, terms
+from salesflow.output.report import Column, Report
+from salesflow.store import deals as deal_store
+from salesflow.store import due as store
+from salesflow.store.pipelines import get_meta, load_pipeline, stage_labels
+from salesflow.store.reps import find_rep
+
+DUE_COLUMNS = [
+    Column("deal_id", "int"), Column("customer"), Column("title", in_table=False), Column("owner"),
+    Column("stage", "stage"), Column("grade"), Column("due_date", "date"), Column("days_overdue", "int"),
+    Column("reasons"), Column("urgency", "score"), Column("next_action"),
+]
+
+
+def weights(conn: sqlite3.Connection) -> dict[str, float]:
+    found = {}
+    for name in DEFAULT_WEIGHTS:
+        value = get_meta(conn, f"urgency.{name}")
+        if value is not None:
+            found[name] = float(value)
+    return found
+
+
+class Pipelines(dict):
+    """Pipelines by key, loaded once per command."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        super().__init__()
+        self.conn = conn
+
+    def __missing__(self, key: str) -> Pipeline:
+        self[key] = load_pipeline(self.conn, key)
+        return self[key]
+
+
+def facts(row: sqlite3.Row) -> rules.DueFacts:
+    parse = datetime.fromisoformat
+    visits = tuple(sorted(parse(v) for v in row["bare_visits"].split(","))) if row["bare_visits"] else ()
+    last = parse(row["last_touch"]) if row["last_touch"] else None
+    return rules.DueFacts(
+        deal_id=row["id"], pipeline=row["pipeline"], stage=row["stage"], grade=row["grade"], owner=row["owner"],
+        created_at=parse(row["created_at"]), stage_entered_at=parse(row["stage_entered_at"]),
+        next_followup=parse(row["next_followup"]) if row["next_followup"] else None, last_touch=last,
+        bare_visits=visits,
+        # an escalation stands while the lead is still untouched
+        escalated_at=parse(row["escalated_at"]) if row["escalated_at"] and last is None else None,
+    )
+
+
+@dataclass
+class DueItem:
+    row: dict[str, Any]
+    due: rules.Due
+    overdue: bool
+
+
+def evaluate_rows(conn: sqlite3.Connection, scope: store.DueScope, now: datetime, days: int) -> list[DueItem]:
+    pipelines = Pipelines(conn)
+    w = weights(conn)
+    items = []
+    for r in store.due_rows(conn, scope):
+        f = facts(r)
+        pipeline = pipelines[f.pipeline]
+        due = rules.evaluate(f, pipeline, now, days)
+        if not rules.is_listed(due, now, days):
+            continue
+        overdue_days = rules.days_overdue(due, now)
+        urgency = score(terms(days_overdue=overdue_days, grade=f.grade, probability=pipeline.stage(f.stage).prior,
+                              amount=r["amount"], breaches=len(rules.breaches(due, now)), weights=w))
+        items.append(DueItem({
+            "deal_id": f.deal_id, "customer": r["customer"], "title": r["title"], "owner": f.owner,
+            "stage": f.stage, "grade": f.grade, "due_date": due.due_date, "days_overdue": overdue_days,
+            "reasons": ";".join(due.reasons), "urgency": urgency, "next_action": rules.next_action(due, now),
+        }, due, overdue_days > 0))
+    return items
+
+
+def _order(item: DueItem) -> tuple:
+    d = item.row["days_overdue"]
+    if d > 0:
+        return (0, -item.row["urgency"], item.row["deal_id"])
+    if d == 0:
+        return (1, -item.row["urgency"], item.row["deal_id"])
+    return (2, -d, -item.row["urgency"], item.row["deal_id"])  # upcoming: soonest first
+
+
+@dataclass(frozen=True)
+class DueQuery:
+    rep: str | None = None
+    all: bool = False
+    team: str | None = None
+    days: int = 0
+
+
+def due_report(conn: sqlite3.Connection, q: DueQuery, now: datetime) -> tuple[Report, list[DueItem]]:
+    if q.days < 0:
+        raise BadInput(f"--days {q.days} is negative", hint="--days N looks N days ahead (0 = today)")
+    if q.all:
+        scope, title = store.DueScope(owners=None, unassigned=True, escalations=True), "Due — every rep"
+    elif q.team:
+        handles = store.team_handles(conn, q.team)
+        if not handles:
+            raise NotFound(f"no reps in team {q.team!r}", hint="list teams with: salesflow rep list")
+        scope, title = store.DueScope(owners=tuple(handles)), f"Due — team {q.team}"
+    else:
+        if not q.rep:
+            raise BadInput("whose list? no rep given", hint="use --as HANDLE, or set SALESFLOW_REP")
+        rep = find_rep(conn, q.rep)
+        if rep is None:
+            raise NotFound(f"no rep {q.rep!r}", hint="use --as HANDLE (see: salesflow rep list), or set SALESFLOW_REP")
+        manager = rep.role in ("manager", "admin")
+        scope = store.DueScope(owners=(rep.handle,), unassigned=manager, escalated_to=rep.handle if manager else None,
+                               escalations=manager)
+        title = f"Due — {rep.handle} ({rep.name})" + (" with unassigned leads and escalations" if manager else "")
+    items = evaluate_rows(conn, scope, now, q.days)
+    if q.all or q.team:
+        items.sort(key=lambda i: (i.row["owner"] is not None, i.row["owner"] or "", _order(i)))
+    else:
+        items.sort(key=_order)
+    horizon = "today" if q.days == 0 else f"today + {q.days} days ({(now.date() + timedelta(days=q.days)).isoformat()})"
+    overdue = sum(1 for i in items if i.overdue)
+    report = Report(
+        title=title,
+        columns=DUE_COLUMNS,
+        rows=[i.row for i in items],
+        footer=[f"{len(items)} due by {horizon}, {overdue} overdue · now {now:%Y-%m-%d %H:%M} · "
+                "urgency terms: salesflow why DEAL"],
+        stage_labels=stage_labels(conn),
+        empty=f"nothing due by {horizon} — well done",
+        group_by="owner" if (q.all or q.team) else None,
+    )
+    return report, items
+
+
+# ---------------------------------------------------------------------------------------------
+# why
+
+
+@dataclass
+class Explanation:
+    title: str
+    deadlines: Report
+    urgency: Report
+    probability: str
+    next_stage: str | None
+    unmet: list[str]
+
+
+def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) -> Explanation:
+    deal = deal_store.get_deal(conn, deal_id)
+    pipeline = load_pipeline(conn, deal.pipeline)
+    rows = list(store.due_rows(conn, store.DueScope(only_deal=deal_id, escalations=True)))
+    f = facts(rows[0])
+    stage = pipeline.stage(deal.stage)
+    if not deal.is_open:
+        found, due = [], None
+    else:
+        due = rules.evaluate(f, pipeline, now, days)
+        found = list(due.deadlines)
+    horizon = now.date() + timedelta(days=days)
+    deadline_rows = [{
+        "rule": d.rule, "deadline": d.at, "counts": d.suppressed is None,
+        "status": (f"suppressed: {d.suppressed}" if d.suppressed else
+                   "passed" if d.at < now else "within horizon" if d.at.date() <= horizon else "later"),
+    } for d in found]
+    overdue = rules.days_overdue(due, now) if due else None
+    term_list = terms(days_overdue=overdue, grade=f.grade, probability=stage.prior, amount=deal.amount,
+                      breaches=len(rules.breaches(due, now)) if due else 0, weights=weights(conn))
+    term_rows = [{"term": t.name, "factor": round(t.factor, 3), "weight": t.weight, "score": round(t.score, 2),
+                  "detail": t.detail} for t in term_list]
+    term_rows.append({"term": "total", "factor": None, "weight": None, "score": score(term_list),
+                      "detail": "urgency"})
+    next_stage, unmet = None, []
+    if deal.is_open:
+        position = pipeline.position(stage.key)
+        target = pipeline.open_stages[position + 1] if position + 1 < len(pipeline.open_stages) else pipeline.won
+        next_stage = target.key
+        touches = deal_store.touches_for(conn, deal_id)
+        unmet = [f"{u.criterion} — {u.fix}" for u in unmet_for_move(deal, pipeline, target, touches)]
+    return Explanation(
+        title=f"#{deal.id} {deal.customer} — {deal.title} ({deal.stage}, grade {f.grade}, owner {deal.owner or 'unassigned'})",
+        deadlines=Report("Deadlines", [Column("rule"), Column("deadline", "datetime"), Column("status")],
+                         deadline_rows, empty="no deadlines: the deal is closed"),
+        urgency=Report("Urgency", [Column("term"), Column("factor", "number"), Column("weight", "number"),
+                                   Column("score", "score"), Column("detail")], term_rows),
+        probability=f"stage probability: {stage.prior:.0%} (the {stage.key} stage's prior; n = 0 closed deals "
+                    "used — learned probabilities come with forecast history)",
+        next_stage=next_stage,
+        unmet=unmet,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# silent
+
+
+def silent_report(conn: sqlite3.Connection, now: datetime, days: int) -> Report:
+    if days < 1:
+        raise BadInput(f"--days {days} must be at least 1", hint="e.g. --days 30")
+    cutoff = now - timedelta(days=days)
+    rows = []
+    for r in store.silent_customers(conn, iso(cutoff)):
+        since = datetime.fromisoformat(r["last_touch"] or r["first_deal"])
+        rows.append({
+            "customer": r["name"], "grade": r["grade"], "owner": r["owner"],
+            "last_touch": datetime.fromisoformat(r["last_touch"]) if r["last_touch"] else None,
+            "days_silent": (now.date() - since.date()).days, "open_deals": r["open_deals"],
+            "last_outcome": r["last_outcome"],
+        })
+    rows.sort(key=lambda x: (x["owner"] is None, x["owner"] or "", x["grade"], -x["days_silent"], x["customer"]))
+    return Report(
+        title=f"Silent customers — no touch in {days} days",
+        columns=[Column("customer"), Column("grade"), Column("owner"), Column("last_touch", "datetime"),
+                 Column("days_silent", "int"), Column("open_deals", "int"), Column("last_outcome")],
+        rows=rows,
+        footer=[f"customers with an open deal, or a deal lost on or before {cutoff:%Y-%m-%d}, and no touch on any "
+                f"of their deals since then · A before B before C, then longest silent"],
+        empty=f"no customer has been silent for {days} days",
+        group_by="owner",
+    )

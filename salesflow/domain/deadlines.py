@@ -1,0 +1,146 @@
+"""Follow-up deadlines (§5): which rules apply to an open deal, when each falls due, and why.
+
+| rule          | deadline                                                                    |
+|---------------|-----------------------------------------------------------------------------|
+| `scheduled`   | the deal's next follow-up time, if set                                      |
+| `first-touch` | no touch yet: created + the grade's first-touch window                      |
+| `cadence`     | last touch + the grade's cadence                                            |
+| `stage-idle`  | max(stage entered, last touch) + the stage's idle limit, unless a scheduled |
+|               | follow-up exists that is not yet past (a plan exists)                       |
+| `visit-notes` | each `visit` touch without notes: its time + the pipeline's notes window    |
+| `unassigned`  | no owner: created + the pipeline's assignment window                        |
+| `escalated`   | (from `sweep`) an untouched lead escalated to the owner's manager           |
+
+Horizons are date-level: a deadline is within `days` when its date ≤ today + days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from salesflow.domain.pipeline import Pipeline
+
+RULES = ("scheduled", "first-touch", "cadence", "stage-idle", "visit-notes", "unassigned", "escalated")
+# Rules that are promises the team made to the customer (an SLA); a passed one is a breach.
+SLA_RULES = frozenset({"first-touch", "cadence", "visit-notes", "unassigned", "stage-idle", "escalated"})
+
+
+@dataclass(frozen=True)
+class DueFacts:
+    """What the rules need to know about one open deal."""
+
+    deal_id: int
+    pipeline: str
+    stage: str
+    grade: str
+    owner: str | None
+    created_at: datetime
+    stage_entered_at: datetime
+    next_followup: datetime | None = None
+    last_touch: datetime | None = None
+    bare_visits: tuple[datetime, ...] = ()  # visit touches without notes
+    escalated_at: datetime | None = None  # an open escalation from `sweep`
+
+
+@dataclass(frozen=True)
+class Deadline:
+    rule: str
+    at: datetime
+    suppressed: str | None = None  # why the rule does not count, e.g. "a plan exists"
+
+
+@dataclass(frozen=True)
+class Due:
+    facts: DueFacts
+    deadlines: tuple[Deadline, ...]  # every deadline, earliest first (suppressed ones included)
+    due_date: date | None  # the date of the earliest counting deadline
+    reasons: tuple[str, ...] = field(default=())  # rules whose deadline falls within the horizon
+
+    @property
+    def counting(self) -> tuple[Deadline, ...]:
+        return tuple(d for d in self.deadlines if d.suppressed is None)
+
+
+def deadlines(f: DueFacts, pipeline: Pipeline, now: datetime) -> list[Deadline]:
+    """Every deadline of an open deal, earliest first; suppressed ones carry the reason."""
+    sla = pipeline.grades.get(f.grade) or pipeline.grades["B"]
+    stage = pipeline.stage(f.stage)
+    found: list[Deadline] = []
+    if f.next_followup is not None:
+        found.append(Deadline("scheduled", f.next_followup))
+    if f.last_touch is None:
+        found.append(Deadline("first-touch", f.created_at + timedelta(days=sla.first_touch_days)))
+    else:
+        found.append(Deadline("cadence", f.last_touch + timedelta(days=sla.cadence_days)))
+    if stage.idle_days is not None:
+        since = max(f.stage_entered_at, f.last_touch) if f.last_touch else f.stage_entered_at
+        plan = f.next_followup is not None and f.next_followup >= now
+        found.append(Deadline("stage-idle", since + timedelta(days=stage.idle_days),
+                              "a follow-up is planned" if plan else None))
+    for visit in f.bare_visits:
+        found.append(Deadline("visit-notes", visit + timedelta(hours=pipeline.visit_notes_hours)))
+    if f.owner is None:
+        found.append(Deadline("unassigned", f.created_at + timedelta(minutes=pipeline.assign_minutes)))
+    if f.escalated_at is not None:
+        found.append(Deadline("escalated", f.escalated_at))
+    return sorted(found, key=lambda d: (d.at, RULES.index(d.rule)))
+
+
+def evaluate(f: DueFacts, pipeline: Pipeline, now: datetime, days: int = 0) -> Due:
+    """The deal's due date and the reasons within the horizon `today + days`."""
+    found = deadlines(f, pipeline, now)
+    counting = [d for d in found if d.suppressed is None]
+    horizon = now.date() + timedelta(days=days)
+    reasons: list[str] = []
+    for d in counting:
+        if d.at.date() <= horizon and d.rule not in reasons:
+            reasons.append(d.rule)
+    return Due(f, tuple(found), counting[0].at.date() if counting else None, tuple(reasons))
+
+
+def is_listed(due: Due, now: datetime, days: int) -> bool:
+    return due.due_date is not None and due.due_date <= now.date() + timedelta(days=days)
+
+
+def days_overdue(due: Due, now: datetime) -> int | None:
+    return None if due.due_date is None else (now.date() - due.due_date).days
+
+
+def breaches(due: Due, now: datetime) -> list[Deadline]:
+    """SLA deadlines already passed (an instant, not a date: a first touch due at 15:00 is fine at 14:00)."""
+    return [d for d in due.counting if d.rule in SLA_RULES and d.at < now]
+
+
+def _age(delta: timedelta) -> str:
+    if delta < timedelta(days=1):
+        hours = max(0, int(delta.total_seconds() // 3600))
+        return f"{hours} h" if hours else "under an hour"
+    return f"{delta.days} day{'s' if delta.days != 1 else ''}"
+
+
+def next_action(due: Due, now: datetime) -> str:
+    """What to do, in words: a manager's action (unassigned, escalated) first, else the earliest reason."""
+    f = due.facts
+    managerial = [r for r in ("unassigned", "escalated") if r in due.reasons]
+    rule = managerial[0] if managerial else due.reasons[0] if due.reasons else (
+        due.counting[0].rule if due.counting else None)
+    deadline = next((d for d in due.counting if d.rule == rule), None)
+    late = deadline is not None and deadline.at.date() < now.date()
+    if rule == "unassigned":
+        return f"assign an owner — unassigned for {_age(now - f.created_at)}"
+    if rule == "escalated":
+        return f"escalated: {f.owner} has not touched this {f.grade}-grade lead in {_age(now - f.created_at)}"
+    if rule == "first-touch":
+        return f"first call — {f.grade}-grade lead untouched {_age(now - f.created_at)}"
+    if rule == "visit-notes" and f.bare_visits:
+        return f"write visit notes (visit on {min(f.bare_visits):%m-%d %H:%M})"
+    if rule == "scheduled":
+        return "follow up as planned" + (f" — {_age(timedelta(days=(now.date() - deadline.at.date()).days))} late" if late else
+                                          f" at {f.next_followup:%H:%M}" if f.next_followup and f.next_followup.time() != datetime.min.time() else "")
+    if rule == "cadence" and f.last_touch is not None:
+        return f"touch base — {f.grade}-grade, last touch {_age(now - f.last_touch)} ago"
+    if rule == "stage-idle":
+        since = max(f.stage_entered_at, f.last_touch) if f.last_touch else f.stage_entered_at
+        return f"stage idle: no plan in {f.stage} for {_age(now - since)} — schedule a follow-up or move it"
+    return "nothing due"

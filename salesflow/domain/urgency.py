@@ -1,0 +1,69 @@
+"""Urgency: a weighted sum in the spirit of Taskwarrior's, every term printed by `salesflow why`.
+
+    urgency = Σ weight(term) × factor(term)
+
+| term     | factor (0 … 1)                                                                   | default weight |
+|----------|----------------------------------------------------------------------------------|----------------|
+| `due`    | 0.2 when due 14+ days ahead, rising linearly to 1.0 at 7+ days overdue           | 12.0           |
+| `grade`  | A 1.0, B 0.5, C 0.0                                                              | 3.0            |
+| `stage`  | the stage's win probability (closer to a signature matters more)                 | 4.0            |
+| `amount` | log10(amount in major units + 1) ÷ 6, at most 1 (1,000,000 → 1.0)                | 3.0            |
+| `breach` | SLA deadlines already passed (first-touch, cadence, visit-notes, …), at most 3, ÷ 3 | 3.0            |
+
+Weights are per database (`salesflow config set urgency.due 15`). Scores are rounded to 2 decimals.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from salesflow.domain.money import MINOR_PER_MAJOR
+
+DEFAULT_WEIGHTS: dict[str, float] = {"due": 12.0, "grade": 3.0, "stage": 4.0, "amount": 3.0, "breach": 3.0}
+GRADE_FACTOR = {"A": 1.0, "B": 0.5, "C": 0.0}
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    factor: float
+    weight: float
+    detail: str
+
+    @property
+    def score(self) -> float:
+        return self.factor * self.weight
+
+
+def due_factor(days_overdue: int | None) -> float:
+    if days_overdue is None:
+        return 0.0
+    if days_overdue >= 7:
+        return 1.0
+    if days_overdue <= -14:
+        return 0.2
+    return 0.2 + 0.8 * (days_overdue + 14) / 21
+
+
+def amount_factor(amount_minor: int) -> float:
+    return min(1.0, math.log10(amount_minor / MINOR_PER_MAJOR + 1) / 6)
+
+
+def terms(*, days_overdue: int | None, grade: str, probability: float, amount: int, breaches: int,
+          weights: dict[str, float]) -> list[Term]:
+    w = DEFAULT_WEIGHTS | weights
+    due_detail = ("no deadline" if days_overdue is None else
+                  f"{days_overdue} day{'s' if abs(days_overdue) != 1 else ''} overdue" if days_overdue > 0 else
+                  "due today" if days_overdue == 0 else f"due in {-days_overdue} days")
+    return [
+        Term("due", due_factor(days_overdue), w["due"], due_detail),
+        Term("grade", GRADE_FACTOR.get(grade, 0.5), w["grade"], f"grade {grade}"),
+        Term("stage", probability, w["stage"], f"win probability {probability:.0%}"),
+        Term("amount", amount_factor(amount), w["amount"], "amount (log scale)"),
+        Term("breach", min(breaches, 3) / 3, w["breach"], f"{breaches} SLA deadline{'s' if breaches != 1 else ''} passed"),
+    ]
+
+
+def score(items: list[Term]) -> float:
+    return round(sum(t.score for t in items), 2)

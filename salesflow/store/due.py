@@ -1,0 +1,137 @@
+"""Queries behind `due`, `why`, `assign`, `sweep` and `silent`.
+
+Every `due` scope starts from an index: one rep's open deals through deal(owner, status); the last
+touch and bare visits of each come from touch(deal_id, at). No scope scans all deals or touches
+except `--all`, which asks for all of them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_DUE_SELECT = """
+SELECT d.id, d.title, d.owner, d.pipeline, d.stage, d.amount, d.created_at, d.stage_entered_at,
+       d.next_followup, d.assigned_at, COALESCE(c.name, '') AS customer, COALESCE(c.grade, 'B') AS grade,
+       (SELECT MAX(t.at) FROM touch t WHERE t.deal_id = d.id) AS last_touch,
+       (SELECT group_concat(t.at, ',') FROM touch t
+         WHERE t.deal_id = d.id AND t.kind = 'visit' AND (t.notes IS NULL OR trim(t.notes) = '')) AS bare_visits,
+       (SELECT MIN(e.at) FROM escalation e
+         WHERE :escalations AND e.deal_id = d.id AND e.rep = d.owner
+           AND (:manager IS NULL OR e.manager = :manager)) AS escalated_at
+FROM deal d
+LEFT JOIN customer c ON c.id = d.customer_id
+"""
+
+
+@dataclass(frozen=True)
+class DueScope:
+    owners: tuple[str, ...] | None = None  # None = every owner
+    unassigned: bool = False  # also unassigned deals
+    escalated_to: str | None = None  # also deals escalated to this manager
+    escalations: bool = False  # show the `escalated` rule (escalated_to's, or anyone's when None)
+    only_deal: int | None = None
+
+
+def due_rows(conn: sqlite3.Connection, scope: DueScope) -> Iterator[sqlite3.Row]:
+    params: dict = {"manager": scope.escalated_to, "escalations": int(scope.escalations)}
+    if scope.only_deal is not None:
+        where = "d.id = :deal"
+        params["deal"] = scope.only_deal
+    elif scope.owners is None:
+        where = "d.status = 'open'" + ("" if scope.unassigned else " AND d.owner IS NOT NULL")
+    else:
+        parts = []
+        for i, owner in enumerate(scope.owners):
+            params[f"o{i}"] = owner
+            parts.append(f"SELECT id FROM deal WHERE owner = :o{i} AND status = 'open'")
+        if scope.unassigned:
+            parts.append("SELECT id FROM deal WHERE owner IS NULL AND status = 'open'")
+        if scope.escalated_to:
+            parts.append("SELECT e.deal_id FROM escalation e JOIN deal x ON x.id = e.deal_id"
+                         " WHERE e.manager = :manager AND x.owner = e.rep AND x.status = 'open'")
+        if not parts:
+            return iter(())
+        where = f"d.id IN ({' UNION '.join(parts)})"
+    return conn.execute(_DUE_SELECT + f" WHERE {where} ORDER BY d.id", params)
+
+
+def team_handles(conn: sqlite3.Connection, team: str) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT handle FROM rep WHERE team = ? ORDER BY handle", (team,))]
+
+
+def reps_for_assignment(conn: sqlite3.Connection, team: str | None, since: str) -> list[sqlite3.Row]:
+    """Active reps (role rep) with open deals, capacity, and deals assigned to them since `since`."""
+    return conn.execute(
+        """
+        SELECT r.handle, r.team, r.capacity,
+               (SELECT COUNT(*) FROM deal d WHERE d.owner = r.handle AND d.status = 'open') AS open_deals,
+               (SELECT COUNT(*) FROM deal d WHERE d.owner = r.handle AND d.assigned_at >= ?) AS recent
+        FROM rep r
+        WHERE r.active = 1 AND r.role = 'rep' AND (? IS NULL OR r.team = ?)
+        ORDER BY r.handle
+        """,
+        (since, team, team),
+    ).fetchall()
+
+
+def unassigned_open(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT d.id, d.pipeline, d.created_at, COALESCE(c.grade, 'B') AS grade FROM deal d"
+        " LEFT JOIN customer c ON c.id = d.customer_id"
+        " WHERE d.owner IS NULL AND d.status = 'open' ORDER BY d.created_at, d.id"
+    ).fetchall()
+
+
+def untouched_assigned(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Open, owned deals with no touch at all, with the owner's manager and team."""
+    return conn.execute(
+        """
+        SELECT d.id, d.pipeline, d.owner, d.created_at, d.assigned_at, COALESCE(c.grade, 'B') AS grade,
+               r.manager, r.team,
+               (SELECT 1 FROM escalation e WHERE e.deal_id = d.id AND e.rep = d.owner) AS escalated
+        FROM deal d
+        JOIN rep r ON r.handle = d.owner
+        LEFT JOIN customer c ON c.id = d.customer_id
+        WHERE d.status = 'open' AND NOT EXISTS (SELECT 1 FROM touch t WHERE t.deal_id = d.id)
+        ORDER BY d.created_at, d.id
+        """
+    ).fetchall()
+
+
+def silent_customers(conn: sqlite3.Connection, cutoff: str) -> list[sqlite3.Row]:
+    """Customers with an open deal, or a deal lost on or before `cutoff`, and no touch since `cutoff`."""
+    return conn.execute(
+        """
+        WITH candidates AS (
+            SELECT DISTINCT customer_id AS id FROM deal
+            WHERE customer_id IS NOT NULL
+              AND (status = 'open' OR (status = 'lost' AND closed_at <= :cutoff))
+        ),
+        facts AS (
+            SELECT c.id, c.name, c.grade,
+                   (SELECT MAX(t.at) FROM deal d JOIN touch t ON t.deal_id = d.id WHERE d.customer_id = c.id) AS last_touch,
+                   (SELECT MIN(d.created_at) FROM deal d WHERE d.customer_id = c.id) AS first_deal,
+                   (SELECT COUNT(*) FROM deal d WHERE d.customer_id = c.id AND d.status = 'open') AS open_deals,
+                   (SELECT d.owner FROM deal d WHERE d.customer_id = c.id
+                     ORDER BY d.status = 'open' DESC, d.created_at DESC, d.id DESC LIMIT 1) AS owner
+            FROM customer c JOIN candidates USING (id)
+        )
+        SELECT f.*,
+               (SELECT COALESCE(t.outcome, t.kind) FROM deal d JOIN touch t ON t.deal_id = d.id
+                 WHERE d.customer_id = f.id ORDER BY t.at DESC, t.id DESC LIMIT 1) AS last_outcome
+        FROM facts f
+        WHERE f.last_touch IS NULL OR f.last_touch < :cutoff
+        """,
+        {"cutoff": cutoff},
+    ).fetchall()
+
+
+def insert_escalation_exists(conn: sqlite3.Connection, deal_id: int, rep: str) -> bool:
+    return conn.execute("SELECT 1 FROM escalation WHERE deal_id = ? AND rep = ?", (deal_id, rep)).fetchone() is not None
+
+
+def manager_of(conn: sqlite3.Connection, handle: str) -> str | None:
+    row = conn.execute("SELECT manager FROM rep WHERE handle = ?", (handle,)).fetchone()
+    return None if row is None else row[0]

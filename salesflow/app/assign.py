@@ -36,13 +36,13 @@ def _give(conn: sqlite3.Connection, cmd: Cmd | None, deal_id: int, who: Candidat
 
 
 def assign(conn: sqlite3.Connection, team: str | None, dry_run: bool, act: Act) -> list[str]:
-    candidates = _candidates(conn, team, act.now)
-    if not candidates:
-        raise NotFound("no active rep to assign to" + (f" in team {team}" if team else ""),
-                       hint="reps need role rep, --active and capacity > 0 (salesflow rep list)")
     deals = store.unassigned_open(conn)
     if not deals:
         return ["nothing to assign: every open deal has an owner"]
+    candidates = _candidates(conn, team, act.now)
+    if not any(c.capacity > 0 for c in candidates):
+        raise NotFound("no active rep to assign to" + (f" in team {team}" if team else ""),
+                       hint="reps need role rep, --active and capacity > 0 (salesflow rep list)")
     lines = []
     if dry_run:
         for d in deals:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from salesflow.domain.dates import iso
-from salesflow.store.changes import Cmd, begin_command
+from salesflow.store.changes import Cmd, begin_command, discard_if_empty
 from salesflow.store.db import write
 
 
@@ -33,4 +33,6 @@ class Outcome:
 def command(conn: sqlite3.Connection, act: Act) -> Iterator[Cmd]:
     """One command = one transaction = one row in `command`, the unit that `undo` reverts."""
     with write(conn):
-        yield begin_command(conn, act.command, act.args, iso(act.now), act.by)
+        cmd = begin_command(conn, act.command, act.args, iso(act.now), act.by)
+        yield cmd
+        discard_if_empty(conn, cmd)

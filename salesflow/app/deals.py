@@ -104,6 +104,7 @@ def add_lead(conn: sqlite3.Connection, lead: LeadInput, act: Act) -> Outcome:
         contact_id = _contact(conn, cmd, customer_id, contact, phone, email, act.now)
         deal_id = changes.insert(conn, cmd, "deal", {
             "title": title, "customer_id": customer_id, "contact_id": contact_id, "owner": owner,
+            "assigned_at": iso(act.now) if owner else None,
             "pipeline": pipeline.key, "stage": pipeline.first.key, "status": "open", "amount": amount,
             "close_date": close.day.isoformat() if close else None, "source": source,
             "next_followup": iso(follow.at) if follow else None, "created_at": iso(act.now),
@@ -203,6 +204,8 @@ def set_fields(conn: sqlite3.Connection, deal_id: int, assignments: list[str], a
                     out.notes.append("warning: the expected close date is in the past")
         elif name == "owner":
             deal_changes["owner"] = resolve_owner(conn, value)
+            if deal_changes["owner"] != deal.owner:
+                deal_changes["assigned_at"] = iso(act.now) if deal_changes["owner"] else None
         elif name == "source":
             deal_changes["source"] = clean_text(value, "source", max_len=100)
         elif name == "grade":

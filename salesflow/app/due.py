@@ -221,14 +221,14 @@ def silent_report(conn: sqlite3.Connection, now: datetime, days: int) -> Report:
             "days_silent": (now.date() - since.date()).days, "open_deals": r["open_deals"],
             "last_outcome": r["last_outcome"],
         })
-    rows.sort(key=lambda x: (x["owner"] is None, x["owner"] or "", x["grade"], -x["days_silent"], x["customer"]))
+    rows.sort(key=lambda x: (x["owner"] is not None, x["owner"] or "", x["grade"], -x["days_silent"], x["customer"]))
     return Report(
         title=f"Silent customers — no touch in {days} days",
         columns=[Column("customer"), Column("grade"), Column("owner"), Column("last_touch", "datetime"),
                  Column("days_silent", "int"), Column("open_deals", "int"), Column("last_outcome")],
         rows=rows,
         footer=[f"customers with an open deal, or a deal lost on or before {cutoff:%Y-%m-%d}, and no touch on any "
-                f"of their deals since then · A before B before C, then longest silent"],
+                f"of their deals since then · by owner (unassigned first), A before B before C, then longest silent"],
         empty=f"no customer has been silent for {days} days",
         group_by="owner",
     )

@@ -75,7 +75,7 @@ def machine_value(column: Column, value: Any) -> Any:
     if column.kind == "rate":
         return round(float(value), 4)
     if column.kind == "score":
-        return round(float(value), 2)
+        return f"{float(value):.2f}"  # two decimals, written into JSON as a number
     if column.kind == "bool":
         return bool(value)
     return value
@@ -120,7 +120,7 @@ def _json_object(columns: list[Column], row: dict[str, Any]) -> str:
 
 def _json_value(column: Column, value: Any) -> Any:
     value = machine_value(column, value)
-    return Fixed(value) if column.kind == "money" else value
+    return Fixed(value) if column.kind in ("money", "score") and value is not None else value
 
 
 def human_value(column: Column, value: Any, report: Report, lang: str) -> str:

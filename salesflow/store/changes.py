@@ -39,6 +39,12 @@ def begin_command(conn: sqlite3.Connection, name: str, args: str, at: str, by: s
     return Cmd(cur.lastrowid, at, by)
 
 
+def discard_if_empty(conn: sqlite3.Connection, cmd: Cmd) -> None:
+    """A command that changed nothing leaves no trace (re-running `sweep` is idempotent)."""
+    if conn.execute("SELECT 1 FROM change_log WHERE command_id = ? LIMIT 1", (cmd.id,)).fetchone() is None:
+        conn.execute("DELETE FROM command WHERE id = ?", (cmd.id,))
+
+
 def insert(conn: sqlite3.Connection, cmd: Cmd, table: str, values: dict[str, Any]) -> Any:
     pk, columns = TABLES[table]
     bad = set(values) - columns

@@ -35,6 +35,11 @@ class DueScope:
 
 
 def due_rows(conn: sqlite3.Connection, scope: DueScope) -> Iterator[sqlite3.Row]:
+    sql, params = due_query(scope)
+    return conn.execute(sql, params) if sql else iter(())
+
+
+def due_query(scope: DueScope) -> tuple[str | None, dict]:
     params: dict = {"manager": scope.escalated_to, "escalations": int(scope.escalations)}
     if scope.only_deal is not None:
         where = "d.id = :deal"
@@ -52,9 +57,9 @@ def due_rows(conn: sqlite3.Connection, scope: DueScope) -> Iterator[sqlite3.Row]
             parts.append("SELECT e.deal_id FROM escalation e JOIN deal x ON x.id = e.deal_id"
                          " WHERE e.manager = :manager AND x.owner = e.rep AND x.status = 'open'")
         if not parts:
-            return iter(())
+            return None, params
         where = f"d.id IN ({' UNION '.join(parts)})"
-    return conn.execute(_DUE_SELECT + f" WHERE {where} ORDER BY d.id", params)
+    return _DUE_SELECT + f" WHERE {where} ORDER BY d.id", params
 
 
 def team_handles(conn: sqlite3.Connection, team: str) -> list[str]:
@@ -122,7 +127,7 @@ def silent_customers(conn: sqlite3.Connection, cutoff: str) -> list[sqlite3.Row]
                (SELECT COALESCE(t.outcome, t.kind) FROM deal d JOIN touch t ON t.deal_id = d.id
                  WHERE d.customer_id = f.id ORDER BY t.at DESC, t.id DESC LIMIT 1) AS last_outcome
         FROM facts f
-        WHERE f.last_touch IS NULL OR f.last_touch < :cutoff
+        WHERE COALESCE(f.last_touch, f.first_deal) < :cutoff
         """,
         {"cutoff": cutoff},
     ).fetchall()

@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--db", type=Path)
     args = parser.parse_args()
-    salesflow = shutil.which("salesflow") or sys.exit("salesflow is not on PATH (pip install -e .)")
+    salesflow = shutil.which("salesflow") or sys.exit("salesflow is not on PATH (pip install .)")
     tmp = tempfile.mkdtemp()
     db = args.db or Path(tmp) / "demo.db"
     env = dict(os.environ, SALESFLOW_DB=str(db), SALESFLOW_NOW="2026-11-23T08:30")

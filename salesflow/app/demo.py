@@ -64,6 +64,7 @@ class Scale:
     customers: int = 340
     months: int = 6
     reps: int = 0  # 0 = the ten named demo reps; more = generated reps rep0001… (benchmarks)
+    touch_spacing: float = 1.0  # larger = fewer touches per deal (benchmarks aim at 5 per deal)
 
 
 def build_demo(path: Path, now: datetime, seed: int = 7, scale: Scale = Scale()) -> dict[str, int]:
@@ -72,7 +73,7 @@ def build_demo(path: Path, now: datetime, seed: int = 7, scale: Scale = Scale())
     conn = open_db(path)
     try:
         pipeline = load_pipeline(conn, "standard")
-        with write(conn):
+        with write(conn), bulk.indexes_deferred(conn, ("deal", "touch", "stage_event", "customer", "contact")):
             cmd = begin_command(conn, "demo", f"seed={seed}", iso(now), "demo")
             counts = generate(conn, pipeline, now, random.Random(seed), scale, cmd.id)
         bulk.analyze(conn)
@@ -151,7 +152,8 @@ def generate(conn: sqlite3.Connection, pipeline: Pipeline, now: datetime, rng: r
         created = _business_time(rng, start + timedelta(seconds=span * (deal_id - 1) / scale.deals))
         if created >= now:
             created = now - timedelta(hours=1)
-        _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, deals, events, touches, command_id)
+        _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, deals, events, touches, command_id,
+                  scale.touch_spacing)
         if len(deals) >= 5000:
             _flush(conn, deals, events, touches, counts)
     _flush(conn, deals, events, touches, counts)
@@ -188,7 +190,8 @@ _KINDS_BY_STAGE = [("call", "wechat", "email"), ("call", "visit", "demo", "email
                    ("call", "wechat", "meeting")]
 
 
-def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, deals, events, touches, command_id):
+def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, deals, events, touches, command_id,
+              spacing=1.0):
     customer = customers[rng.randrange(len(customers))]
     cid, cname, grade = customer[0], customer[1], customer[3]
     age = now - created
@@ -225,7 +228,7 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
             notes = rng.choice(_NOTES[kind]) if (kind != "visit" or rng.random() < 0.85) else None
             touches.append((deal_id, kind, iso(_business_time(rng, touch_t)), by, cid, notes, None, command_id))
             last_touch = touch_t
-            touch_t += timedelta(days=rng.uniform(1, 6))
+            touch_t += timedelta(days=rng.uniform(1, 6) * spacing)
         if leave >= now:
             break
         for rule in stage.exit:  # the pipeline's exit criteria were met before leaving

@@ -9,8 +9,9 @@ def test_demo_builds_a_rich_database_and_prints_a_tour(cli, tmp_path):
     target = tmp_path / "demo.db"
     run = cli.ok("demo", "--db", str(target), "--now", "2026-11-23T08:30")
     assert run.out.splitlines()[0] == f"demo database: {target}"
-    assert "Open pipeline by stage" not in run.out or True
-    assert "Lead" in run.out and "Negotiation" in run.out
+    assert "Due — wang (王伟)" in run.out  # the rep's morning list
+    assert "Due — li (李娜) with unassigned leads and escalations" in run.out  # and the manager's
+    assert "Open pipeline by stage" in run.out and "Negotiation" in run.out
     conn = sqlite3.connect(target)
     q = lambda sql: conn.execute(sql).fetchone()[0]
     assert q("SELECT COUNT(*) FROM rep") >= 8 and q("SELECT COUNT(*) FROM rep WHERE role = 'manager'") >= 2

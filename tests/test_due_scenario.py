@@ -247,3 +247,21 @@ def test_due_query_for_one_rep_never_scans_deals_or_touches(team):
         scans = [step for step in plan if step.startswith("SCAN") and ("deal" in step or "touch" in step or " t" in step)]
         assert scans == [], plan
     conn.close()
+
+
+def test_why_prints_every_deadline_term_and_blocker(week):
+    at(week, "2026-11-04T08:00")
+    out = week.ok("why", "#1").out
+    assert out.splitlines()[0] == "#1 Alpha 科技 — Alpha 科技 (lead, grade A, owner wang)"
+    for expected in ("first-touch  2026-11-03 09:00  passed", "stage-idle   2026-11-05 09:00  later",
+                     "due", "grade", "stage", "amount", "breach", "13.66",
+                     "stage probability: 10%", "to move to qualified:", "need is empty — set it with: salesflow set 1 need=…"):
+        assert expected in out, expected
+    week.ok("config", "set", "urgency.grade", "0")
+    assert "10.66" in week.ok("why", "1").out  # the grade term's 3.00 is gone
+    assert "not a setting" in week.fails(1, "config", "set", "urgency.colour", "1").err
+    assert "from 0 to 1000" in week.fails(1, "config", "set", "urgency.due", "nan").err
+    week.ok("set", "1", "need=x", "budget=y", "decision_maker=z")
+    assert "ready to move to qualified: salesflow advance 1 qualified" in week.ok("why", "1").out
+    week.ok("lose", "1", "--reason", "timing")
+    assert "no deadlines: the deal is closed" in week.ok("why", "1").err

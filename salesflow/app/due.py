@@ -152,6 +152,7 @@ def due_report(conn: sqlite3.Connection, q: DueQuery, now: datetime) -> tuple[Re
 
 @dataclass
 class Explanation:
+    deal_id: int
     title: str
     deadlines: Report
     urgency: Report
@@ -192,6 +193,7 @@ def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) ->
         touches = deal_store.touches_for(conn, deal_id)
         unmet = [f"{u.criterion} — {u.fix}" for u in unmet_for_move(deal, pipeline, target, touches)]
     return Explanation(
+        deal_id=deal.id,
         title=f"#{deal.id} {deal.customer} — {deal.title} ({deal.stage}, grade {f.grade}, owner {deal.owner or 'unassigned'})",
         deadlines=Report("Deadlines", [Column("rule"), Column("deadline", "datetime"), Column("status")],
                          deadline_rows, empty="no deadlines: the deal is closed"),

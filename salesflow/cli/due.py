@@ -49,26 +49,10 @@ def due(
 def why(ctx: typer.Context, deal: DealArg, days: DaysOpt = 0) -> None:
     """Explain a deal: every deadline, every urgency term with its weight, and what blocks the next stage."""
     from salesflow.app.due import why as explain
-    from salesflow.output.emit import emit
+    from salesflow.output.card import render_explanation
 
     env = resolve(ctx)
-    e = explain(env.conn(), deal_id(deal), env.now, days)
-    style = env.style()
-    print(e.title)
-    for report in (e.deadlines, e.urgency):
-        print()
-        if not style.terminal:
-            print(report.title)
-        emit(report, "table", style)
-    print()
-    print(e.probability)
-    if e.next_stage:
-        if e.unmet:
-            print(f"to move to {e.next_stage}:")
-            for line in e.unmet:
-                print(f"  {line}")
-        else:
-            print(f"ready to move to {e.next_stage}: salesflow advance {deal_id(deal)} {e.next_stage}")
+    render_explanation(explain(env.conn(), deal_id(deal), env.now, days), env.style(), sys.stdout)
 
 
 @commands.command("silent")

@@ -1,4 +1,4 @@
-"""The `show` card: the deal's fields, its process fields and its timeline, as three small tables."""
+"""Cards about one deal: `show` (fields, process fields, timeline) and `why` (deadlines, urgency)."""
 
 from __future__ import annotations
 
@@ -43,3 +43,18 @@ def render_card(card: Any, style: Style, stream: IO[str]) -> None:
 
 def _labels(card: Any) -> Report:
     return Report(title="", columns=[], rows=[], stage_labels=card.stage_labels)
+
+
+def render_explanation(e: Any, style: Style, stream: IO[str]) -> None:
+    """`e` is an app.due.Explanation: deadlines, urgency terms, probability, what blocks the next stage."""
+    stream.write(e.title + "\n")
+    for report in (e.deadlines, e.urgency):
+        stream.write("\n")
+        if not style.terminal:
+            stream.write(report.title + "\n")
+        emit(report, "table", style, stream=stream)
+    stream.write(f"\n{e.probability}\n")
+    if e.next_stage and e.unmet:
+        stream.write(f"to move to {e.next_stage}:\n" + "".join(f"  {line}\n" for line in e.unmet))
+    elif e.next_stage:
+        stream.write(f"ready to move to {e.next_stage}: salesflow advance {e.deal_id} {e.next_stage}\n")

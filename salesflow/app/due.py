@@ -22,7 +22,7 @@ from salesflow.store.reps import find_rep
 DUE_COLUMNS = [
     Column("deal_id", "int"), Column("customer"), Column("title", in_table=False), Column("owner"),
     Column("stage", "stage"), Column("grade"), Column("due_date", "date"), Column("days_overdue", "int"),
-    Column("reasons"), Column("urgency", "score"), Column("next_action"),
+    Column("reasons", "tags"), Column("urgency", "score"), Column("next_action"),
 ]
 
 

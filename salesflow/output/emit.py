@@ -145,6 +145,8 @@ def human_value(column: Column, value: Any, report: Report, lang: str) -> str:
         return labels.pick(pair, lang) if pair else str(value)
     if column.kind == "status":
         return labels.pick(labels.STATUS.get(value, (value, value)), lang)
+    if column.kind == "tags":  # `a;b` in machine formats
+        return ", ".join(str(value).split(";"))
     if column.kind == "bool":
         return labels.pick(labels.BOOL[bool(value)], lang)
     if column.kind == "int" and isinstance(value, int):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -37,20 +36,42 @@ def build(path: Path, deals: int) -> None:
     print(f"built {path} in {time.perf_counter() - start:.0f} s: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
 
 
-def timed(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Median wall time (ms) of `runs` runs after one warm-up, and the peak RSS (MB) of the children."""
+class Timing(tuple):
+    """(median wall ms, best wall ms, median CPU ms, peak RSS MB) over the timed runs."""
+
+    median = property(lambda self: self[0])
+    best = property(lambda self: self[1])
+    cpu = property(lambda self: self[2])
+    peak = property(lambda self: self[3])
+
+
+def timed(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> Timing:
+    """Run `cmd` once to warm up, then `runs` times. This VM's wall times are noisy (another tenant's
+    load shows up), so the best run and the CPU time (user + sys) are reported beside the median."""
     env = dict(os.environ, **(env or {}))
-    times = []
+    times, cpu, peak = [], [], 0.0
     for i in range(runs + 1):
         start = time.perf_counter()
-        done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own peak memory, not the builder's
         elapsed = (time.perf_counter() - start) * 1000
-        if done.returncode not in (0, 3):
-            sys.exit(f"{' '.join(cmd)} failed: {done.stderr.decode()[-500:]}")
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 3):
+            sys.exit(f"{' '.join(cmd)} failed ({code}): {child.stderr.read().decode()[-500:]}")
+        child.stderr.close()
         if i:
             times.append(elapsed)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return statistics.median(times), peak
+            cpu.append((usage.ru_utime + usage.ru_stime) * 1000)
+            peak = max(peak, usage.ru_maxrss / 1024)
+    return Timing((statistics.median(times), min(times), statistics.median(cpu), peak))
+
+
+def row(name: str, t: Timing, floor: Timing | None) -> str:
+    ratio = "" if floor is None else f"{t.median / floor.median:7.2f} {t.best / floor.best:7.2f} {t.cpu / floor.cpu:7.2f}"
+    return f"{name:44} {t.median:9.1f} {t.best:8.1f} {t.cpu:8.1f} {t.peak:7.0f}  {ratio}"
+
+
+HEADER = f"{'command':44} {'median':>9} {'best':>8} {'cpu':>8} {'MB':>7}  {'×med':>7} {'×best':>7} {'×cpu':>7}"
 
 
 FLOOR = """

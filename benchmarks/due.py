@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import NOW, OUT, build, floor_cmd, salesflow, timed  # noqa: E402
+from common import HEADER, NOW, OUT, build, floor_cmd, row, salesflow, timed  # noqa: E402
 
 
 def main() -> None:
@@ -39,15 +39,14 @@ def main() -> None:
     conn.close()
 
     env = {"SALESFLOW_DB": str(db), "SALESFLOW_NOW": NOW}
-    sf_ms, sf_mb = timed([*salesflow(), "due", "--as", rep, "-f", "csv"], args.runs, env)
-    floor_ms, _ = timed(floor_cmd(db, [{"sql": sql, "params": params}]), args.runs)
-    bare_ms, _ = timed([sys.executable, "-c", "import sqlite3"], args.runs)
-    print(f"\n{totals[0]:,} deals, {totals[1]:,} touches; rep {rep} has {open_deals} open deals")
-    print(f"{'command':44} {'median ms':>10} {'ratio':>7}")
-    print(f"{'salesflow due --as ' + rep + ' -f csv':44} {sf_ms:10.1f} {sf_ms / floor_ms:7.2f}   peak RSS {sf_mb:.0f} MB")
-    print(f"{'floor: python -c (same SQL, sqlite3)':44} {floor_ms:10.1f} {1:7.2f}")
-    bare = 'python -c "import sqlite3"'
-    print(f"{bare:44} {bare_ms:10.1f} {bare_ms / floor_ms:7.2f}")
+    floor = timed(floor_cmd(db, [{"sql": sql, "params": params}]), args.runs)
+    due = timed([*salesflow(), "due", "--as", rep, "-f", "csv"], args.runs, env)
+    bare = timed([sys.executable, "-c", "import sqlite3"], args.runs)
+    print(f"\n{totals[0]:,} deals, {totals[1]:,} touches; rep {rep} has {open_deals} open deals; times in ms")
+    print(HEADER)
+    print(row(f"salesflow due --as {rep} -f csv", due, floor))
+    print(row("floor: python -c, the same SQL by sqlite3", floor, floor))
+    print(row('python -c "import sqlite3"', bare, floor))
     print("\nquery plan (one rep):")
     for step in plan:
         print("  " + step)

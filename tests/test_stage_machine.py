@@ -10,7 +10,8 @@ import pytest
 from salesflow.domain.errors import Refused, UsageProblem
 from salesflow.domain.moves import plan_move, plan_reopen
 from salesflow.domain.pipeline import Pipeline, parse_pipeline_toml
-from salesflow.domain.records import TOUCH_KINDS, Deal, Touch
+from salesflow.domain.records import Deal, Touch
+from salesflow.domain.vocabulary import TOUCH_KINDS
 
 ENTERED = datetime(2026, 11, 1, 9, 0)
 TEMPLATES = ["standard", "manufacturing", "saas"]

@@ -15,7 +15,8 @@ from salesflow.domain.dates import iso, parse_when
 from salesflow.domain.errors import BadInput, Refused
 from salesflow.domain.money import format_amount, parse_amount
 from salesflow.domain.moves import Move, plan_move, plan_reopen
-from salesflow.domain.records import GRADES, Deal
+from salesflow.domain.records import Deal
+from salesflow.domain.vocabulary import GRADES
 from salesflow.domain.text import clean_text, name_key, normalise_email
 from salesflow.ingest.values import normalise_phone
 from salesflow.store import changes

@@ -77,6 +77,7 @@ def build_demo(path: Path, now: datetime, seed: int = 7, scale: Scale = Scale())
             cmd = begin_command(conn, "demo", f"seed={seed}", iso(now), "demo")
             counts = generate(conn, pipeline, now, random.Random(seed), scale, cmd.id)
         bulk.analyze(conn)
+        bulk.checkpoint(conn)
         # this morning's cron job: untouched leads escalated to their managers
         sweep(conn, do_assign=False, do_reassign=False, act=Act(now=now, by="cron", command="sweep"))
     finally:

@@ -8,13 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from salesflow.domain import deadlines as rules
-from salesflow.domain.criteria import unmet_for_move
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, NotFound
 from salesflow.domain.pipeline import Pipeline
 from salesflow.domain.urgency import DEFAULT_WEIGHTS, score, terms
 from salesflow.output.report import Column, Report
-from salesflow.store import deals as deal_store
 from salesflow.store import due as store
 from salesflow.store.pipelines import get_meta, load_pipeline, stage_labels
 from salesflow.store.reps import find_rep
@@ -162,6 +160,9 @@ class Explanation:
 
 
 def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) -> Explanation:
+    from salesflow.domain.criteria import unmet_for_move
+    from salesflow.store import deals as deal_store
+
     deal = deal_store.get_deal(conn, deal_id)
     pipeline = load_pipeline(conn, deal.pipeline)
     rows = list(store.due_rows(conn, store.DueScope(only_deal=deal_id, escalations=True)))

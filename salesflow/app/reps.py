@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from salesflow.app.context import Act, command
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, NotFound, Refused
-from salesflow.domain.records import ROLES
+from salesflow.domain.vocabulary import ROLES
 from salesflow.domain.text import clean_text
 from salesflow.output.report import Column, Report
 from salesflow.store import changes

@@ -8,7 +8,7 @@ from salesflow.app.context import Act, Outcome, command
 from salesflow.app.deals import _contact
 from salesflow.domain.dates import iso, parse_when
 from salesflow.domain.errors import BadInput, Refused
-from salesflow.domain.records import TOUCH_KIND_ALIASES, TOUCH_KINDS
+from salesflow.domain.vocabulary import TOUCH_KIND_ALIASES, TOUCH_KINDS
 from salesflow.domain.text import clean_text
 from salesflow.store import changes
 from salesflow.store import deals as store

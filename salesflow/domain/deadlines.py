@@ -16,8 +16,8 @@ Horizons are date-level: a deadline is within `days` when its date ≤ today + d
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from salesflow.domain.pipeline import Pipeline
 
@@ -26,8 +26,7 @@ RULES = ("scheduled", "first-touch", "cadence", "stage-idle", "visit-notes", "un
 SLA_RULES = frozenset({"first-touch", "cadence", "visit-notes", "unassigned", "stage-idle", "escalated"})
 
 
-@dataclass(frozen=True)
-class DueFacts:
+class DueFacts(NamedTuple):
     """What the rules need to know about one open deal."""
 
     deal_id: int
@@ -43,19 +42,17 @@ class DueFacts:
     escalated_at: datetime | None = None  # an open escalation from `sweep`
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(NamedTuple):
     rule: str
     at: datetime
     suppressed: str | None = None  # why the rule does not count, e.g. "a plan exists"
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(NamedTuple):
     facts: DueFacts
     deadlines: tuple[Deadline, ...]  # every deadline, earliest first (suppressed ones included)
     due_date: date | None  # the date of the earliest counting deadline
-    reasons: tuple[str, ...] = field(default=())  # rules whose deadline falls within the horizon
+    reasons: tuple[str, ...] = ()  # rules whose deadline falls within the horizon
 
     @property
     def counting(self) -> tuple[Deadline, ...]:

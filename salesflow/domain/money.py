@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
-
 from salesflow.domain.errors import BadInput
 
 MINOR_PER_MAJOR = 100
@@ -34,6 +32,8 @@ _HINT = "write it like 120000, 120,000, 12万, 1.2亿, 15k, 1.5m or ¥120,000"
 
 def parse_amount(text: str) -> int:
     """`'12万'` → 12_000_000 (minor units). Refuses negatives, NaN, infinity, overflow, sub-cent values."""
+    from decimal import Decimal, InvalidOperation  # exact arithmetic, loaded only when parsing
+
     raw = unicodedata.normalize("NFKC", str(text)).strip().lower().replace(" ", "")
     if raw in {"", "0"}:
         if raw == "":

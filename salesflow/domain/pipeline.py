@@ -9,11 +9,10 @@ deal was in the stage, optionally with notes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from salesflow.domain.errors import BadInput, NotFound
-from salesflow.domain.records import GRADES, TOUCH_KINDS
+from salesflow.domain.vocabulary import GRADES, TOUCH_KINDS
 
 # Fields a criterion may name besides a pipeline's own process fields.
 BUILTIN_FIELDS = (
@@ -23,14 +22,12 @@ BUILTIN_FIELDS = (
 _KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
 
-@dataclass(frozen=True)
-class TouchRule:
+class TouchRule(NamedTuple):
     kind: str
     with_notes: bool = False
 
 
-@dataclass(frozen=True)
-class Stage:
+class Stage(NamedTuple):
     key: str
     name: str
     label_zh: str
@@ -45,21 +42,18 @@ class Stage:
         return self.kind == "open"
 
 
-@dataclass(frozen=True)
-class GradeSLA:
+class GradeSLA(NamedTuple):
     first_touch_days: int
     cadence_days: int
 
 
-@dataclass(frozen=True)
-class ProcessField:
+class ProcessField(NamedTuple):
     key: str
     name: str
     label_zh: str
 
 
-@dataclass(frozen=True)
-class Pipeline:
+class Pipeline(NamedTuple):
     key: str
     name: str
     label_zh: str

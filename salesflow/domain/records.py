@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
-
-TOUCH_KINDS = ("call", "visit", "meeting", "email", "wechat", "demo", "quote", "note")
-TOUCH_KIND_ALIASES = {
-    "电话": "call", "拜访": "visit", "会议": "meeting", "会面": "meeting", "邮件": "email",
-    "微信": "wechat", "演示": "demo", "报价": "quote", "备注": "note",
-}
-ROLES = ("rep", "manager", "admin")
-GRADES = ("A", "B", "C")
-STATUSES = ("open", "won", "lost")
+from types import MappingProxyType
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Deal:
+class Deal(NamedTuple):
     id: int
     title: str
     customer: str
@@ -41,7 +32,7 @@ class Deal:
     lost_reason: str | None = None
     lost_from_stage: str | None = None
     external_id: str | None = None
-    fields: Mapping[str, str] = field(default_factory=dict)
+    fields: Mapping[str, str] = MappingProxyType({})  # read-only: copy before changing
 
     @property
     def is_open(self) -> bool:
@@ -60,8 +51,7 @@ _BUILTIN_VALUES = {
 }
 
 
-@dataclass(frozen=True)
-class Touch:
+class Touch(NamedTuple):
     id: int
     deal_id: int
     kind: str
@@ -72,8 +62,7 @@ class Touch:
     contact: str | None = None
 
 
-@dataclass(frozen=True)
-class StageEvent:
+class StageEvent(NamedTuple):
     id: int
     deal_id: int
     from_stage: str | None
@@ -84,8 +73,7 @@ class StageEvent:
     forced: bool = False
 
 
-@dataclass(frozen=True)
-class Rep:
+class Rep(NamedTuple):
     handle: str
     name: str
     role: str = "rep"

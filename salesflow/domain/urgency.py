@@ -16,7 +16,7 @@ Weights are per database (`salesflow config set urgency.due 15`). Scores are rou
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from salesflow.domain.money import MINOR_PER_MAJOR
 
@@ -24,8 +24,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {"due": 12.0, "grade": 3.0, "stage": 4.0, "a
 GRADE_FACTOR = {"A": 1.0, "B": 0.5, "C": 0.0}
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     name: str
     factor: float
     weight: float

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 KINDS = ("text", "tags", "int", "number", "score", "money", "date", "datetime", "rate", "days", "stage", "status", "bool")
 FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     key: str  # the csv/json header: English snake_case, stable
     kind: str = "text"
     in_table: bool = True  # shown in the human table (machine formats always carry every column)

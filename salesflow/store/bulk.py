@@ -25,6 +25,11 @@ def analyze(conn: sqlite3.Connection) -> None:
     conn.execute("ANALYZE")
 
 
+def checkpoint(conn: sqlite3.Connection) -> None:
+    """Fold a bulk load's WAL into the database so the next reader does not pay for it."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 @contextmanager
 def indexes_deferred(conn: sqlite3.Connection, tables: Sequence[str]) -> Iterator[None]:
     """Drop the secondary indexes of `tables` for a bulk load and rebuild them after (same transaction)."""

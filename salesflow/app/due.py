@@ -18,7 +18,7 @@ from salesflow.store.pipelines import get_meta, load_pipeline, stage_labels
 from salesflow.store.reps import find_rep
 
 DUE_COLUMNS = [
-    Column("deal_id", "int"), Column("customer"), Column("title", in_table=False), Column("owner"),
+    Column("deal_id", "int"), Column("customer"), Column("title", in_table=False), Column("owner", "owner"),
     Column("stage", "stage"), Column("grade"), Column("due_date", "date"), Column("days_overdue", "int"),
     Column("reasons", "tags"), Column("urgency", "score"), Column("next_action"),
 ]
@@ -227,7 +227,7 @@ def silent_report(conn: sqlite3.Connection, now: datetime, days: int) -> Report:
     rows.sort(key=lambda x: (x["owner"] is not None, x["owner"] or "", x["grade"], -x["days_silent"], x["customer"]))
     return Report(
         title=f"Silent customers — no touch in {days} days",
-        columns=[Column("customer"), Column("grade"), Column("owner"), Column("last_touch", "datetime"),
+        columns=[Column("customer"), Column("grade"), Column("owner", "owner"), Column("last_touch", "datetime"),
                  Column("days_silent", "int"), Column("open_deals", "int"), Column("last_outcome")],
         rows=rows,
         footer=[f"customers with an open deal, or a deal lost on or before {cutoff:%Y-%m-%d}, and no touch on any "

@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "set": ("salesflow.cli.deals", "Daily work"),
     "show": ("salesflow.cli.deals", "Daily work"),
     "deals": ("salesflow.cli.deals", "Daily work"),
+    "funnel": ("salesflow.cli.analytics", "Manager reports"),
     "silent": ("salesflow.cli.due", "Team"),
     "assign": ("salesflow.cli.assign", "Team"),
     "sweep": ("salesflow.cli.assign", "Team"),

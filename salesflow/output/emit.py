@@ -14,7 +14,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -43,6 +43,8 @@ def emit(report: Report, fmt: str, style: Style, out: Path | None = None, stream
 
 
 def _write(report: Report, fmt: str, style: Style, stream: IO[str]) -> None:
+    if fmt in ("csv", "tsv", "json", "jsonl"):
+        report = replace(report, columns=[c for c in report.columns if c.in_machine])
     if fmt in ("csv", "tsv"):
         writer = csv.writer(stream, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow([c.key for c in report.columns])
@@ -76,6 +78,8 @@ def machine_value(column: Column, value: Any) -> Any:
         return round(float(value), 4)
     if column.kind == "score":
         return f"{float(value):.2f}"  # two decimals, written into JSON as a number
+    if column.kind == "days":
+        return round(float(value), 1)
     if column.kind == "bool":
         return bool(value)
     return value
@@ -126,6 +130,8 @@ def _json_value(column: Column, value: Any) -> Any:
 def human_value(column: Column, value: Any, report: Report, lang: str) -> str:
     if column.kind == "money":
         return format_amount(value)
+    if column.kind == "owner" and value in (None, ""):
+        return labels.pick(labels.NONE, lang)
     if value is None or value == "":
         return "—" if column.kind in ("rate", "days", "date", "datetime") else ""
     if column.kind == "datetime" and isinstance(value, datetime):
@@ -138,6 +144,8 @@ def human_value(column: Column, value: Any, report: Report, lang: str) -> str:
         return f"{float(value) * 100:.1f}%"
     if column.kind == "score":
         return f"{float(value):.2f}"
+    if column.kind == "days":
+        return f"{float(value):.1f}"
     if column.kind == "number":
         return f"{value:g}" if isinstance(value, float) else str(value)
     if column.kind == "stage":

@@ -62,6 +62,23 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "days_silent": ("Days silent", "沉默天数"),
     "last_outcome": ("Last outcome", "最近结果"),
     "action": ("Action", "动作"),
+    "rep": ("Rep", "销售"),
+    "month": ("Month", "月份"),
+    "bar": ("", ""),
+    "flag": ("", ""),
+    "reached": ("Reached", "到达"),
+    "next_rate": ("Next", "转化率"),
+    "cumulative_rate": ("Cumulative", "累计转化"),
+    "open_now": ("Open now", "当前在途"),
+    "open_amount": ("Open amount", "在途金额"),
+    "avg_days": ("Avg days", "平均天数"),
+    "median_days": ("Median days", "中位天数"),
+    "won": ("Won", "赢单"),
+    "lost": ("Lost", "输单"),
+    "win_rate": ("Win rate", "赢率"),
+    "won_amount": ("Won amount", "赢单金额"),
+    "avg_cycle_days": ("Avg cycle", "平均周期"),
+    "median_cycle_days": ("Median cycle", "中位周期"),
 }
 
 NONE = ("(unassigned)", "(未分配)")

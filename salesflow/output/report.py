@@ -6,14 +6,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-KINDS = ("text", "tags", "int", "number", "score", "money", "date", "datetime", "rate", "days", "stage", "status", "bool")
+KINDS = ("text", "owner", "tags", "int", "number", "score", "money", "date", "datetime", "rate", "days", "stage", "status", "bool")
 FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 
 
 class Column(NamedTuple):
     key: str  # the csv/json header: English snake_case, stable
     kind: str = "text"
-    in_table: bool = True  # shown in the human table (machine formats always carry every column)
+    in_table: bool = True  # shown in the human table
+    in_machine: bool = True  # carried by csv/tsv/json/jsonl (False: a table-only drawing, e.g. a bar)
 
 
 @dataclass

@@ -1,0 +1,140 @@
+"""Manager reports: the cohort funnel and its summary (§7)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime
+from itertools import groupby
+from typing import NamedTuple
+
+from salesflow.app.setup import default_pipeline
+from salesflow.domain import funnel as rules
+from salesflow.domain.dates import iso
+from salesflow.domain.errors import BadInput
+from salesflow.domain.periods import describe, parse_period
+from salesflow.output.report import Column, Report
+from salesflow.store.analytics import cohort_events
+from salesflow.store.pipelines import load_pipeline, pipeline_keys, stage_labels
+
+BY = ("rep", "source", "grade", "pipeline", "month")
+SEMANTICS = ("reached = the furthest stage a deal ever entered (won: every stage; lost: up to the stage "
+             "lost from); next = reached(next) ÷ reached; days in stage from the deals that left it")
+
+
+class Window(NamedTuple):
+    since: datetime | None
+    until: datetime | None
+
+    def describe(self) -> str:
+        return describe(self.since, self.until)
+
+
+def window(since: str | None, until: str | None, now: datetime) -> Window:
+    start = parse_period(since, now)[0] if since else None
+    end = parse_period(until, now)[0] if until else None
+    if start and end and end <= start:
+        raise BadInput(f"--until {until} is not after --since {since}", hint="the window is half-open: since ≤ created < until")
+    return Window(start, end)
+
+
+def _group(row: sqlite3.Row, by: str | None) -> str | None:
+    if by is None:
+        return ""
+    value = {"rep": row["owner"], "source": row["source"], "grade": row["grade"], "pipeline": row["pipeline"],
+             "month": row["created_at"][:7]}[by]
+    return value or None  # no owner / no source: shown as (unassigned) / empty
+
+
+def paths(conn: sqlite3.Connection, pipeline: str, win: Window, by: str | None) -> Iterator[rules.Path]:
+    parse = datetime.fromisoformat
+    rows = cohort_events(conn, pipeline, iso(win.since), iso(win.until))
+    for _, events in groupby(rows, key=lambda r: r["id"]):
+        events = list(events)
+        first = events[0]
+        yield rules.Path(
+            deal_id=first["id"], group=_group(first, by), status=first["status"], stage=first["stage"],
+            amount=first["amount"], created_at=parse(first["created_at"]),
+            closed_at=parse(first["closed_at"]) if first["closed_at"] else None, lost_from=first["lost_from_stage"],
+            events=tuple((e["to_stage"], parse(e["at"])) for e in events),
+        )
+
+
+class FunnelQuery(NamedTuple):
+    by: str | None = None
+    since: str | None = None
+    until: str | None = None
+    pipeline: str | None = None
+    summary: bool = False
+
+
+def _check(conn: sqlite3.Connection, q: FunnelQuery) -> list[str]:
+    if q.by is not None and q.by not in BY:
+        raise BadInput(f"--by {q.by!r} is not a grouping", hint="use --by " + ", --by ".join(BY))
+    if q.by == "pipeline":
+        return pipeline_keys(conn) if q.pipeline is None else [load_pipeline(conn, q.pipeline).key]
+    return [load_pipeline(conn, q.pipeline or default_pipeline(conn)).key]
+
+
+def _groups(all_paths: list[rules.Path]) -> list[tuple[str | None, list[rules.Path]]]:
+    """Paths by group, the missing group (no owner, no source) first, then by name."""
+    groups: dict[str | None, list[rules.Path]] = {}
+    for path in all_paths:
+        groups.setdefault(path.group, []).append(path)
+    return [(name, groups[name]) for name in sorted(groups, key=lambda g: (g is not None, g or ""))]
+
+
+def funnel_report(conn: sqlite3.Connection, q: FunnelQuery, now: datetime) -> Report:
+    keys = _check(conn, q)
+    win = window(q.since, q.until, now)
+    if q.summary:
+        return _summary_report(conn, keys, win, q)
+    rows = []
+    for key in keys:
+        pipeline = load_pipeline(conn, key)
+        everyone = list(paths(conn, key, win, q.by))
+        team = rules.funnel(pipeline, everyone)
+        for name, members in ([("", everyone)] if q.by is None else _groups(everyone)):
+            stage_rows = team if q.by is None else rules.funnel(pipeline, members, name)
+            hollow = rules.hollow(stage_rows, team) if q.by else set()
+            first = stage_rows[0].reached or 1
+            for r in stage_rows:
+                rows.append({
+                    q.by or "_": r.group, "stage": r.stage, "reached": r.reached, "next_rate": r.next_rate,
+                    "cumulative_rate": r.cumulative_rate, "open_now": r.open_now, "open_amount": r.open_amount,
+                    "avg_days": r.avg_days, "median_days": r.median_days,
+                    "bar": "█" * round(20 * r.reached / first) if r.reached else "",
+                    "flag": "hollow" if r.stage in hollow else "",
+                })
+    columns = ([Column(q.by, "owner" if q.by == "rep" else "text")] if q.by else []) + [
+        Column("stage", "stage"), Column("bar", in_machine=False), Column("reached", "int"),
+        Column("next_rate", "rate"), Column("cumulative_rate", "rate"), Column("open_now", "int"),
+        Column("open_amount", "money"), Column("avg_days", "days"), Column("median_days", "days"),
+        Column("flag", in_machine=False),
+    ]
+    return Report(
+        title="Funnel" + (f" by {q.by}" if q.by else "") + f" — {', '.join(keys)}",
+        columns=columns, rows=rows, stage_labels=stage_labels(conn), group_by=q.by,
+        footer=[f"cohort: deals created {win.describe()} · {SEMANTICS}" +
+                (" · hollow: next rate below half the team's" if q.by else "")],
+        empty="no deals were created in that window",
+    )
+
+
+def _summary_report(conn: sqlite3.Connection, keys: list[str], win: Window, q: FunnelQuery) -> Report:
+    rows = []
+    everyone = [p for k in keys for p in paths(conn, k, win, q.by)]
+    for name, members in ([("", everyone)] if q.by is None else _groups(everyone)):
+        s = rules.summary(members, name)
+        rows.append({q.by or "_": s.group, "deals": s.deals, "won": s.won, "lost": s.lost, "win_rate": s.win_rate,
+                     "won_amount": s.won_amount, "avg_cycle_days": s.avg_cycle_days,
+                     "median_cycle_days": s.median_cycle_days})
+    columns = ([Column(q.by, "owner" if q.by == "rep" else "text")] if q.by else []) + [
+        Column("deals", "int"), Column("won", "int"), Column("lost", "int"), Column("win_rate", "rate"),
+        Column("won_amount", "money"), Column("avg_cycle_days", "days"), Column("median_cycle_days", "days")]
+    return Report(
+        title="Funnel summary" + (f" by {q.by}" if q.by else "") + f" — {', '.join(keys)}",
+        columns=columns, rows=rows,
+        footer=[f"cohort: deals created {win.describe()} · win rate = won ÷ (won + lost) · cycle = created → won"],
+        empty="no deals were created in that window",
+    )

@@ -1,0 +1,35 @@
+"""Manager reports: `funnel` (more to come: stuck, health, review, report)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from salesflow.cli.app import command_module
+from salesflow.cli.env import resolve
+from salesflow.cli.options import Format, FormatOpt, OutputOpt
+
+commands = command_module()
+SinceOpt = Annotated[Optional[str], typer.Option("--since", help="Cohort: created on/after, e.g. 2026-10-01, 2026-10, 2026Q3, last month, 本月.")]
+UntilOpt = Annotated[Optional[str], typer.Option("--until", help="Cohort: created before (the start of) this, e.g. 2026-11, this month.")]
+
+
+@commands.command("funnel")
+def funnel(
+    ctx: typer.Context,
+    by: Annotated[Optional[str], typer.Option("--by", help="Group by rep, source, grade, pipeline or month.")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    pipeline: Annotated[Optional[str], typer.Option("--pipeline", help="Pipeline key; default: the database's default.")] = None,
+    summary: Annotated[bool, typer.Option("--summary", help="Per group: deals, won, lost, win rate, won amount, cycle days.")] = False,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """Cohort funnel: of the deals created in the window, how many reached each stage, and how fast."""
+    from salesflow.app.analytics import FunnelQuery, funnel_report
+    from salesflow.output.emit import emit
+
+    env = resolve(ctx)
+    query = FunnelQuery(by=by.lower() if by else None, since=since, until=until, pipeline=pipeline, summary=summary)
+    emit(funnel_report(env.conn(), query, env.now), fmt.value, env.style(), output)

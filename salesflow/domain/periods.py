@@ -1,0 +1,77 @@
+"""Period words for --since / --until / --period, each resolved to a half-open [start, end) window.
+
+`--since X` starts at X's start; `--until X` ends *before* X's start, so `--since 2026-10 --until
+2026-11` is October. Weeks start on Monday; quarters are calendar quarters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time, timedelta
+
+from salesflow.domain.errors import BadInput
+
+_HINT = ("use a date (2026-10-01), a month (2026-10), a quarter (2026Q4), this week, last week, "
+         "this month, last month, this quarter, last quarter, 本月, 上月, 本季度, 上季度")
+
+
+def _month(day: date, shift: int = 0) -> tuple[date, date]:
+    index = day.year * 12 + day.month - 1 + shift
+    start = date(index // 12, index % 12 + 1, 1)
+    nxt = index + 1
+    return start, date(nxt // 12, nxt % 12 + 1, 1)
+
+
+def _quarter(year: int, q: int) -> tuple[date, date]:
+    start = date(year, 3 * (q - 1) + 1, 1)
+    end = date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)
+    return start, end
+
+
+def parse_period(text: str, now: datetime) -> tuple[datetime, datetime]:
+    """The [start, end) window a period word names, as datetimes at 00:00."""
+    raw = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(text)).strip().lower())
+    today = now.date()
+    window: tuple[date, date] | None = None
+    monday = today - timedelta(days=today.weekday())
+    quarter = (today.month - 1) // 3 + 1
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", raw):
+        try:
+            day = date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            raise BadInput(f"{text!r} is not a date", hint=_HINT) from None
+        window = (day, day + timedelta(days=1))
+    elif m := re.fullmatch(r"(\d{4})-(\d{1,2})", raw):
+        if not 1 <= int(m[2]) <= 12:
+            raise BadInput(f"{text!r} is not a month", hint=_HINT)
+        window = _month(date(int(m[1]), int(m[2]), 1))
+    elif m := re.fullmatch(r"(\d{4}) ?q([1-4])", raw):
+        window = _quarter(int(m[1]), int(m[2]))
+    elif raw in ("this week", "本周"):
+        window = (monday, monday + timedelta(days=7))
+    elif raw in ("last week", "上周"):
+        window = (monday - timedelta(days=7), monday)
+    elif raw in ("this month", "本月"):
+        window = _month(today)
+    elif raw in ("last month", "上月", "上个月"):
+        window = _month(today, -1)
+    elif raw in ("this quarter", "本季度", "本季"):
+        window = _quarter(today.year, quarter)
+    elif raw in ("last quarter", "上季度", "上季"):
+        window = _quarter(today.year - (quarter == 1), 4 if quarter == 1 else quarter - 1)
+    elif raw in ("this year", "今年"):
+        window = (date(today.year, 1, 1), date(today.year + 1, 1, 1))
+    elif raw in ("last year", "去年"):
+        window = (date(today.year - 1, 1, 1), date(today.year, 1, 1))
+    if window is None:
+        raise BadInput(f"{text!r} is not a period", hint=_HINT)
+    return datetime.combine(window[0], time()), datetime.combine(window[1], time())
+
+
+def describe(start: datetime | None, end: datetime | None) -> str:
+    if start is None and end is None:
+        return "all time"
+    left = start.date().isoformat() if start else "the beginning"
+    right = end.date().isoformat() if end else "now"
+    return f"{left} ≤ created < {right}"

@@ -10,7 +10,7 @@ import pytest
 def test_show_lists_stages_with_criteria(cli):
     cli.ok("init")
     rows = json.loads(cli.ok("pipeline", "show", "-f", "json").out)
-    assert [(r["key"], r["prior"], r["idle_days"]) for r in rows] == [
+    assert [(r["key"], r["prior"], r["idle_limit"]) for r in rows] == [
         ("lead", 0.1, 3), ("qualified", 0.25, 7), ("proposal", 0.5, 7), ("negotiation", 0.75, 3),
         ("won", 1.0, None), ("lost", 0.0, None)]
     assert rows[0]["entry"] == "customer, contact, phone or email, source"
@@ -28,7 +28,7 @@ def test_export_then_load_round_trips_and_edits_apply(cli, tmp_path):
                       encoding="utf-8")
     assert "replaced pipeline standard" in cli.ok("pipeline", "load", str(edited)).err
     rows = json.loads(cli.ok("pipeline", "show", "-f", "json").out)
-    assert rows[0]["idle_days"] == 5
+    assert rows[0]["idle_limit"] == 5
     assert cli.ok("pipeline", "export").out == edited.read_text(encoding="utf-8")
 
 

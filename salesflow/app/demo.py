@@ -126,7 +126,7 @@ def generate(conn: sqlite3.Connection, pipeline: Pipeline, now: datetime, rng: r
     reps = _reps(scale, now)
     bulk.insert_many(conn, "rep", ("handle", "name", "role", "manager", "team", "capacity", "active", "created_at"), reps)
     sellers = [r[0] for r in reps if r[2] == "rep"]
-    skill = {h: rng.uniform(0.75, 1.2) for h in sellers}
+    skill = {h: 0.75 + 0.45 * i / max(1, len(sellers) - 1) for i, h in enumerate(rng.sample(sellers, len(sellers)))}
 
     customers, contacts, seen = [], [], set()
     start = now - timedelta(days=30 * scale.months)
@@ -207,7 +207,8 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
     events.append((deal_id, None, stages[0].key, iso(created), by, None, 0, command_id))
     t, idx = created, 0
     last_touch = None
-    quiet = rng.random() < 0.12  # goes silent at some point: stuck deals and overdue follow-ups
+    rep_skill = skill.get(owner, 1.0)
+    quiet = rng.random() < max(0.02, 0.35 * (1.15 - rep_skill))  # weaker reps let more deals go silent
     while not untouched:
         stage = stages[idx]
         if idx >= 1:  # past the lead stage: the qualification fields were filled
@@ -219,7 +220,7 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
         if "amount" in stage.entry and not amount:
             amount = int(rng.lognormvariate(11.5, 0.8)) // 100 * 100 * 100 or 1_000_000
             close = (t + timedelta(days=rng.randint(20, 90))).date()
-        mean = max(stage.idle_days or 5, 3) * rng.uniform(1.0, 4.0)
+        mean = max(stage.idle_days or 5, 3) * rng.uniform(0.8, 3.0) / rep_skill
         dwell = timedelta(days=rng.expovariate(1 / mean) + 0.5 + (rng.uniform(20, 80) if quiet else 0))
         leave = t + dwell
         # touches while in the stage, every couple of days
@@ -237,7 +238,7 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
             at = max(at, t)
             touches.append((deal_id, rule.kind, iso(at), by, cid, rng.choice(_NOTES.get(rule.kind, ["ok"])), None, command_id))
             last_touch = at
-        advance = rng.random() < _ADVANCE[min(idx, len(_ADVANCE) - 1)] * skill.get(owner, 1.0)
+        advance = rng.random() < _ADVANCE[min(idx, len(_ADVANCE) - 1)] * rep_skill
         t = _business_time(rng, leave)
         if advance and idx == len(stages) - 1:
             status, closed_at = "won", t

@@ -98,7 +98,7 @@ def pipeline_report(conn: sqlite3.Connection, key: str | None) -> Report:
     rows = [
         {
             "key": s.key, "name": s.name, "label": s.label_zh, "kind": s.kind, "prior": s.prior,
-            "idle_days": s.idle_days, "entry": ", ".join(c.replace("|", " or ") for c in s.entry),
+            "idle_limit": s.idle_days, "entry": ", ".join(c.replace("|", " or ") for c in s.entry),
             "exit": ", ".join(f"{r.kind} touch" + (" with notes" if r.with_notes else "") for r in s.exit),
         }
         for s in pipeline.stages
@@ -107,7 +107,7 @@ def pipeline_report(conn: sqlite3.Connection, key: str | None) -> Report:
     return Report(
         title=f"Pipeline {pipeline.key} — {pipeline.name} ({pipeline.label_zh})",
         columns=[Column("key"), Column("name"), Column("label"), Column("kind"), Column("prior", "rate"),
-                 Column("idle_days", "int"), Column("entry"), Column("exit")],
+                 Column("idle_limit", "int"), Column("entry"), Column("exit")],
         rows=rows,
         footer=[f"Grade SLAs — {sla}", f"Lost reasons: {', '.join(pipeline.lost_reasons)}",
                 f"Process fields: {', '.join(f.key for f in pipeline.fields)}"],

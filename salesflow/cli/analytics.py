@@ -33,3 +33,38 @@ def funnel(
     env = resolve(ctx)
     query = FunnelQuery(by=by.lower() if by else None, since=since, until=until, pipeline=pipeline, summary=summary)
     emit(funnel_report(env.conn(), query, env.now), fmt.value, env.style(), output)
+
+
+@commands.command("stuck")
+def stuck(
+    ctx: typer.Context,
+    over: Annotated[Optional[int], typer.Option("--over", help="Instead: open deals in their current stage longer than DAYS.")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="Summarise by rep or stage: count, longest, who is stuck longest.")] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """Open deals past their stage's idle limit with no plan — how long, why (last note), whose."""
+    from salesflow.app.team import stuck_report
+    from salesflow.output.emit import emit
+
+    env = resolve(ctx)
+    emit(stuck_report(env.conn(), env.now, over, by.lower() if by else None), fmt.value, env.style(), output)
+
+
+@commands.command("health")
+def health(
+    ctx: typer.Context,
+    check: Annotated[bool, typer.Option("--check", help="Exit 3 when any rep is red (for cron).")] = False,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """Red / yellow / green per rep, with the reasons written out."""
+    from salesflow.app.team import health_report
+    from salesflow.output.emit import emit
+
+    env = resolve(ctx)
+    report = health_report(env.conn(), env.now)
+    report.rows = list(report.rows)
+    emit(report, fmt.value, env.style(), output)
+    if check and any(r["status"] == "red" for r in report.rows):
+        raise typer.Exit(3)

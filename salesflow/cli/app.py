@@ -42,6 +42,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("salesflow.cli.deals", "Daily work"),
     "deals": ("salesflow.cli.deals", "Daily work"),
     "funnel": ("salesflow.cli.analytics", "Manager reports"),
+    "stuck": ("salesflow.cli.analytics", "Manager reports"),
+    "health": ("salesflow.cli.analytics", "Manager reports"),
     "silent": ("salesflow.cli.due", "Team"),
     "assign": ("salesflow.cli.assign", "Team"),
     "sweep": ("salesflow.cli.assign", "Team"),

@@ -153,6 +153,8 @@ def human_value(column: Column, value: Any, report: Report, lang: str) -> str:
         return labels.pick(pair, lang) if pair else str(value)
     if column.kind == "status":
         return labels.pick(labels.STATUS.get(value, (value, value)), lang)
+    if column.kind == "health":
+        return labels.pick(labels.HEALTH.get(value, (value, value)), lang)
     if column.kind == "tags":  # `a;b` in machine formats
         return ", ".join(str(value).split(";"))
     if column.kind == "bool":
@@ -211,7 +213,7 @@ def _one_table(report: Report, style: Style, stream: IO[str], source: list[dict[
         for c, header in zip(columns, headers):
             table.add_column(header, justify="right" if _numeric(c) else "left", overflow="fold")
         for row in rows:
-            table.add_row(*(Text(cell) for cell in row))  # user text is never markup
+            table.add_row(*(Text(cell, style=_cell_style(c, cell, style)) for c, cell in zip(columns, row)))  # never markup
         console = Console(file=stream, force_terminal=True, no_color=not style.color, width=style.width,
                           highlight=False, soft_wrap=False)
         console.print(table)
@@ -222,6 +224,12 @@ def _one_table(report: Report, style: Style, stream: IO[str], source: list[dict[
     stream.write(tabulate(rows, headers=headers, tablefmt="simple", colalign=aligns, disable_numparse=True) + "\n")
     for note in footer:
         stream.write(note + "\n")
+
+
+def _cell_style(column: Column, cell: str, style: Style) -> str:
+    if column.kind != "health" or not style.color:
+        return ""
+    return {"red": "bold red", "红": "bold red", "yellow": "yellow", "黄": "yellow", "green": "green", "绿": "green"}.get(cell, "")
 
 
 def _markdown(report: Report, style: Style, stream: IO[str]) -> None:

@@ -34,7 +34,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "key": ("Key", "键"),
     "label": ("Label", "名称"),
     "prior": ("Prior", "先验概率"),
-    "idle_days": ("Idle limit (days)", "停滞上限(天)"),
+    "idle_days": ("Idle days", "停滞天数"),
     "entry": ("Entry criteria", "进入条件"),
     "exit": ("Exit criteria", "退出条件"),
     "days_in_stage": ("Days in stage", "阶段天数"),
@@ -79,11 +79,23 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "won_amount": ("Won amount", "赢单金额"),
     "avg_cycle_days": ("Avg cycle", "平均周期"),
     "median_cycle_days": ("Median cycle", "中位周期"),
+    "idle_limit": ("Idle limit", "停滞上限"),
+    "last_note": ("Last note", "最近备注"),
+    "stuck": ("Stuck", "停滞数"),
+    "longest_days": ("Longest (days)", "最长天数"),
+    "longest_deal": ("Longest deal", "最久商机"),
+    "longest_owner": ("Its owner", "负责人"),
+    "longest_stage": ("Its stage", "所在阶段"),
+    "overdue": ("Overdue", "逾期"),
+    "overdue_pct": ("Overdue %", "逾期率"),
+    "stuck_15d": ("Stuck 15d+", "停滞15天+"),
+    "days_since_progress": ("Days since progress", "距上次推进(天)"),
 }
 
 NONE = ("(unassigned)", "(未分配)")
 STATUS: dict[str, tuple[str, str]] = {"open": ("open", "进行中"), "won": ("won", "赢单"), "lost": ("lost", "输单")}
 ROLES: dict[str, tuple[str, str]] = {"rep": ("rep", "销售"), "manager": ("manager", "主管"), "admin": ("admin", "管理员")}
+HEALTH: dict[str, tuple[str, str]] = {"red": ("red", "红"), "yellow": ("yellow", "黄"), "green": ("green", "绿")}
 BOOL: dict[bool, tuple[str, str]] = {True: ("yes", "是"), False: ("no", "否")}
 
 

@@ -21,3 +21,46 @@ def cohort_events(conn: sqlite3.Connection, pipeline: str, since: str | None, un
         """,
         {"pipeline": pipeline, "since": since, "until": until},
     )
+
+
+def open_deals(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
+    """Every open deal with what stuck, health and due need: last touch, last note, bare visits."""
+    return conn.execute(
+        """
+        SELECT d.id, d.title, d.owner, d.pipeline, d.stage, d.amount, d.created_at, d.stage_entered_at,
+               d.next_followup, COALESCE(c.name, '') AS customer, COALESCE(c.grade, 'B') AS grade,
+               (SELECT MAX(t.at) FROM touch t WHERE t.deal_id = d.id) AS last_touch,
+               (SELECT t.notes FROM touch t WHERE t.deal_id = d.id AND trim(COALESCE(t.notes, '')) != ''
+                 ORDER BY t.at DESC, t.id DESC LIMIT 1) AS last_note,
+               (SELECT group_concat(t.at, ',') FROM touch t
+                 WHERE t.deal_id = d.id AND t.kind = 'visit' AND (t.notes IS NULL OR trim(t.notes) = '')) AS bare_visits,
+               NULL AS escalated_at
+        FROM deal d
+        LEFT JOIN customer c ON c.id = d.customer_id
+        WHERE d.status = 'open'
+        ORDER BY d.id
+        """
+    )
+
+
+def last_progress(conn: sqlite3.Connection) -> dict[str | None, str]:
+    """Per owner, the time of the latest forward stage move or win on their deals."""
+    return {r[0]: r[1] for r in conn.execute(
+        """
+        SELECT d.owner, MAX(e.at)
+        FROM stage_event e
+        JOIN deal d ON d.id = e.deal_id
+        JOIN stage sf ON sf.pipeline = d.pipeline AND sf.key = e.from_stage
+        JOIN stage st ON st.pipeline = d.pipeline AND st.key = e.to_stage
+        WHERE sf.kind = 'open' AND st.kind IN ('open', 'won') AND st.position > sf.position
+        GROUP BY d.owner
+        """
+    )}
+
+
+def selling_reps(conn: sqlite3.Connection) -> list[str]:
+    """Active reps with role rep, and anyone else who owns an open deal."""
+    return [r[0] for r in conn.execute(
+        "SELECT handle FROM rep WHERE active = 1 AND role = 'rep'"
+        " UNION SELECT DISTINCT owner FROM deal WHERE status = 'open' AND owner IS NOT NULL ORDER BY 1"
+    )]

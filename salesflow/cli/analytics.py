@@ -68,3 +68,25 @@ def health(
     emit(report, fmt.value, env.style(), output)
     if check and any(r["status"] == "red" for r in report.rows):
         raise typer.Exit(3)
+
+
+@commands.command("review")
+def review(
+    ctx: typer.Context,
+    period: Annotated[str, typer.Option("--period", help="Deals closed in: last-month, 2026-10, 2026Q4, this quarter, 上月 …")] = "last-month",
+    section: Annotated[Optional[str], typer.Option("--section", help="Only one part: lost-reasons, reps, sources, touches or cycle (needed for csv/tsv/jsonl).")] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """Win/loss review (复盘): lost reasons, each rep's largest won and lost deal, win rate by source and by touches, cycle."""
+    from salesflow.app.review import SECTIONS, review as run
+    from salesflow.domain.errors import UsageProblem
+    from salesflow.output.emit import emit_sections
+
+    env = resolve(ctx)
+    if section is not None and section not in SECTIONS:
+        raise UsageProblem(f"--section {section!r} is not a section", hint="sections: " + ", ".join(SECTIONS))
+    if section is None and fmt.value in ("csv", "tsv", "jsonl"):
+        raise UsageProblem(f"-f {fmt.value} needs one --section", hint="sections: " + ", ".join(SECTIONS) + " (or use -f json)")
+    reports = run(env.conn(), period, env.now)
+    emit_sections({k: v for k, v in reports.items() if section in (None, k)}, fmt.value, env.style(), output)

@@ -44,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "funnel": ("salesflow.cli.analytics", "Manager reports"),
     "stuck": ("salesflow.cli.analytics", "Manager reports"),
     "health": ("salesflow.cli.analytics", "Manager reports"),
+    "review": ("salesflow.cli.analytics", "Manager reports"),
     "silent": ("salesflow.cli.due", "Team"),
     "assign": ("salesflow.cli.assign", "Team"),
     "sweep": ("salesflow.cli.assign", "Team"),

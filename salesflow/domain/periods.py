@@ -32,6 +32,8 @@ def _quarter(year: int, q: int) -> tuple[date, date]:
 def parse_period(text: str, now: datetime) -> tuple[datetime, datetime]:
     """The [start, end) window a period word names, as datetimes at 00:00."""
     raw = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(text)).strip().lower())
+    if raw[:1].isalpha():
+        raw = raw.replace("-", " ")  # last-month = last month
     today = now.date()
     window: tuple[date, date] | None = None
     monday = today - timedelta(days=today.weekday())

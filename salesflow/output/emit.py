@@ -64,12 +64,33 @@ def _write(report: Report, fmt: str, style: Style, stream: IO[str]) -> None:
         _table(report, style, stream)
 
 
+def emit_sections(reports: dict[str, Report], fmt: str, style: Style, out: Path | None = None) -> None:
+    """Several reports as one output: tables one after another; json one object keyed by section."""
+    def write(stream: IO[str], st: Style) -> None:
+        if fmt == "json":
+            stream.write(to_json({key: [{c.key: _json_value(c, row.get(c.key)) for c in r.columns if c.in_machine}
+                                        for row in r.rows] for key, r in reports.items()}, indent="  ") + "\n")
+            return
+        for i, report in enumerate(reports.values()):
+            if i:
+                stream.write("\n")
+            if fmt == "table" and not st.terminal:
+                stream.write(report.title + "\n")
+            _write(report, fmt, st, stream)
+
+    if out is not None:
+        with atomic_file(out) as handle:
+            write(handle, Style(style.lang, False, False, style.width))
+    else:
+        write(sys.stdout, style)
+
+
 def machine_value(column: Column, value: Any) -> Any:
     """The value a script sees; money stays a two-decimal string so no float ever appears."""
+    if value is None:
+        return None  # deal amounts are never NULL (0 = no amount, "0.00"); None here means "no such deal"
     if column.kind == "money":
         return to_major_str(value)
-    if value is None:
-        return None
     if column.kind == "datetime" and isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
     if column.kind in ("date", "datetime") and isinstance(value, date):
@@ -129,7 +150,7 @@ def _json_value(column: Column, value: Any) -> Any:
 
 def human_value(column: Column, value: Any, report: Report, lang: str) -> str:
     if column.kind == "money":
-        return format_amount(value)
+        return "—" if value is None else format_amount(value)
     if column.kind == "owner" and value in (None, ""):
         return labels.pick(labels.NONE, lang)
     if value is None or value == "":

@@ -90,6 +90,16 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "overdue_pct": ("Overdue %", "逾期率"),
     "stuck_15d": ("Stuck 15d+", "停滞15天+"),
     "days_since_progress": ("Days since progress", "距上次推进(天)"),
+    "share": ("Share", "占比"),
+    "largest_won": ("Largest won", "最大赢单"),
+    "largest_won_customer": ("Customer", "客户"),
+    "largest_won_amount": ("Amount", "金额"),
+    "largest_lost": ("Largest lost", "最大输单"),
+    "largest_lost_customer": ("Customer", "客户"),
+    "largest_lost_amount": ("Amount", "金额"),
+    "largest_lost_reason": ("Reason", "原因"),
+    "touches": ("Touches", "跟进次数"),
+    "outcome": ("Outcome", "结果"),
 }
 
 NONE = ("(unassigned)", "(未分配)")

@@ -64,3 +64,19 @@ def selling_reps(conn: sqlite3.Connection) -> list[str]:
         "SELECT handle FROM rep WHERE active = 1 AND role = 'rep'"
         " UNION SELECT DISTINCT owner FROM deal WHERE status = 'open' AND owner IS NOT NULL ORDER BY 1"
     )]
+
+
+def closed_deals(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3.Row]:
+    """Deals won or lost in [start, end), with the touches logged up to their close."""
+    return conn.execute(
+        """
+        SELECT d.id, d.title, COALESCE(c.name, '') AS customer, d.owner, d.source, d.status, d.amount,
+               d.lost_reason, d.created_at, d.closed_at,
+               (SELECT COUNT(*) FROM touch t WHERE t.deal_id = d.id AND t.at <= d.closed_at) AS touches
+        FROM deal d
+        LEFT JOIN customer c ON c.id = d.customer_id
+        WHERE d.status IN ('won', 'lost') AND d.closed_at >= ? AND d.closed_at < ?
+        ORDER BY d.closed_at, d.id
+        """,
+        (start, end),
+    ).fetchall()

@@ -100,6 +100,7 @@ CREATE INDEX deal_pipeline_stage ON deal(pipeline, stage, status);
 CREATE INDEX deal_customer ON deal(customer_id);
 CREATE INDEX deal_contact ON deal(contact_id);
 CREATE INDEX deal_created ON deal(created_at);
+CREATE INDEX deal_closed ON deal(status, closed_at);
 CREATE UNIQUE INDEX deal_external ON deal(external_id) WHERE external_id IS NOT NULL;
 
 CREATE TABLE command (                   -- one row per command that changed data: the undo unit

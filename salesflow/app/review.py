@@ -1,0 +1,101 @@
+"""Win/loss review (复盘, §7) of the deals closed in a period."""
+
+from __future__ import annotations
+
+import sqlite3
+import statistics
+from datetime import datetime
+
+from salesflow.domain.dates import iso
+from salesflow.domain.periods import parse_period
+from salesflow.output.report import Column, Report
+from salesflow.store.analytics import closed_deals
+
+SECTIONS = ("lost-reasons", "reps", "sources", "touches", "cycle")
+BUCKETS = ((0, 0, "0"), (1, 2, "1-2"), (3, 5, "3-5"), (6, 10, "6-10"), (11, None, "11+"))
+
+
+def _rate(won: int, lost: int) -> float | None:
+    return None if won + lost == 0 else won / (won + lost)
+
+
+def _days(row) -> float:
+    return (datetime.fromisoformat(row["closed_at"]) - datetime.fromisoformat(row["created_at"])).total_seconds() / 86400
+
+
+def review(conn: sqlite3.Connection, period: str, now: datetime) -> dict[str, Report]:
+    start, end = parse_period(period, now)
+    rows = closed_deals(conn, iso(start), iso(end))
+    won = [r for r in rows if r["status"] == "won"]
+    lost = [r for r in rows if r["status"] == "lost"]
+    scope = f"deals closed {start:%Y-%m-%d} ≤ closed < {end:%Y-%m-%d} ({period}): {len(won)} won, {len(lost)} lost"
+    reports: dict[str, Report] = {}
+
+    reasons: dict[str, list] = {}
+    for r in lost:
+        reasons.setdefault(r["lost_reason"] or "other", []).append(r)
+    reports["lost-reasons"] = Report(
+        title="Lost reasons", rows=[
+            {"lost_reason": key, "deals": len(items), "amount": sum(i["amount"] for i in items),
+             "share": len(items) / len(lost)}
+            for key, items in sorted(reasons.items(), key=lambda kv: (-len(kv[1]), kv[0]))],
+        columns=[Column("lost_reason"), Column("deals", "int"), Column("amount", "money"), Column("share", "rate")],
+        footer=[scope, "share = of the lost deals"], empty="no deal was lost in the period")
+
+    owners = sorted({r["owner"] for r in rows}, key=lambda o: (o is not None, o or ""))
+    rep_rows = []
+    for owner in owners:
+        mine_won = [r for r in won if r["owner"] == owner]
+        mine_lost = [r for r in lost if r["owner"] == owner]
+        top_won = max(mine_won, key=lambda r: (r["amount"], -r["id"]), default=None)
+        top_lost = max(mine_lost, key=lambda r: (r["amount"], -r["id"]), default=None)
+        rep_rows.append({
+            "rep": owner, "won": len(mine_won), "lost": len(mine_lost), "win_rate": _rate(len(mine_won), len(mine_lost)),
+            "largest_won": top_won["id"] if top_won else None,
+            "largest_won_customer": top_won["customer"] if top_won else None,
+            "largest_won_amount": top_won["amount"] if top_won else None,
+            "largest_lost": top_lost["id"] if top_lost else None,
+            "largest_lost_customer": top_lost["customer"] if top_lost else None,
+            "largest_lost_amount": top_lost["amount"] if top_lost else None,
+            "largest_lost_reason": top_lost["lost_reason"] if top_lost else None,
+        })
+    reports["reps"] = Report(
+        title="Per rep: the largest won and the largest lost deal", rows=rep_rows,
+        columns=[Column("rep", "owner"), Column("won", "int"), Column("lost", "int"), Column("win_rate", "rate"),
+                 Column("largest_won", "int"), Column("largest_won_customer"), Column("largest_won_amount", "money"),
+                 Column("largest_lost", "int"), Column("largest_lost_customer"), Column("largest_lost_amount", "money"),
+                 Column("largest_lost_reason")],
+        footer=[scope], empty="no deal closed in the period")
+
+    sources: dict[str | None, list[int]] = {}
+    for r in rows:
+        sources.setdefault(r["source"], [0, 0])[r["status"] == "lost"] += 1
+    reports["sources"] = Report(
+        title="Win rate by source", rows=[
+            {"source": key, "won": w, "lost": l_, "win_rate": _rate(w, l_)}
+            for key, (w, l_) in sorted(sources.items(), key=lambda kv: (-sum(kv[1]), str(kv[0])))],
+        columns=[Column("source"), Column("won", "int"), Column("lost", "int"), Column("win_rate", "rate")],
+        footer=[scope, "win rate = won ÷ (won + lost)"], empty="no deal closed in the period")
+
+    touch_rows = []
+    for low, high, label in BUCKETS:
+        inside = [r for r in rows if r["touches"] >= low and (high is None or r["touches"] <= high)]
+        w = sum(1 for r in inside if r["status"] == "won")
+        touch_rows.append({"touches": label, "won": w, "lost": len(inside) - w, "win_rate": _rate(w, len(inside) - w)})
+    reports["touches"] = Report(
+        title="Win rate by touches before close", rows=touch_rows,
+        columns=[Column("touches"), Column("won", "int"), Column("lost", "int"), Column("win_rate", "rate")],
+        footer=[scope, "touches logged on the deal up to its close"])
+
+    cycle_rows = []
+    for outcome, items in (("won", won), ("lost", lost)):
+        days = [_days(r) for r in items]
+        cycle_rows.append({"outcome": outcome, "deals": len(items),
+                           "avg_cycle_days": statistics.fmean(days) if days else None,
+                           "median_cycle_days": statistics.median(days) if days else None})
+    reports["cycle"] = Report(
+        title="Cycle: won vs lost", rows=cycle_rows,
+        columns=[Column("outcome", "status"), Column("deals", "int"), Column("avg_cycle_days", "days"),
+                 Column("median_cycle_days", "days")],
+        footer=[scope, "cycle = created → closed"])
+    return reports

@@ -90,3 +90,36 @@ def review(
         raise UsageProblem(f"-f {fmt.value} needs one --section", hint="sections: " + ", ".join(SECTIONS) + " (or use -f json)")
     reports = run(env.conn(), period, env.now)
     emit_sections({k: v for k, v in reports.items() if section in (None, k)}, fmt.value, env.style(), output)
+
+
+report_app = typer.Typer(name="report", help="Pages for meetings: report weekly.", no_args_is_help=True,
+                         add_completion=False, context_settings={"help_option_names": ["-h", "--help"]})
+
+
+class PageFormat(str, __import__("enum").Enum):
+    markdown = "markdown"
+    html = "html"
+
+
+@report_app.command("weekly")
+def report_weekly(
+    ctx: typer.Context,
+    fmt: Annotated[PageFormat, typer.Option("-f", "--format", help="markdown (for a chat) or html (for a browser).")] = PageFormat.markdown,
+    output: OutputOpt = None,
+) -> None:
+    """The weekly meeting page: key numbers over 9 weeks with sparklines, stuck by stage, health, top overdue."""
+    import sys
+
+    from salesflow.app.weekly import weekly_page
+    from salesflow.output.emit import atomic_file
+    from salesflow.output.page import html_page, markdown
+
+    env = resolve(ctx)
+    page = weekly_page(env.conn(), env.now, env.lang)
+    text = markdown(page, env.lang) if fmt == PageFormat.markdown else html_page(page, env.lang)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        with atomic_file(output) as handle:
+            handle.write(text)
+        print(f"wrote {output}", file=sys.stderr)

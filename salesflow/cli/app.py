@@ -45,6 +45,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stuck": ("salesflow.cli.analytics", "Manager reports"),
     "health": ("salesflow.cli.analytics", "Manager reports"),
     "review": ("salesflow.cli.analytics", "Manager reports"),
+    "report": ("salesflow.cli.analytics:report_app", "Manager reports"),
     "silent": ("salesflow.cli.due", "Team"),
     "assign": ("salesflow.cli.assign", "Team"),
     "sweep": ("salesflow.cli.assign", "Team"),

@@ -154,7 +154,7 @@ def human_value(column: Column, value: Any, report: Report, lang: str) -> str:
     if column.kind == "owner" and value in (None, ""):
         return labels.pick(labels.NONE, lang)
     if value is None or value == "":
-        return "—" if column.kind in ("rate", "days", "date", "datetime") else ""
+        return "—" if column.kind in ("rate", "days", "date", "datetime", "int", "score", "number") else ""
     if column.kind == "datetime" and isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if column.kind == "datetime" and isinstance(value, str):

@@ -100,6 +100,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "largest_lost_reason": ("Reason", "原因"),
     "touches": ("Touches", "跟进次数"),
     "outcome": ("Outcome", "结果"),
+    "metric": ("", ""),
+    "trend": ("Trend", "趋势"),
 }
 
 NONE = ("(unassigned)", "(未分配)")

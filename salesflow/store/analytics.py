@@ -80,3 +80,26 @@ def closed_deals(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3
         """,
         (start, end),
     ).fetchall()
+
+
+def weekly_facts(conn: sqlite3.Connection, start: str) -> dict[str, list[tuple]]:
+    """Since `start`: deals created (created_at); deals first reaching the second stage or beyond
+    (at); deals won (closed_at, created_at, amount)."""
+    created = conn.execute("SELECT created_at FROM deal WHERE created_at >= ?", (start,)).fetchall()
+    valid = conn.execute(
+        """
+        SELECT MIN(e.at) AS at
+        FROM stage_event e
+        JOIN deal d ON d.id = e.deal_id
+        JOIN stage s ON s.pipeline = d.pipeline AND s.key = e.to_stage
+        WHERE s.kind IN ('open', 'won') AND s.position >= 1
+          AND e.deal_id IN (SELECT deal_id FROM stage_event WHERE at >= :start)
+        GROUP BY e.deal_id
+        HAVING MIN(e.at) >= :start
+        """,
+        {"start": start},
+    ).fetchall()
+    won = conn.execute(
+        "SELECT closed_at, created_at, amount FROM deal WHERE status = 'won' AND closed_at >= ?", (start,)
+    ).fetchall()
+    return {"created": [tuple(r) for r in created], "valid": [tuple(r) for r in valid], "won": [tuple(r) for r in won]}

@@ -1,0 +1,87 @@
+"""`report weekly`: one page for the weekly meeting (§7)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+
+from salesflow.app.due import evaluate_rows
+from salesflow.app.team import health_report, stuck_report
+from salesflow.domain import weekly as rules
+from salesflow.domain.dates import iso
+from salesflow.domain.money import format_amount
+from salesflow.output.page import Page
+from salesflow.output.report import Column, Report
+from salesflow.store import due as due_store
+from salesflow.store.analytics import weekly_facts
+from salesflow.store.pipelines import stage_labels
+
+WEEKS = 9  # this week and the 8 before it
+_NAMES = {
+    "new_leads": ("New leads", "新线索"),
+    "valid_leads": ("Valid leads (reached the 2nd stage)", "有效线索(进入第二阶段)"),
+    "lead_to_opportunity": ("Lead → opportunity", "线索转商机率"),
+    "avg_cycle_days": ("Average cycle of deals won (days)", "赢单平均周期(天)"),
+    "won_amount": ("Won amount", "赢单金额"),
+}
+
+
+def _show(metric: str, value) -> str:
+    if value is None:
+        return "—"
+    if metric == "lead_to_opportunity":
+        return f"{value:.0%}"
+    if metric == "avg_cycle_days":
+        return f"{value:.1f}"
+    if metric == "won_amount":
+        return format_amount(value)
+    return str(value)
+
+
+def key_numbers(conn: sqlite3.Connection, now: datetime, lang: str) -> Report:
+    start = datetime.combine(rules.week_start(now.date()) - timedelta(weeks=WEEKS - 1), datetime.min.time())
+    facts = weekly_facts(conn, iso(start))
+    parse = datetime.fromisoformat
+    table = rules.weeks(now.date(), WEEKS, [parse(r[0]) for r in facts["created"]], [parse(r[0]) for r in facts["valid"]],
+                        [(parse(c), parse(o), a) for c, o, a in facts["won"]])
+    keys = [f"W{w.start.isocalendar().week:02d}" for w in table]
+    rows = []
+    for metric in rules.METRICS:
+        values = [getattr(w, metric) for w in table]
+        rows.append({"metric": _NAMES[metric][1 if lang == "zh" else 0],
+                     **{k: _show(metric, v) for k, v in zip(keys, values)}, "trend": rules.sparkline(values)})
+    return Report(
+        title="Key numbers", rows=rows,
+        columns=[Column("metric")] + [Column(k, "int") for k in keys] + [Column("trend")],
+        footer=[f"weeks start on Monday; {keys[-1]} is this week to {now:%Y-%m-%d %H:%M}; valid leads = deals first "
+                "reaching the second stage (or beyond) that week; lead → opportunity = valid ÷ new of the same week"],
+    )
+
+
+def top_overdue(conn: sqlite3.Connection, now: datetime, limit: int = 10) -> Report:
+    items = [i for i in evaluate_rows(conn, due_store.DueScope(owners=None, unassigned=True, escalations=True), now, 0)
+             if i.overdue]
+    items.sort(key=lambda i: (-i.row["urgency"], i.row["deal_id"]))
+    return Report(
+        title="Top overdue", rows=[i.row for i in items[:limit]], stage_labels=stage_labels(conn),
+        columns=[Column("deal_id", "int"), Column("customer"), Column("owner", "owner"), Column("stage", "stage"),
+                 Column("days_overdue", "int"), Column("urgency", "score"), Column("next_action")],
+        footer=[f"{len(items)} overdue in all; the {min(limit, len(items))} most urgent shown (salesflow due --all)"],
+        empty="nothing is overdue")
+
+
+def weekly_page(conn: sqlite3.Connection, now: datetime, lang: str) -> Page:
+    monday = rules.week_start(now.date())
+    week = f"W{monday.isocalendar().week:02d}"
+    zh = lang == "zh"
+    return Page(
+        title=(f"销售周报 — {monday.year} {week}" if zh else f"Weekly sales report — {monday.year} {week}"),
+        subtitle=f"{monday:%Y-%m-%d} – {monday + timedelta(days=6):%Y-%m-%d} · generated {now:%Y-%m-%d %H:%M} by salesflow",
+        sections=[
+            ("关键指标" if zh else "Key numbers", key_numbers(conn, now, lang)),
+            ("停滞商机（按阶段）" if zh else "Stuck by stage", stuck_report(conn, now, None, "stage")),
+            ("销售健康度" if zh else "Health", health_report(conn, now)),
+            ("逾期最紧急" if zh else "Top overdue", top_overdue(conn, now)),
+        ],
+        notes=["Forecast against target joins this page once `salesflow forecast` exists."],
+    )

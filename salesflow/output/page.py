@@ -1,0 +1,92 @@
+"""A page of several reports (the weekly meeting report) as Markdown for a chat, or HTML for a browser."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from salesflow.output import labels
+from salesflow.output.emit import _groups, _human_rows, _numeric
+from salesflow.output.report import Report
+
+
+@dataclass
+class Page:
+    title: str
+    subtitle: str
+    sections: list[tuple[str, Report]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _tables(report: Report, lang: str):
+    for name, rows in _groups(report, lang):
+        columns, cells = _human_rows(report, lang, rows)
+        yield name, columns, [labels.column(c.key, lang) for c in columns], cells
+
+
+def markdown(page: Page, lang: str = "en") -> str:
+    from tabulate import tabulate
+
+    out = [f"# {page.title}", "", f"_{page.subtitle}_", ""]
+    for heading, report in page.sections:
+        out += [f"## {heading}", ""]
+        any_rows = False
+        for name, columns, headers, cells in _tables(report, lang):
+            if not cells:
+                continue
+            any_rows = True
+            if name:
+                out += [f"**{name}**", ""]
+            escaped = [[c.replace("|", "\\|").replace("\n", " ") for c in row] for row in cells]
+            aligns = ["right" if _numeric(c) else "left" for c in columns]
+            out += [tabulate(escaped, headers=headers, tablefmt="pipe", colalign=aligns, disable_numparse=True), ""]
+        if not any_rows:
+            out += [report.empty, ""]
+        out += [f"_{note}_" for note in report.footer] + ([""] if report.footer else [])
+    out += [f"_{note}_" for note in page.notes]
+    return "\n".join(out).rstrip() + "\n"
+
+
+_CSS = """
+body { font-family: -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2rem auto;
+       max-width: 72rem; padding: 0 1rem; color: #1f2328; }
+h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
+.sub, .note { color: #59636e; font-size: .9rem; }
+table { border-collapse: collapse; margin: .5rem 0; font-size: .92rem; }
+th, td { border-bottom: 1px solid #d1d9e0; padding: .3rem .6rem; text-align: left; white-space: nowrap; }
+th { background: #f6f8fa; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.red { color: #cf222e; font-weight: 600; } td.yellow { color: #9a6700; } td.green { color: #1a7f37; }
+"""
+
+
+def html_page(page: Page, lang: str = "en") -> str:
+    e = html.escape
+    out = [f'<!doctype html>\n<html lang="{"zh" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+           f"<title>{e(page.title)}</title><style>{_CSS}</style></head><body>",
+           f"<h1>{e(page.title)}</h1><p class=sub>{e(page.subtitle)}</p>"]
+    for heading, report in page.sections:
+        out.append(f"<h2>{e(heading)}</h2>")
+        any_rows = False
+        for name, columns, headers, cells in _tables(report, lang):
+            if not cells:
+                continue
+            any_rows = True
+            if name:
+                out.append(f"<p><strong>{e(name)}</strong></p>")
+            head = "".join(f'<th class="{"num" if _numeric(c) else ""}">{e(h)}</th>' for c, h in zip(columns, headers))
+            body = "".join(
+                "<tr>" + "".join(f'<td class="{_cls(c, v)}">{e(v)}</td>' for c, v in zip(columns, row)) + "</tr>"
+                for row in cells)
+            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        if not any_rows:
+            out.append(f"<p class=note>{e(report.empty)}</p>")
+        out += [f"<p class=note>{e(note)}</p>" for note in report.footer]
+    out += [f"<p class=note>{e(note)}</p>" for note in page.notes]
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def _cls(column, value: str) -> str:
+    if column.kind == "health":
+        return {"红": "red", "黄": "yellow", "绿": "green"}.get(value, value)
+    return "num" if _numeric(column) else ""

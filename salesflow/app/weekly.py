@@ -83,5 +83,5 @@ def weekly_page(conn: sqlite3.Connection, now: datetime, lang: str) -> Page:
             ("销售健康度" if zh else "Health", health_report(conn, now)),
             ("逾期最紧急" if zh else "Top overdue", top_overdue(conn, now)),
         ],
-        notes=["Forecast against target joins this page once `salesflow forecast` exists."],
+        notes=["Forecast against target joins this page when forecasting is built."],
     )

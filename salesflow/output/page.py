@@ -48,7 +48,7 @@ def markdown(page: Page, lang: str = "en") -> str:
 
 
 _CSS = """
-body { font-family: -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2rem auto;
+body { font-family: -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; margin: 2rem auto;
        max-width: 72rem; padding: 0 1rem; color: #1f2328; }
 h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 .sub, .note { color: #59636e; font-size: .9rem; }

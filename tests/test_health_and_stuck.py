@@ -110,3 +110,31 @@ def test_stuck_lists_idle_deals_with_no_plan(crew):
     out = crew.ok("stuck", "--by", "rep").out
     assert "stuck longest: wang — #1 Co0, 21 days in qualified" in out
     assert "not a grouping" in crew.fails(1, "stuck", "--by", "month").err
+
+
+def test_progress_kept_on_write_equals_a_rebuild_from_stage_events(crew, tmp_path):
+    """deal.progressed_at is derived data: after moves forward, back, skips, losses, reopens and wins it
+    must equal what the stage events say — for the CLI's writes and for the demo generator's."""
+    import sqlite3
+
+    from salesflow.store.analytics import progress_from_events, progress_stored
+
+    at(crew, "2026-10-23T09:00")
+    crew.ok("advance", "1", "lead", "--reason", "requalify")  # back: not progress
+    crew.ok("advance", "1", "proposal", "--force", "--reason", "skip")  # forward, forced
+    crew.ok("lose", "2", "--reason", "price")
+    at(crew, "2026-10-24T09:00")
+    crew.ok("reopen", "2", "--reason", "back")  # a reopen is not progress
+    crew.ok("win", "3", "--force", "--reason", "signed")
+    for db in (crew.db, tmp_path / "demo.db"):
+        if db != crew.db:
+            crew.ok("demo", "--db", str(db))
+        conn = sqlite3.connect(db)
+        stored, rebuilt = progress_stored(conn), progress_from_events(conn)
+        conn.close()
+        assert stored == rebuilt and stored
+    assert rebuilt_for(crew) == {1: "2026-10-23T09:00:00", 2: "2026-10-01T09:00:00", 3: "2026-10-24T09:00:00"}
+
+
+def rebuilt_for(cli):
+    return dict(cli.query("SELECT id, progressed_at FROM deal WHERE progressed_at IS NOT NULL ORDER BY id"))

@@ -14,7 +14,7 @@ from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput
 from salesflow.domain.periods import describe, parse_period
 from salesflow.output.report import Column, Report
-from salesflow.store.analytics import cohort_events
+from salesflow.store.analytics import cohort_deals, cohort_events
 from salesflow.store.pipelines import load_pipeline, pipeline_keys, stage_labels
 
 BY = ("rep", "source", "grade", "pipeline", "month")
@@ -44,6 +44,14 @@ def _group(row: sqlite3.Row, by: str | None) -> str | None:
     value = {"rep": row["owner"], "source": row["source"], "grade": row["grade"], "pipeline": row["pipeline"],
              "month": row["created_at"][:7]}[by]
     return value or None  # no owner / no source: shown as (unassigned) / empty
+
+
+def outcomes(conn: sqlite3.Connection, pipeline: str, win: Window, by: str | None) -> Iterator[rules.Path]:
+    """The cohort's deals without their events: enough for the summary (outcomes and cycles)."""
+    parse = datetime.fromisoformat
+    for r in cohort_deals(conn, pipeline, iso(win.since), iso(win.until)):
+        yield rules.Path(r["id"], _group(r, by), r["status"], r["stage"], r["amount"], parse(r["created_at"]),
+                         parse(r["closed_at"]) if r["closed_at"] else None, r["lost_from_stage"], ())
 
 
 def paths(conn: sqlite3.Connection, pipeline: str, win: Window, by: str | None) -> Iterator[rules.Path]:
@@ -76,12 +84,9 @@ def _check(conn: sqlite3.Connection, q: FunnelQuery) -> list[str]:
     return [load_pipeline(conn, q.pipeline or default_pipeline(conn)).key]
 
 
-def _groups(all_paths: list[rules.Path]) -> list[tuple[str | None, list[rules.Path]]]:
-    """Paths by group, the missing group (no owner, no source) first, then by name."""
-    groups: dict[str | None, list[rules.Path]] = {}
-    for path in all_paths:
-        groups.setdefault(path.group, []).append(path)
-    return [(name, groups[name]) for name in sorted(groups, key=lambda g: (g is not None, g or ""))]
+def _ordered(groups: dict) -> list:
+    """Group names: the missing one (no owner, no source) first, then by name."""
+    return sorted(groups, key=lambda g: (g is not None, g or ""))
 
 
 def funnel_report(conn: sqlite3.Connection, q: FunnelQuery, now: datetime) -> Report:
@@ -92,11 +97,17 @@ def funnel_report(conn: sqlite3.Connection, q: FunnelQuery, now: datetime) -> Re
     rows = []
     for key in keys:
         pipeline = load_pipeline(conn, key)
-        everyone = list(paths(conn, key, win, q.by))
-        team = rules.funnel(pipeline, everyone)
-        for name, members in ([("", everyone)] if q.by is None else _groups(everyone)):
-            stage_rows = team if q.by is None else rules.funnel(pipeline, members, name)
-            hollow = rules.hollow(stage_rows, team) if q.by else set()
+        team = rules.Tally(pipeline)
+        groups: dict[str | None, rules.Tally] = {}
+        for path in paths(conn, key, win, q.by):  # streamed: one deal at a time
+            team.add(path)
+            if q.by is not None:
+                groups.setdefault(path.group, rules.Tally(pipeline)).add(path)
+        team_rows = team.rows()
+        tallies = [("", team)] if q.by is None else [(name, groups[name]) for name in _ordered(groups)]
+        for name, tally in tallies:
+            stage_rows = team_rows if q.by is None else tally.rows(name)
+            hollow = rules.hollow(stage_rows, team_rows) if q.by else set()
             first = stage_rows[0].reached or 1
             for r in stage_rows:
                 rows.append({
@@ -123,9 +134,14 @@ def funnel_report(conn: sqlite3.Connection, q: FunnelQuery, now: datetime) -> Re
 
 def _summary_report(conn: sqlite3.Connection, keys: list[str], win: Window, q: FunnelQuery) -> Report:
     rows = []
-    everyone = [p for k in keys for p in paths(conn, k, win, q.by)]
-    for name, members in ([("", everyone)] if q.by is None else _groups(everyone)):
-        s = rules.summary(members, name)
+    groups: dict[str | None, rules.SummaryTally] = {}
+    for key in keys:
+        for path in outcomes(conn, key, win, q.by):  # streamed
+            groups.setdefault(path.group, rules.SummaryTally()).add(path)
+    if not groups and q.by is None:
+        groups[""] = rules.SummaryTally()
+    for name in _ordered(groups):
+        s = groups[name].row(name)
         rows.append({q.by or "_": s.group, "deals": s.deals, "won": s.won, "lost": s.lost, "win_rate": s.win_rate,
                      "won_amount": s.won_amount, "avg_cycle_days": s.avg_cycle_days,
                      "median_cycle_days": s.median_cycle_days})

@@ -162,8 +162,8 @@ def generate(conn: sqlite3.Connection, pipeline: Pipeline, now: datetime, rng: r
 
 
 _DEAL_COLUMNS = ("id", "title", "customer_id", "contact_id", "owner", "assigned_at", "pipeline", "stage", "status", "amount",
-                 "close_date", "source", "next_followup", "created_at", "stage_entered_at", "closed_at", "lost_reason",
-                 "lost_from_stage", "fields")
+                 "close_date", "source", "next_followup", "created_at", "stage_entered_at", "progressed_at", "closed_at",
+                 "lost_reason", "lost_from_stage", "fields")
 
 
 def _flush(conn, deals, events, touches, counts) -> None:
@@ -206,7 +206,7 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
     status, lost_reason, lost_from, closed_at = "open", None, None, None
     events.append((deal_id, None, stages[0].key, iso(created), by, None, 0, command_id))
     t, idx = created, 0
-    last_touch = None
+    last_touch = progressed = None
     rep_skill = skill.get(owner, 1.0)
     quiet = rng.random() < max(0.02, 0.35 * (1.15 - rep_skill))  # weaker reps let more deals go silent
     while not untouched:
@@ -241,14 +241,14 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
         advance = rng.random() < _ADVANCE[min(idx, len(_ADVANCE) - 1)] * rep_skill
         t = _business_time(rng, leave)
         if advance and idx == len(stages) - 1:
-            status, closed_at = "won", t
+            status, closed_at, progressed = "won", t, t
             events.append((deal_id, stage.key, pipeline.won.key, iso(t), by, None, 0, command_id))
             if not amount:
                 amount = 5_000_000
             break
         if advance:
             events.append((deal_id, stage.key, stages[idx + 1].key, iso(t), by, None, 0, command_id))
-            idx += 1
+            idx, progressed = idx + 1, t
             continue
         status, closed_at, lost_from = "lost", t, stage.key
         lost_reason = _weighted(rng, _LOST)
@@ -265,7 +265,8 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
     title = f"{cname} — {rng.choice(['CRM', '年度采购', 'Pilot', '扩容', 'Renewal', '新项目'])}"
     deals.append((deal_id, title, cid, cid, owner, iso(created) if owner else None, pipeline.key, stage_key, status, amount,
                   close.isoformat() if close else None, source, iso(follow) if follow else None, iso(created),
-                  iso(entered), iso(closed_at) if closed_at else None, lost_reason, lost_from,
+                  iso(entered), iso(progressed) if progressed else None, iso(closed_at) if closed_at else None,
+                  lost_reason, lost_from,
                   json.dumps(fields, ensure_ascii=False, sort_keys=True)))
 
 

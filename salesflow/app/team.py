@@ -87,7 +87,7 @@ _ORDER = {"red": 0, "yellow": 1, "green": 2}
 def health_rows(conn: sqlite3.Connection, now: datetime) -> list[dict]:
     pipelines = Pipelines(conn)
     deals: dict[str | None, list[OpenDeal]] = {}
-    for r in store.open_deals(conn):
+    for r in store.open_deals(conn, with_notes=False):
         f = facts(r)
         due = rules.evaluate(f, pipelines[f.pipeline], now)
         overdue = (rules.days_overdue(due, now) or 0) > 0

@@ -9,6 +9,7 @@ that ended (a deal lost from a stage left it at the loss; repeated visits are su
 from __future__ import annotations
 
 import statistics
+from array import array
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple
@@ -82,47 +83,76 @@ def _mean_median(values: Sequence[float]) -> tuple[float | None, float | None]:
     return statistics.fmean(values), statistics.median(values)
 
 
+class Tally:
+    """Accumulates a funnel one deal at a time, so a report over a million deals holds only counts and
+    the per-stage day counts its medians need (8 bytes each), never the deals themselves."""
+
+    def __init__(self, pipeline: Pipeline):
+        self.stages = [s.key for s in pipeline.open_stages]
+        self.pipeline = pipeline
+        self.reached = [0] * (len(self.stages) + 1)
+        self.open_now = dict.fromkeys(self.stages, 0)
+        self.open_amount = dict.fromkeys(self.stages, 0)
+        self.days: dict[str, array] = {s: array("d") for s in self.stages}
+
+    def add(self, path: Path) -> None:
+        for i in range(furthest(self.pipeline, path) + 1):
+            self.reached[i] += 1
+        if path.status == "open" and path.stage in self.open_now:
+            self.open_now[path.stage] += 1
+            self.open_amount[path.stage] += path.amount
+        for stage, spent in days_in_stages(path).items():
+            if stage in self.days:
+                self.days[stage].append(spent)
+
+    def rows(self, group: str = "") -> list[FunnelRow]:
+        """One row per open stage and one for `won`."""
+        reached, out = self.reached, []
+        for i, stage in enumerate(self.stages):
+            avg, median = _mean_median(self.days[stage])
+            out.append(FunnelRow(group, stage, reached[i], _ratio(reached[i + 1], reached[i]),
+                                 _ratio(reached[i], reached[0]), self.open_now[stage], self.open_amount[stage], avg, median))
+        won = reached[len(self.stages)]
+        out.append(FunnelRow(group, self.pipeline.won.key, won, None, _ratio(won, reached[0]), 0, 0, None, None))
+        return out
+
+
 def funnel(pipeline: Pipeline, paths: Iterable[Path], group: str = "") -> list[FunnelRow]:
     """One row per open stage and one for `won`."""
-    stages = list(pipeline.open_stages)
-    reached = [0] * (len(stages) + 1)
-    open_now = {s.key: 0 for s in stages}
-    open_amount = {s.key: 0 for s in stages}
-    days: dict[str, list[float]] = {s.key: [] for s in stages}
+    tally = Tally(pipeline)
     for path in paths:
-        far = furthest(pipeline, path)
-        for i in range(far + 1):
-            reached[i] += 1
-        if path.status == "open" and path.stage in open_now:
-            open_now[path.stage] += 1
-            open_amount[path.stage] += path.amount
-        for stage, spent in days_in_stages(path).items():
-            if stage in days:
-                days[stage].append(spent)
-    rows = []
-    for i, stage in enumerate(stages):
-        avg, median = _mean_median(days[stage.key])
-        rows.append(FunnelRow(group, stage.key, reached[i], _ratio(reached[i + 1], reached[i]),
-                              _ratio(reached[i], reached[0]), open_now[stage.key], open_amount[stage.key], avg, median))
-    won = reached[len(stages)]
-    rows.append(FunnelRow(group, pipeline.won.key, won, None, _ratio(won, reached[0]), 0, 0, None, None))
-    return rows
+        tally.add(path)
+    return tally.rows(group)
+
+
+class SummaryTally:
+    """Per-group outcome counts and won-deal cycle days, accumulated one deal at a time."""
+
+    def __init__(self) -> None:
+        self.deals = self.won = self.lost = self.won_amount = 0
+        self.cycles = array("d")
+
+    def add(self, path: Path) -> None:
+        self.deals += 1
+        if path.status == "won":
+            self.won += 1
+            self.won_amount += path.amount
+            if path.closed_at is not None:
+                self.cycles.append((path.closed_at - path.created_at).total_seconds() / 86400)
+        elif path.status == "lost":
+            self.lost += 1
+
+    def row(self, group: str = "") -> SummaryRow:
+        avg, median = _mean_median(self.cycles)
+        return SummaryRow(group, self.deals, self.won, self.lost, _ratio(self.won, self.won + self.lost),
+                          self.won_amount, avg, median)
 
 
 def summary(paths: Iterable[Path], group: str = "") -> SummaryRow:
-    deals = won = lost = won_amount = 0
-    cycles: list[float] = []
+    tally = SummaryTally()
     for path in paths:
-        deals += 1
-        if path.status == "won":
-            won += 1
-            won_amount += path.amount
-            if path.closed_at is not None:
-                cycles.append((path.closed_at - path.created_at).total_seconds() / 86400)
-        elif path.status == "lost":
-            lost += 1
-    avg, median = _mean_median(cycles)
-    return SummaryRow(group, deals, won, lost, _ratio(won, won + lost), won_amount, avg, median)
+        tally.add(path)
+    return tally.row(group)
 
 
 def hollow(rows: list[FunnelRow], team: list[FunnelRow]) -> set[str]:

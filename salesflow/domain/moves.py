@@ -21,6 +21,7 @@ class Move:
     reason: str | None
     lost_reason: str | None = None
     overridden: tuple[Unmet, ...] = ()  # criteria a forced move went past
+    forward: bool = False  # to a later open stage, or a win: progress, for health
 
 
 def plan_move(
@@ -87,7 +88,9 @@ def plan_move(
     forced = forced or bool(skipped) or bool(unmet)
     # A forced skip also goes past the entry criteria of every stage it skips.
     passed = [u for key in skipped for u in unmet_entry(deal, pipeline.stage(key), pipeline, set_fix(deal.id))]
-    return Move(deal.id, current.key, target.key, status, forced, reason, overridden=tuple(passed + unmet))
+    forward = current.is_open and to_pos > from_pos
+    return Move(deal.id, current.key, target.key, status, forced, reason, overridden=tuple(passed + unmet),
+                forward=forward)
 
 
 def plan_reopen(pipeline: Pipeline, deal: Deal, *, reason: str | None, force: bool = False) -> Move:

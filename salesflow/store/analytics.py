@@ -23,15 +23,32 @@ def cohort_events(conn: sqlite3.Connection, pipeline: str, since: str | None, un
     )
 
 
-def open_deals(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
-    """Every open deal with what stuck, health and due need: last touch, last note, bare visits."""
+def cohort_deals(conn: sqlite3.Connection, pipeline: str, since: str | None, until: str | None) -> Iterator[sqlite3.Row]:
+    """The deals created in [since, until) in `pipeline` (no events: enough for outcomes and cycles)."""
     return conn.execute(
         """
+        SELECT d.id, d.owner, d.source, COALESCE(c.grade, 'B') AS grade, d.pipeline, d.status, d.stage,
+               d.amount, d.created_at, d.closed_at, d.lost_from_stage
+        FROM deal d
+        LEFT JOIN customer c ON c.id = d.customer_id
+        WHERE d.pipeline = :pipeline
+          AND (:since IS NULL OR d.created_at >= :since) AND (:until IS NULL OR d.created_at < :until)
+        """,
+        {"pipeline": pipeline, "since": since, "until": until},
+    )
+
+
+def open_deals(conn: sqlite3.Connection, with_notes: bool = True) -> Iterator[sqlite3.Row]:
+    """Every open deal with what stuck, health and due need: last touch, bare visits, and (for stuck)
+    the last note, which costs a search of the deal's touches."""
+    last_note = ("""(SELECT t.notes FROM touch t WHERE t.deal_id = d.id AND trim(COALESCE(t.notes, '')) != ''
+                 ORDER BY t.at DESC, t.id DESC LIMIT 1)""" if with_notes else "NULL")
+    return conn.execute(
+        f"""
         SELECT d.id, d.title, d.owner, d.pipeline, d.stage, d.amount, d.created_at, d.stage_entered_at,
                d.next_followup, COALESCE(c.name, '') AS customer, COALESCE(c.grade, 'B') AS grade,
                (SELECT MAX(t.at) FROM touch t WHERE t.deal_id = d.id) AS last_touch,
-               (SELECT t.notes FROM touch t WHERE t.deal_id = d.id AND trim(COALESCE(t.notes, '')) != ''
-                 ORDER BY t.at DESC, t.id DESC LIMIT 1) AS last_note,
+               {last_note} AS last_note,
                (SELECT group_concat(t.at, ',') FROM touch t
                  WHERE t.deal_id = d.id AND t.kind = 'visit' AND (t.notes IS NULL OR trim(t.notes) = '')) AS bare_visits,
                NULL AS escalated_at
@@ -44,18 +61,28 @@ def open_deals(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
 
 
 def last_progress(conn: sqlite3.Connection) -> dict[str | None, str]:
-    """Per owner, the time of the latest forward stage move or win on their deals."""
+    """Per owner, the time of the latest forward stage move or win on their deals (deal.progressed_at)."""
+    return {r[0]: r[1] for r in conn.execute(
+        "SELECT owner, MAX(progressed_at) FROM deal WHERE progressed_at IS NOT NULL GROUP BY owner")}
+
+
+def progress_from_events(conn: sqlite3.Connection) -> dict[int, str]:
+    """deal.progressed_at rebuilt from the stage events: the latest forward move or win of each deal."""
     return {r[0]: r[1] for r in conn.execute(
         """
-        SELECT d.owner, MAX(e.at)
+        SELECT e.deal_id, MAX(e.at)
         FROM stage_event e
         JOIN deal d ON d.id = e.deal_id
         JOIN stage sf ON sf.pipeline = d.pipeline AND sf.key = e.from_stage
         JOIN stage st ON st.pipeline = d.pipeline AND st.key = e.to_stage
         WHERE sf.kind = 'open' AND st.kind IN ('open', 'won') AND st.position > sf.position
-        GROUP BY d.owner
+        GROUP BY e.deal_id
         """
     )}
+
+
+def progress_stored(conn: sqlite3.Connection) -> dict[int, str]:
+    return {r[0]: r[1] for r in conn.execute("SELECT id, progressed_at FROM deal WHERE progressed_at IS NOT NULL")}
 
 
 def selling_reps(conn: sqlite3.Connection) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any
 TABLES: dict[str, tuple[str, frozenset[str]]] = {
     "deal": ("id", frozenset({
         "title", "customer_id", "contact_id", "owner", "assigned_at", "pipeline", "stage", "status", "amount",
-        "close_date", "source", "next_followup", "created_at", "stage_entered_at", "closed_at",
+        "close_date", "source", "next_followup", "created_at", "stage_entered_at", "progressed_at", "closed_at",
         "lost_reason", "lost_from_stage", "external_id", "fields"})),
     "customer": ("id", frozenset({"name", "name_key", "grade", "industry", "created_at"})),
     "contact": ("id", frozenset({"customer_id", "name", "title", "phone", "email", "decision_maker", "created_at"})),

@@ -87,6 +87,7 @@ CREATE TABLE deal (
     next_followup TEXT,
     created_at TEXT NOT NULL,
     stage_entered_at TEXT NOT NULL,
+    progressed_at TEXT,                  -- derived: the last forward stage move or win (rebuilt from stage_event)
     closed_at TEXT,
     lost_reason TEXT,
     lost_from_stage TEXT,
@@ -101,6 +102,7 @@ CREATE INDEX deal_customer ON deal(customer_id);
 CREATE INDEX deal_contact ON deal(contact_id);
 CREATE INDEX deal_created ON deal(created_at);
 CREATE INDEX deal_closed ON deal(status, closed_at);
+CREATE INDEX deal_owner_progress ON deal(owner, progressed_at);
 CREATE UNIQUE INDEX deal_external ON deal(external_id) WHERE external_id IS NOT NULL;
 
 CREATE TABLE command (                   -- one row per command that changed data: the undo unit

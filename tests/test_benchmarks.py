@@ -16,3 +16,11 @@ def test_due_benchmark_runs_and_finds_no_full_scan(tmp_path):
     assert "1,500 deals" in done.stdout
     assert "full scans of deal/touch: none" in done.stdout
     assert "salesflow due --as" in done.stdout
+
+
+def test_analytics_benchmark_runs(tmp_path):
+    done = subprocess.run([sys.executable, str(BENCH / "analytics.py"), "--deals", "1500", "--runs", "1",
+                           "--db", str(tmp_path / "bench.db")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    for name in ("funnel --by rep", "funnel --summary --by rep", "stuck", "health"):
+        assert f"salesflow {name} -f csv" in done.stdout

@@ -14,7 +14,7 @@ from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput
 from salesflow.domain.periods import describe, parse_period
 from salesflow.output.report import Column, Report
-from salesflow.store.analytics import cohort_deals, cohort_events
+from salesflow.store.analytics import cohort_events, cohort_outcomes
 from salesflow.store.pipelines import load_pipeline, pipeline_keys, stage_labels
 
 BY = ("rep", "source", "grade", "pipeline", "month")
@@ -44,14 +44,6 @@ def _group(row: sqlite3.Row, by: str | None) -> str | None:
     value = {"rep": row["owner"], "source": row["source"], "grade": row["grade"], "pipeline": row["pipeline"],
              "month": row["created_at"][:7]}[by]
     return value or None  # no owner / no source: shown as (unassigned) / empty
-
-
-def outcomes(conn: sqlite3.Connection, pipeline: str, win: Window, by: str | None) -> Iterator[rules.Path]:
-    """The cohort's deals without their events: enough for the summary (outcomes and cycles)."""
-    parse = datetime.fromisoformat
-    for r in cohort_deals(conn, pipeline, iso(win.since), iso(win.until)):
-        yield rules.Path(r["id"], _group(r, by), r["status"], r["stage"], r["amount"], parse(r["created_at"]),
-                         parse(r["closed_at"]) if r["closed_at"] else None, r["lost_from_stage"], ())
 
 
 def paths(conn: sqlite3.Connection, pipeline: str, win: Window, by: str | None) -> Iterator[rules.Path]:
@@ -135,9 +127,16 @@ def funnel_report(conn: sqlite3.Connection, q: FunnelQuery, now: datetime) -> Re
 def _summary_report(conn: sqlite3.Connection, keys: list[str], win: Window, q: FunnelQuery) -> Report:
     rows = []
     groups: dict[str | None, rules.SummaryTally] = {}
-    for key in keys:
-        for path in outcomes(conn, key, win, q.by):  # streamed
-            groups.setdefault(path.group, rules.SummaryTally()).add(path)
+    for key in keys:  # SQL counts; only the won deals' cycle days come to Python, for exact medians
+        counts, cycles = cohort_outcomes(conn, key, iso(win.since), iso(win.until), q.by)
+        for r in counts:
+            tally = groups.setdefault(r["grp"] or None if q.by else "", rules.SummaryTally())
+            tally.deals += r["deals"]
+            tally.won += r["won"]
+            tally.lost += r["lost"]
+            tally.won_amount += r["won_amount"]
+        for r in cycles:
+            groups[r["grp"] or None if q.by else ""].cycles.append(r["days"])
     if not groups and q.by is None:
         groups[""] = rules.SummaryTally()
     for name in _ordered(groups):

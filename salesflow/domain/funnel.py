@@ -126,7 +126,8 @@ def funnel(pipeline: Pipeline, paths: Iterable[Path], group: str = "") -> list[F
 
 
 class SummaryTally:
-    """Per-group outcome counts and won-deal cycle days, accumulated one deal at a time."""
+    """Per-group outcome counts and won-deal cycle days, accumulated one deal at a time (or set in bulk
+    from counts a query made: the arithmetic of the row is the same)."""
 
     def __init__(self) -> None:
         self.deals = self.won = self.lost = self.won_amount = 0

@@ -23,19 +23,28 @@ def cohort_events(conn: sqlite3.Connection, pipeline: str, since: str | None, un
     )
 
 
-def cohort_deals(conn: sqlite3.Connection, pipeline: str, since: str | None, until: str | None) -> Iterator[sqlite3.Row]:
-    """The deals created in [since, until) in `pipeline` (no events: enough for outcomes and cycles)."""
-    return conn.execute(
-        """
-        SELECT d.id, d.owner, d.source, COALESCE(c.grade, 'B') AS grade, d.pipeline, d.status, d.stage,
-               d.amount, d.created_at, d.closed_at, d.lost_from_stage
-        FROM deal d
-        LEFT JOIN customer c ON c.id = d.customer_id
+GROUP_EXPRESSIONS = {  # --by → SQL, an allow-list: never user text in SQL
+    None: "''", "rep": "d.owner", "source": "d.source", "grade": "COALESCE(c.grade, 'B')",
+    "pipeline": "d.pipeline", "month": "substr(d.created_at, 1, 7)",
+}
+_COHORT = """FROM deal d LEFT JOIN customer c ON c.id = d.customer_id
         WHERE d.pipeline = :pipeline
-          AND (:since IS NULL OR d.created_at >= :since) AND (:until IS NULL OR d.created_at < :until)
-        """,
-        {"pipeline": pipeline, "since": since, "until": until},
-    )
+          AND (:since IS NULL OR d.created_at >= :since) AND (:until IS NULL OR d.created_at < :until)"""
+
+
+def cohort_outcomes(conn: sqlite3.Connection, pipeline: str, since: str | None, until: str | None,
+                    by: str | None) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+    """Per group of the cohort: deals, won, lost, won amount; and each won deal's cycle in days."""
+    group = GROUP_EXPRESSIONS[by]
+    params = {"pipeline": pipeline, "since": since, "until": until}
+    counts = conn.execute(
+        f"""SELECT {group} AS grp, COUNT(*) AS deals, SUM(d.status = 'won') AS won, SUM(d.status = 'lost') AS lost,
+                   COALESCE(SUM(CASE WHEN d.status = 'won' THEN d.amount END), 0) AS won_amount
+            {_COHORT} GROUP BY grp""", params).fetchall()
+    cycles = conn.execute(
+        f"""SELECT {group} AS grp, (julianday(d.closed_at) - julianday(d.created_at)) AS days
+            {_COHORT} AND d.status = 'won' AND d.closed_at IS NOT NULL""", params).fetchall()
+    return counts, cycles
 
 
 def open_deals(conn: sqlite3.Connection, with_notes: bool = True) -> Iterator[sqlite3.Row]:

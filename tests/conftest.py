@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,23 @@ class Cli:
             return conn.execute(sql, params).fetchall()
         finally:
             conn.close()
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def at(cli: "Cli", now: str) -> "Cli":
+    """Move the pinned clock (SALESFLOW_NOW) of a Cli; returns it for chaining."""
+    cli.now = now
+    return cli
+
+
+def check_golden(name: str, text: str) -> None:
+    """Compare with a reviewed file under tests/golden; UPDATE_GOLDEN=1 rewrites it (then review the diff)."""
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"differs from {path}; review and rerun with UPDATE_GOLDEN=1"
 
 
 def all_commands():

@@ -7,12 +7,9 @@ import json
 
 import pytest
 
+from conftest import at
+
 HEADER = "deal_id,customer,title,owner,stage,grade,due_date,days_overdue,reasons,urgency,next_action"
-
-
-def at(cli, now: str):
-    cli.now = now
-    return cli
 
 
 def due(cli, *args: str) -> list[dict]:

@@ -8,6 +8,8 @@ from importlib.resources import files
 
 import pytest
 
+from conftest import at
+
 from salesflow.domain.funnel import Path, days_in_stages, funnel, furthest, hollow, summary
 from salesflow.domain.pipeline import parse_pipeline_toml
 
@@ -76,10 +78,6 @@ def test_hollow_stages():
 
 
 # --- the same through the command line, with a table per rep worked out by hand -----------------
-
-def at(cli, now):
-    cli.now = now
-    return cli
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from conftest import at
+
 from salesflow.domain.health import OpenDeal, health
 
 NOW = datetime(2026, 11, 20, 9, 0)
@@ -60,10 +62,6 @@ def test_exactly_15_days_is_not_over_15():
 
 
 # --- through the CLI --------------------------------------------------------------------------
-
-def at(cli, now):
-    cli.now = now
-    return cli
 
 
 @pytest.fixture

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import os
 import stat
-from pathlib import Path
 
 import pytest
 
-from conftest import add_lead
+from conftest import add_lead, check_golden
 
-GOLDEN = Path(__file__).parent / "golden"
 HEADER = ("deal_id,external_id,title,customer,contact,phone,email,owner,pipeline,stage,status,amount,"
           "close_date,source,grade,created_at,closed_at,lost_reason,next_followup")
 
@@ -77,16 +74,9 @@ def test_filters(book):
     assert "not a stage" in book.fails(1, "deals", "--stage", "signed").err
 
 
-def _golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), f"differs from {path}; review and rerun with UPDATE_GOLDEN=1"
-
-
 def test_chinese_table_is_aligned(book):
     out = book.ok("deals", "--status", "all").out
-    _golden("deals_en.txt", out)
+    check_golden("deals_en.txt", out)
     from wcwidth import wcswidth
 
     widths = {wcswidth(line.rstrip()) for line in out.splitlines()[:2]}
@@ -96,7 +86,7 @@ def test_chinese_table_is_aligned(book):
 
 def test_lang_zh_shows_chinese_labels(book):
     out = book.ok("deals", "--status", "all", "--lang", "zh").out
-    _golden("deals_zh.txt", out)
+    check_golden("deals_zh.txt", out)
     header = out.splitlines()[0].split()
     assert header[:4] == ["商机", "标题", "客户", "负责人"]
     assert "线索" in out and "输单" in out

@@ -6,10 +6,7 @@ import json
 
 import pytest
 
-
-def at(cli, now):
-    cli.now = now
-    return cli
+from conftest import at
 
 
 @pytest.fixture

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
-from salesflow.domain.weekly import sparkline, weeks
+from conftest import at, check_golden
 
-GOLDEN = Path(__file__).parent / "golden"
+from salesflow.domain.weekly import sparkline, weeks
 
 
 def test_weeks_start_on_monday_and_bucket_each_number():
@@ -29,11 +27,6 @@ def test_sparkline():
     assert sparkline([5, 5, 5]) == "▁▁▁"
     assert sparkline([None, 0, 10]) == "·▁█"
     assert sparkline([None, None]) == "··"
-
-
-def at(cli, now):
-    cli.now = now
-    return cli
 
 
 @pytest.fixture
@@ -57,15 +50,8 @@ def month(team):
     return at(team, "2026-11-23T08:30")
 
 
-def _golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), f"differs from {path}; review and rerun with UPDATE_GOLDEN=1"
-
-
 def test_weekly_markdown_golden(month):
-    _golden("weekly.md", month.ok("report", "weekly").out)
+    check_golden("weekly.md", month.ok("report", "weekly").out)
 
 
 def test_weekly_markdown_in_chinese(month):

@@ -23,7 +23,7 @@ ALLOWED = {
     "templates": set(),
 }
 THIRD_PARTY = {
-    "domain": {"dateutil"},
+    "domain": {"dateutil", "numpy"},  # numpy: the forecast range simulation only, imported on that path
     "store": {"sqlite_utils"},
     "output": {"rich", "tabulate", "wcwidth", "icalendar"},
     "ingest": {"phonenumbers", "openpyxl"},

@@ -23,6 +23,7 @@ TABLES: dict[str, tuple[str, frozenset[str]]] = {
     "stage_event": ("id", frozenset({"deal_id", "from_stage", "to_stage", "at", "by", "reason", "forced", "command_id"})),
     "rep": ("handle", frozenset({"handle", "name", "role", "manager", "team", "capacity", "active", "created_at"})),
     "meta": ("key", frozenset({"key", "value"})),
+    "target": ("id", frozenset({"month", "rep", "amount"})),
     "escalation": ("id", frozenset({"deal_id", "rep", "manager", "rule", "at", "command_id"})),
 }
 

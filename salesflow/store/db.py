@@ -106,11 +106,13 @@ def migrate(conn: sqlite3.Connection) -> None:
 
 
 def _runner(ddl: str):
+    # The schema's DDL has no "--" inside string literals, so comments can be cut at "--".
+    code = "\n".join(line.split("--", 1)[0] for line in ddl.splitlines())
+
     def run(db) -> None:
         # executescript() would COMMIT first; run statement by statement inside the transaction.
-        for statement in ddl.split(";"):
-            lines = [ln for ln in statement.splitlines() if ln.strip() and not ln.strip().startswith("--")]
-            if lines:
+        for statement in code.split(";"):
+            if statement.strip():
                 db.execute(statement)
 
     return run

@@ -151,6 +151,25 @@ CREATE TABLE escalation (               -- `sweep`: an untouched lead raised to 
 ) STRICT;
 CREATE INDEX escalation_manager ON escalation(manager);
 
+CREATE TABLE target (                   -- `target set`: the amount the team or a rep should win in a month
+    id INTEGER PRIMARY KEY,
+    month TEXT NOT NULL CHECK (month GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'),
+    rep TEXT NOT NULL DEFAULT '',        -- '' = the whole team
+    amount INTEGER NOT NULL CHECK (amount >= 0),
+    UNIQUE (month, rep)
+) STRICT;
+
+CREATE TABLE forecast_snapshot (        -- `forecast snapshot`: what the forecast said on a day
+    taken_on TEXT NOT NULL,              -- YYYY-MM-DD, one snapshot per day (re-taking replaces it)
+    month TEXT NOT NULL,                 -- a YYYY-MM bucket, past-due or unscheduled
+    rep TEXT NOT NULL DEFAULT '',        -- '' = the whole team's line
+    deals INTEGER NOT NULL,
+    amount INTEGER NOT NULL,
+    weighted INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    PRIMARY KEY (taken_on, month, rep)
+) STRICT;
+
 CREATE TABLE change_log (
     id INTEGER PRIMARY KEY,
     command_id INTEGER NOT NULL REFERENCES command(id),

@@ -1,0 +1,278 @@
+"""Forecast (§9): by close month and rep, learned stage probabilities, ranges, targets, snapshots,
+accuracy and backtest."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import statistics
+from datetime import date, datetime, timedelta
+from itertools import groupby
+from typing import NamedTuple
+
+from salesflow.app.context import Act, command
+from salesflow.app.reps import resolve_owner
+from salesflow.domain import forecast as rules
+from salesflow.domain.dates import iso, parse_when
+from salesflow.domain.errors import BadInput, UsageProblem
+from salesflow.domain.funnel import Path
+from salesflow.domain.money import format_amount, parse_amount
+from salesflow.output.report import Column, Report
+from salesflow.store import changes
+from salesflow.store import forecast as store
+from salesflow.store.pipelines import load_pipeline, pipeline_keys, stage_labels
+
+
+class ForecastQuery(NamedTuple):
+    method: str = "history"
+    lookback: str = "365d"
+    prior_weight: float = 5.0
+    by_rep: bool = False
+    months: int | None = None
+    pipeline: str | None = None
+    range: bool = False
+    runs: int = 10_000
+    seed: int = 1
+
+
+def _days(text: str, what: str) -> int:
+    m = re.fullmatch(r"\s*(\d+)\s*(d|days?|天)?\s*", str(text))
+    if not m or int(m[1]) < 1:
+        raise BadInput(f"{what} {text!r} is not a number of days", hint=f"e.g. {what} 365d")
+    return int(m[1])
+
+
+def _check(q: ForecastQuery) -> None:
+    if q.method not in ("history", "stage"):
+        raise UsageProblem(f"--method {q.method!r} is not a method", hint="use --method history or --method stage")
+    if q.prior_weight < 0:
+        raise BadInput("--prior-weight must be 0 or more")
+    if q.months is not None and q.months < 0:
+        raise BadInput("--months must be 0 or more")
+    if q.runs < 1 or q.runs > 1_000_000:
+        raise BadInput("--runs must be from 1 to 1,000,000")
+
+
+def _closed_paths(conn: sqlite3.Connection, pipeline: str, since: datetime, until: datetime) -> list[Path]:
+    parse = datetime.fromisoformat
+    out = []
+    for _, events in groupby(store.closed_events(conn, pipeline, iso(since), iso(until)), key=lambda r: r["id"]):
+        events = list(events)
+        r = events[0]
+        out.append(Path(r["id"], "", r["status"], r["stage"], r["amount"], parse(r["created_at"]),
+                        parse(r["closed_at"]), r["lost_from_stage"], tuple((e["to_stage"], parse(e["at"])) for e in events)))
+    return out
+
+
+def stage_probabilities(conn: sqlite3.Connection, pipeline_key: str, now: datetime, q: ForecastQuery) -> dict[str, rules.StageP]:
+    pipeline = load_pipeline(conn, pipeline_key)
+    if q.method == "stage":
+        return {s.key: rules.StageP(s.key, s.prior, 0, 0, s.prior) for s in pipeline.open_stages}
+    since = now - timedelta(days=_days(q.lookback, "--lookback"))
+    return rules.probabilities(pipeline, _closed_paths(conn, pipeline_key, since, now), q.prior_weight)
+
+
+def _keys(conn: sqlite3.Connection, pipeline: str | None) -> list[str]:
+    return [load_pipeline(conn, pipeline).key] if pipeline else pipeline_keys(conn)
+
+
+class Line(NamedTuple):
+    month: str
+    rep: str | None
+    deals: int
+    amount: int
+    weighted: int
+    members: tuple[tuple[int, float], ...]  # (amount, p) for the range simulation
+
+
+def forecast_lines(conn: sqlite3.Connection, now: datetime, q: ForecastQuery, open_rows=None,
+                   probs: dict | None = None) -> list[Line]:
+    _check(q)
+    probs = probs or {k: stage_probabilities(conn, k, now, q) for k in _keys(conn, q.pipeline)}
+    rows = open_rows if open_rows is not None else store.open_for_forecast(conn, q.pipeline)
+    acc: dict[tuple[str, str | None], list] = {}
+    for r in rows:
+        if r["pipeline"] not in probs or r["stage"] not in probs[r["pipeline"]]:
+            continue
+        p = probs[r["pipeline"]][r["stage"]].probability
+        close = date.fromisoformat(r["close_date"]) if r["close_date"] else None
+        key = (rules.bucket(close, now.date(), q.months), r["owner"] if q.by_rep else None)
+        line = acc.setdefault(key, [0, 0, 0, []])
+        line[0] += 1
+        line[1] += r["amount"]
+        line[2] += rules.weighted(r["amount"], p)
+        line[3].append((r["amount"], p))
+    order = sorted(acc, key=lambda k: (rules.bucket_order(k[0]), k[1] is not None, k[1] or ""))
+    return [Line(m, rep, *acc[(m, rep)][:3], tuple(acc[(m, rep)][3])) for m, rep in order]
+
+
+def _month_window(month: str) -> tuple[datetime, datetime]:
+    y, m = int(month[:4]), int(month[5:7])
+    start = datetime(y, m, 1)
+    return start, datetime(y + (m == 12), 1 if m == 12 else m + 1, 1)
+
+
+def forecast_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery) -> Report:
+    lines = forecast_lines(conn, now, q)
+    target_by = {(t["month"], t["rep"] or None): t["amount"] for t in store.targets(conn)}
+    rows = []
+    for line in lines:
+        row = {"month": line.month, "rep": line.rep, "deals": line.deals, "amount": line.amount,
+               "weighted": line.weighted, "target": None, "won": None, "gap": None, "flag": ""}
+        if re.fullmatch(r"\d{4}-\d{2}", line.month):
+            start, end = _month_window(line.month)
+            won = store.won_between(conn, iso(start), iso(end), q.pipeline)
+            row["won"] = won.get(line.rep, 0) if q.by_rep else sum(won.values())
+            target = target_by.get((line.month, line.rep if q.by_rep else None))
+            if target is not None:
+                row["target"] = target
+                row["gap"] = row["won"] + line.weighted - target
+                if target and abs(row["gap"]) > 0.15 * target:
+                    row["flag"] = "ahead" if row["gap"] > 0 else "behind"
+        if q.range:
+            row["p10"], row["p50"], row["p90"] = rules.simulate(list(line.members), q.runs, q.seed)
+        rows.append(row)
+    columns = [Column("month")] + ([Column("rep", "owner")] if q.by_rep else []) + [
+        Column("deals", "int"), Column("amount", "money"), Column("weighted", "money")]
+    if q.range:
+        columns += [Column("p10", "money"), Column("p50", "money"), Column("p90", "money")]
+    columns += [Column("won", "money", in_machine=False), Column("target", "money", in_machine=False),
+                Column("gap", "money", in_machine=False), Column("flag", in_machine=False)]
+    how = ("p = the stage's prior" if q.method == "stage" else
+           f"p(s) = (w + {q.prior_weight:g}·prior) ÷ (n + {q.prior_weight:g}) over deals closed in the last {q.lookback}")
+    return Report(
+        title="Forecast — open deals by expected close month" + (" and rep" if q.by_rep else ""),
+        columns=columns, rows=rows, empty="no open deals",
+        footer=[f"weighted = amount × p(stage); {how} (salesflow forecast --stages)",
+                "won = won so far in the month; gap = won + weighted − target, flagged beyond ±15 % of target"
+                + (f"; P10/P50/P90 of the amount won by {q.runs:,} seeded runs (seed {q.seed})" if q.range else "")],
+    )
+
+
+def stages_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery) -> Report:
+    _check(q)
+    rows = []
+    for key in _keys(conn, q.pipeline):
+        for s in stage_probabilities(conn, key, now, q).values():
+            rows.append({"pipeline": key, **s._asdict()})
+    return Report(
+        title="Stage probabilities", rows=rows, stage_labels=stage_labels(conn),
+        columns=[Column("pipeline"), Column("stage", "stage"), Column("prior", "rate"), Column("closed_reached", "int"),
+                 Column("won_reached", "int"), Column("probability", "rate")],
+        footer=[f"n = deals closed in the last {q.lookback} that reached the stage, w = the won among them; "
+                f"p = (w + {q.prior_weight:g}·prior) ÷ (n + {q.prior_weight:g})" if q.method == "history" else "p = prior"])
+
+
+# ---------------------------------------------------------------------------------------------
+# targets
+
+
+def parse_month(text: str) -> str:
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
+    if not m or not 1 <= int(m[2]) <= 12:
+        raise BadInput(f"{text!r} is not a month", hint="write it as YYYY-MM, e.g. 2026-12")
+    return f"{int(m[1]):04d}-{int(m[2]):02d}"
+
+
+def set_target(conn: sqlite3.Connection, month: str, amount: str, rep: str | None, act: Act) -> str:
+    month = parse_month(month)
+    value = parse_amount(amount)
+    handle = resolve_owner(conn, rep) if rep else ""
+    with command(conn, act) as cmd:
+        existing = store.target_id(conn, month, handle or "")
+        if existing is None:
+            changes.insert(conn, cmd, "target", {"month": month, "rep": handle or "", "amount": value})
+        else:
+            changes.update(conn, cmd, "target", existing, {"amount": value})
+    return f"target {month}{' for ' + handle if handle else ' (team)'}: {format_amount(value)}"
+
+
+def targets_report(conn: sqlite3.Connection) -> Report:
+    return Report(title="Targets", rows=[{"month": t["month"], "rep": t["rep"] or None, "amount": t["amount"]}
+                                         for t in store.targets(conn)],
+                  columns=[Column("month"), Column("rep", "owner"), Column("amount", "money")],
+                  empty="no targets yet — set one with: salesflow target set 2026-12 50万")
+
+
+# ---------------------------------------------------------------------------------------------
+# snapshots and accuracy
+
+
+def snapshot(conn: sqlite3.Connection, now: datetime, act: Act) -> str:
+    q = ForecastQuery()
+    team = forecast_lines(conn, now, q)
+    reps = forecast_lines(conn, now, q._replace(by_rep=True))
+    rows = [(now.date().isoformat(), line.month, line.rep or "", line.deals, line.amount, line.weighted, q.method)
+            for line in team + [r for r in reps if r.rep]]
+    with command(conn, act):
+        store.replace_snapshot(conn, now.date().isoformat(), rows)
+    return f"snapshot {now.date().isoformat()}: {len(team)} months, {sum(line.weighted for line in team) / 100:,.2f} weighted"
+
+
+def accuracy_report(conn: sqlite3.Connection, now: datetime, by_rep: bool) -> Report:
+    snaps = store.snapshots(conn)
+    months = sorted({s["month"] for s in snaps if re.fullmatch(r"\d{4}-\d{2}", s["month"])})
+    rows = []
+    for month in months:
+        start, end = _month_window(month)
+        if end > now:
+            continue  # not over yet
+        before = [s for s in snaps if s["month"] == month and s["taken_on"] < start.date().isoformat()]
+        if not before:
+            continue
+        taken = max(s["taken_on"] for s in before)
+        chosen = [s for s in before if s["taken_on"] == taken]
+        won = store.won_between(conn, iso(start), iso(end))
+        lines = [(s["rep"] or None, s["weighted"]) for s in chosen if bool(s["rep"]) == by_rep]
+        if by_rep:  # reps who won without being forecast count too
+            lines += [(rep, 0) for rep in won if rep and rep not in {r for r, _ in lines}]
+        for rep, forecast in lines:
+            actual = won.get(rep, 0) if by_rep else sum(won.values())
+            rows.append({"month": month, "rep": rep, "snapshot": taken, "forecast": forecast, "actual": actual,
+                         "bias": forecast - actual, "error_pct": None if actual == 0 else (forecast - actual) / actual})
+    errors = [abs(r["error_pct"]) for r in rows if r["error_pct"] is not None]
+    columns = [Column("month")] + ([Column("rep", "owner")] if by_rep else []) + [
+        Column("snapshot"), Column("forecast", "money"), Column("actual", "money"), Column("bias", "money"),
+        Column("error_pct", "rate")]
+    return Report(
+        title="Forecast accuracy", columns=columns, rows=rows,
+        footer=[f"months that have ended with a snapshot taken before they began (the latest such one); "
+                f"error = (forecast − actual) ÷ actual; MAPE over months: "
+                + (f"{statistics.fmean(errors):.1%}" if errors else "—")],
+        empty="no month has ended since a snapshot was taken before it — run `salesflow forecast snapshot` from cron")
+
+
+# ---------------------------------------------------------------------------------------------
+# backtest
+
+
+def backtest(conn: sqlite3.Connection, as_of_text: str, horizon: str, now: datetime, q: ForecastQuery) -> Report:
+    as_of = parse_when(as_of_text, now, direction="past").at
+    if as_of >= now:
+        raise BadInput(f"--as-of {as_of_text} is not in the past")
+    days = _days(horizon, "--horizon")
+    end = as_of + timedelta(days=days)
+    probs = {}
+    for key in _keys(conn, q.pipeline):  # learned only from deals closed before the as-of date
+        pipeline = load_pipeline(conn, key)
+        since = as_of - timedelta(days=_days(q.lookback, "--lookback"))
+        probs[key] = (rules.probabilities(pipeline, _closed_paths(conn, key, since, as_of), q.prior_weight)
+                      if q.method == "history" else
+                      {s.key: rules.StageP(s.key, s.prior, 0, 0, s.prior) for s in pipeline.open_stages})
+    then = [r for r in store.deals_as_of(conn, iso(as_of)) if r["stage"] is not None]
+    open_then = [r for r in then if r["pipeline"] in probs and r["stage"] in probs[r["pipeline"]]]
+    in_horizon = [r for r in open_then if r["close_date"] and as_of.date() <= date.fromisoformat(r["close_date"]) < end.date()]
+    forecast = sum(rules.weighted(r["amount"], probs[r["pipeline"]][r["stage"]].probability) for r in in_horizon)
+    won = store.won_between(conn, iso(as_of), iso(end), q.pipeline)
+    actual = sum(won.values())
+    rows = [{"as_of": as_of.date().isoformat(), "horizon_end": end.date().isoformat(), "open_deals": len(open_then),
+             "in_horizon": len(in_horizon), "forecast": forecast, "actual": actual, "bias": forecast - actual,
+             "error_pct": None if actual == 0 else (forecast - actual) / actual}]
+    return Report(
+        title=f"Backtest as of {as_of:%Y-%m-%d}", rows=rows,
+        columns=[Column("as_of"), Column("horizon_end"), Column("open_deals", "int"), Column("in_horizon", "int"),
+                 Column("forecast", "money"), Column("actual", "money"), Column("bias", "money"),
+                 Column("error_pct", "rate")],
+        footer=["the pipeline rebuilt as it stood then (stages from stage events, amounts and close dates from the "
+                "change log); p learned from deals closed before then; forecast = weighted open deals expected to "
+                f"close within {days} days; actual = won in that window"])

@@ -252,7 +252,7 @@ def test_why_prints_every_deadline_term_and_blocker(week):
     assert out.splitlines()[0] == "#1 Alpha 科技 — Alpha 科技 (lead, grade A, owner wang)"
     for expected in ("first-touch  2026-11-03 09:00  passed", "stage-idle   2026-11-05 09:00  later",
                      "due", "grade", "stage", "amount", "breach", "13.66",
-                     "stage probability: 10%", "to move to qualified:", "need is empty — set it with: salesflow set 1 need=…"):
+                     "stage probability: p = 10.0% for lead", "n = 0 deals closed", "to move to qualified:", "need is empty — set it with: salesflow set 1 need=…"):
         assert expected in out, expected
     week.ok("config", "set", "urgency.grade", "0")
     assert "10.66" in week.ok("why", "1").out  # the grade term's 3.00 is gone

@@ -42,6 +42,10 @@ def test_formatting_is_exact():
     assert to_major_str(None) == "0.00"
     assert format_amount(12_000_000) == "120,000"
     assert format_amount(9_950) == "99.50"
+    # gaps and biases are negative: the sign applies to the whole amount, never floor division
+    assert to_major_str(-14_166_667) == "-141666.67"
+    assert format_amount(-14_166_667) == "-141,666.67"
+    assert format_amount(-5) == "-0.05" and to_major_str(-100) == "-1.00"
 
 
 @given(st.text(max_size=30))

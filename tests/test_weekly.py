@@ -57,7 +57,7 @@ def test_weekly_markdown_golden(month):
 def test_weekly_markdown_in_chinese(month):
     out = month.ok("report", "weekly", "--lang", "zh").out
     assert out.startswith("# 销售周报 — 2026 W48")
-    for heading in ("## 关键指标", "## 停滞商机（按阶段）", "## 销售健康度", "## 逾期最紧急"):
+    for heading in ("## 关键指标", "## 停滞商机（按阶段）", "## 销售健康度", "## 逾期最紧急", "## 本月与下月预测"):
         assert heading in out
 
 
@@ -84,6 +84,6 @@ def test_weekly_html_is_a_page(month, tmp_path):
 
     page = Collect()
     page.feed(text)
-    assert page.headings == ["Key numbers", "Stuck by stage", "Health", "Top overdue"]
-    assert page.tags.count("table") == 4 and '<meta charset="utf-8">' in text
+    assert page.headings == ["Key numbers", "Stuck by stage", "Health", "Top overdue", "Forecast: this month and next"]
+    assert page.tags.count("table") == 5 and '<meta charset="utf-8">' in text
     assert "客户0" in text or "客户2" in text

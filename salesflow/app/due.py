@@ -180,6 +180,9 @@ def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) ->
                    "passed" if d.at < now else "within horizon" if d.at.date() <= horizon else "later"),
     } for d in found]
     overdue = rules.days_overdue(due, now) if due else None
+    from salesflow.app.forecast import ForecastQuery, stage_probabilities
+
+    learned = stage_probabilities(conn, deal.pipeline, now, ForecastQuery()).get(stage.key) if stage.is_open else None
     term_list = terms(days_overdue=overdue, grade=f.grade, probability=stage.prior, amount=deal.amount,
                       breaches=len(rules.breaches(due, now)) if due else 0, weights=weights(conn))
     term_rows = [{"term": t.name, "factor": round(t.factor, 3), "weight": t.weight, "score": round(t.score, 2),
@@ -200,8 +203,10 @@ def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) ->
                          deadline_rows, empty="no deadlines: the deal is closed"),
         urgency=Report("Urgency", [Column("term"), Column("factor", "number"), Column("weight", "number"),
                                    Column("score", "score"), Column("detail")], term_rows),
-        probability=f"stage probability: {stage.prior:.0%} (the {stage.key} stage's prior; n = 0 closed deals "
-                    "used — learned probabilities come with forecast history)",
+        probability=(f"stage probability: p = {learned.probability:.1%} for {stage.key} — (w + 5·prior) ÷ (n + 5) with "
+                     f"n = {learned.closed_reached} deals closed in the last 365 days that reached it, w = {learned.won_reached} "
+                     f"won, prior = {stage.prior:.0%} (salesflow forecast --stages); urgency uses the prior"
+                     if learned else f"stage probability: {stage.prior:.0%} ({stage.key})"),
         next_stage=next_stage,
         unmet=unmet,
     )

@@ -112,8 +112,12 @@ def _month_window(month: str) -> tuple[datetime, datetime]:
     return start, datetime(y + (m == 12), 1 if m == 12 else m + 1, 1)
 
 
-def forecast_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery) -> Report:
+def forecast_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery, include: tuple[str, ...] = ()) -> Report:
+    """`include`: months to show even without open deals (the weekly page's this and next month)."""
     lines = forecast_lines(conn, now, q)
+    have = {line.month for line in lines}
+    lines += [Line(month, None, 0, 0, 0, ()) for month in include if month not in have]
+    lines.sort(key=lambda line: (rules.bucket_order(line.month), line.rep is not None, line.rep or ""))
     target_by = {(t["month"], t["rep"] or None): t["amount"] for t in store.targets(conn)}
     rows = []
     for line in lines:
@@ -154,11 +158,11 @@ def stages_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery) -> 
     rows = []
     for key in _keys(conn, q.pipeline):
         for s in stage_probabilities(conn, key, now, q).values():
-            rows.append({"pipeline": key, **s._asdict()})
+            rows.append({**s._asdict(), "pipeline": key})
     return Report(
         title="Stage probabilities", rows=rows, stage_labels=stage_labels(conn),
-        columns=[Column("pipeline"), Column("stage", "stage"), Column("prior", "rate"), Column("closed_reached", "int"),
-                 Column("won_reached", "int"), Column("probability", "rate")],
+        columns=[Column("stage", "stage"), Column("prior", "rate"), Column("closed_reached", "int"),
+                 Column("won_reached", "int"), Column("probability", "rate"), Column("pipeline")],
         footer=[f"n = deals closed in the last {q.lookback} that reached the stage, w = the won among them; "
                 f"p = (w + {q.prior_weight:g}·prior) ÷ (n + {q.prior_weight:g})" if q.method == "history" else "p = prior"])
 
@@ -263,16 +267,19 @@ def backtest(conn: sqlite3.Connection, as_of_text: str, horizon: str, now: datet
     open_then = [r for r in then if r["pipeline"] in probs and r["stage"] in probs[r["pipeline"]]]
     in_horizon = [r for r in open_then if r["close_date"] and as_of.date() <= date.fromisoformat(r["close_date"]) < end.date()]
     forecast = sum(rules.weighted(r["amount"], probs[r["pipeline"]][r["stage"]].probability) for r in in_horizon)
-    won = store.won_between(conn, iso(as_of), iso(end), q.pipeline)
-    actual = sum(won.values())
+    open_ids = {r["id"] for r in open_then}
+    won = [r for r in store.won_deals_between(conn, iso(as_of), iso(end)) if q.pipeline in (None, r["pipeline"])]
+    actual = sum(r["amount"] for r in won if r["id"] in open_ids)  # what the pipeline of that day went on to win
     rows = [{"as_of": as_of.date().isoformat(), "horizon_end": end.date().isoformat(), "open_deals": len(open_then),
              "in_horizon": len(in_horizon), "forecast": forecast, "actual": actual, "bias": forecast - actual,
-             "error_pct": None if actual == 0 else (forecast - actual) / actual}]
+             "error_pct": None if actual == 0 else (forecast - actual) / actual,
+             "won_all": sum(r["amount"] for r in won)}]
     return Report(
         title=f"Backtest as of {as_of:%Y-%m-%d}", rows=rows,
         columns=[Column("as_of"), Column("horizon_end"), Column("open_deals", "int"), Column("in_horizon", "int"),
                  Column("forecast", "money"), Column("actual", "money"), Column("bias", "money"),
-                 Column("error_pct", "rate")],
+                 Column("error_pct", "rate"), Column("won_all", "money")],
         footer=["the pipeline rebuilt as it stood then (stages from stage events, amounts and close dates from the "
                 "change log); p learned from deals closed before then; forecast = weighted open deals expected to "
-                f"close within {days} days; actual = won in that window"])
+                f"close within {days} days; actual = what the deals open then won in that window (won_all adds deals "
+                "created later)"])

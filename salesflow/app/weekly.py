@@ -70,6 +70,18 @@ def top_overdue(conn: sqlite3.Connection, now: datetime, limit: int = 10) -> Rep
         empty="nothing is overdue")
 
 
+def forecast_section(conn: sqlite3.Connection, now: datetime) -> Report:
+    from salesflow.app.forecast import ForecastQuery, forecast_report
+
+    this = f"{now.year:04d}-{now.month:02d}"
+    nxt = f"{now.year + (now.month == 12):04d}-{1 if now.month == 12 else now.month + 1:02d}"
+    report = forecast_report(conn, now, ForecastQuery(), include=(this, nxt))
+    report.rows = [r for r in report.rows if r["month"] in (this, nxt)]
+    report.title = "Forecast against target"
+    report.columns = [c for c in report.columns if c.key in ("month", "deals", "weighted", "won", "target", "gap", "flag")]
+    return report
+
+
 def weekly_page(conn: sqlite3.Connection, now: datetime, lang: str) -> Page:
     monday = rules.week_start(now.date())
     week = f"W{monday.isocalendar().week:02d}"
@@ -82,6 +94,6 @@ def weekly_page(conn: sqlite3.Connection, now: datetime, lang: str) -> Page:
             ("停滞商机（按阶段）" if zh else "Stuck by stage", stuck_report(conn, now, None, "stage")),
             ("销售健康度" if zh else "Health", health_report(conn, now)),
             ("逾期最紧急" if zh else "Top overdue", top_overdue(conn, now)),
+            ("本月与下月预测" if zh else "Forecast: this month and next", forecast_section(conn, now)),
         ],
-        notes=["Forecast against target joins this page when forecasting is built."],
     )

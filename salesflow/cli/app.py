@@ -46,6 +46,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "health": ("salesflow.cli.analytics", "Manager reports"),
     "review": ("salesflow.cli.analytics", "Manager reports"),
     "report": ("salesflow.cli.analytics:report_app", "Manager reports"),
+    "forecast": ("salesflow.cli.forecast:forecast_app", "Manager reports"),
+    "target": ("salesflow.cli.forecast:target_app", "Manager reports"),
     "silent": ("salesflow.cli.due", "Team"),
     "assign": ("salesflow.cli.assign", "Team"),
     "sweep": ("salesflow.cli.assign", "Team"),

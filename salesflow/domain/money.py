@@ -60,13 +60,14 @@ def parse_amount(text: str) -> int:
 
 
 def to_major_str(minor: int | None) -> str:
-    """Machine form: major units with two decimals (`120000.00`); no amount is `0.00`."""
+    """Machine form: major units with two decimals (`120000.00`, `-41666.67`); no amount is `0.00`."""
     minor = minor or 0
-    return f"{minor // MINOR_PER_MAJOR}.{minor % MINOR_PER_MAJOR:02d}"
+    sign, (major, cents) = "-" if minor < 0 else "", divmod(abs(minor), MINOR_PER_MAJOR)
+    return f"{sign}{major}.{cents:02d}"
 
 
 def format_amount(minor: int | None) -> str:
-    """Human form: grouped digits, cents only when there are any (`120,000`, `99.50`)."""
+    """Human form: grouped digits, cents only when there are any (`120,000`, `99.50`, `-141,666.67`)."""
     minor = minor or 0
-    major, cents = divmod(minor, MINOR_PER_MAJOR)
-    return f"{major:,}" if cents == 0 else f"{major:,}.{cents:02d}"
+    sign, (major, cents) = "-" if minor < 0 else "", divmod(abs(minor), MINOR_PER_MAJOR)
+    return f"{sign}{major:,}" if cents == 0 else f"{sign}{major:,}.{cents:02d}"

@@ -102,6 +102,22 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "outcome": ("Outcome", "结果"),
     "metric": ("", ""),
     "trend": ("Trend", "趋势"),
+    "weighted": ("Weighted", "加权金额"),
+    "target": ("Target", "目标"),
+    "gap": ("Gap", "差额"),
+    "p10": ("P10", "P10"), "p50": ("P50", "P50"), "p90": ("P90", "P90"),
+    "closed_reached": ("n (closed, reached)", "n(已关闭且到达)"),
+    "won_reached": ("w (won)", "w(赢单)"),
+    "probability": ("p", "概率"),
+    "forecast": ("Forecast", "预测"),
+    "actual": ("Actual", "实际"),
+    "bias": ("Bias", "偏差"),
+    "error_pct": ("Error", "误差"),
+    "snapshot": ("Snapshot", "快照"),
+    "as_of": ("As of", "基准日"),
+    "horizon_end": ("Until", "截至"),
+    "in_horizon": ("Closing in horizon", "窗口内预计成交"),
+    "won_all": ("Won incl. new deals", "含新商机赢单"),
 }
 
 NONE = ("(unassigned)", "(未分配)")

@@ -35,6 +35,11 @@ def won_between(conn: sqlite3.Connection, since: str, until: str, pipeline: str 
         (since, until, pipeline, pipeline))}
 
 
+def won_deals_between(conn: sqlite3.Connection, since: str, until: str) -> list[sqlite3.Row]:
+    return conn.execute("SELECT id, pipeline, amount FROM deal WHERE status = 'won' AND closed_at >= ? AND closed_at < ?",
+                        (since, until)).fetchall()
+
+
 def targets(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute("SELECT month, rep, amount FROM target ORDER BY month, rep").fetchall()
 

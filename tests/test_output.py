@@ -30,7 +30,7 @@ def test_csv_is_exact(book):
         HEADER,
         "1,,华为技术有限公司,华为技术有限公司,张三,+8613800138000,,wang,standard,lead,open,120000.00,2026-12-20,"
         "expo,A,2026-11-02T09:00:00,,,2026-11-06T00:00:00",
-        '2,,"=HYPERLINK(""x"")",ACME Robotics,Ann Lee,,ann@acme.com,,standard,lead,open,99.50,,web,B,'
+        '2,,"\'=HYPERLINK(""x"")",ACME Robotics,Ann Lee,,ann@acme.com,,standard,lead,open,99.50,,web,B,'
         "2026-11-02T09:00:00,,,",
         "3,,深圳鼎盛电子有限公司,深圳鼎盛电子有限公司,张三,+8613900139000,,wang,standard,lost,lost,0.00,,expo,B,"
         "2026-11-02T09:00:00,2026-11-02T09:00:00,price,",

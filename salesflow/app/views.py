@@ -20,7 +20,7 @@ from salesflow.store.reps import find_rep
 # `export deals` and `deals -f csv`: stable, documented, never reordered (more may follow).
 DEAL_COLUMNS = [
     Column("deal_id", "int"), Column("external_id", in_table=False), Column("title"), Column("customer"),
-    Column("contact", in_table=False), Column("phone", in_table=False), Column("email", in_table=False),
+    Column("contact", in_table=False), Column("phone", "phone", in_table=False), Column("email", in_table=False),
     Column("owner"), Column("pipeline", in_table=False), Column("stage", "stage"), Column("status", "status"),
     Column("amount", "money"), Column("close_date", "date"), Column("source", in_table=False),
     Column("grade"), Column("created_at", "datetime", in_table=False), Column("closed_at", "datetime", in_table=False),

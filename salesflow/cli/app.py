@@ -51,6 +51,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "silent": ("salesflow.cli.due", "Team"),
     "assign": ("salesflow.cli.assign", "Team"),
     "sweep": ("salesflow.cli.assign", "Team"),
+    "export": ("salesflow.cli.export", "Setup"),
     "init": ("salesflow.cli.setup", "Setup"),
     "rep": ("salesflow.cli.reps:rep_app", "Setup"),
     "pipeline": ("salesflow.cli.setup:pipeline_app", "Setup"),

@@ -34,22 +34,40 @@ class Style:
     width: int | None = None
 
 
-def emit(report: Report, fmt: str, style: Style, out: Path | None = None, stream: IO[str] | None = None) -> None:
+# A spreadsheet runs a cell starting with these as a formula (CSV injection); full-width forms too,
+# because Excel and WPS fold them. Text cells get a leading apostrophe unless --raw. Phone columns
+# are exempt: they hold normalised E.164 (`+` and digits), which cannot carry a formula, and an
+# apostrophe would corrupt them for every script.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+_TEXT_KINDS = ("text", "owner", "tags", "stage", "status", "health")
+
+
+def neutralise(cell: str) -> str:
+    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
+def emit(report: Report, fmt: str, style: Style, out: Path | None = None, stream: IO[str] | None = None, *,
+         raw: bool = False, excel: bool = False) -> None:
+    """`raw`: leave formula-like text cells alone; `excel`: csv/tsv with a BOM and CRLF line ends."""
     if out is not None:
         with atomic_file(out) as handle:
-            _write(report, fmt, Style(style.lang, False, False, style.width), handle)
+            _write(report, fmt, Style(style.lang, False, False, style.width), handle, raw=raw, excel=excel)
     else:
-        _write(report, fmt, style, stream or sys.stdout)
+        _write(report, fmt, style, stream or sys.stdout, raw=raw, excel=excel)
 
 
-def _write(report: Report, fmt: str, style: Style, stream: IO[str]) -> None:
+def _write(report: Report, fmt: str, style: Style, stream: IO[str], *, raw: bool = False, excel: bool = False) -> None:
     if fmt in ("csv", "tsv", "json", "jsonl"):
         report = replace(report, columns=[c for c in report.columns if c.in_machine])
     if fmt in ("csv", "tsv"):
-        writer = csv.writer(stream, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        if excel:
+            stream.write("\ufeff")
+        writer = csv.writer(stream, delimiter="," if fmt == "csv" else "\t", lineterminator="\r\n" if excel else "\n")
         writer.writerow([c.key for c in report.columns])
+        safe = [not raw and c.kind in _TEXT_KINDS for c in report.columns]
         for row in report.rows:
-            writer.writerow([_csv_cell(c, row.get(c.key)) for c in report.columns])
+            cells = [_csv_cell(c, row.get(c.key)) for c in report.columns]
+            writer.writerow([neutralise(cell) if guard else cell for cell, guard in zip(cells, safe)])
     elif fmt == "json":
         stream.write("[")
         for i, row in enumerate(report.rows):

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-KINDS = ("text", "owner", "tags", "health", "int", "number", "score", "money", "date", "datetime", "rate", "days", "stage", "status", "bool")
+KINDS = ("text", "phone", "owner", "tags", "health", "int", "number", "score", "money", "date", "datetime", "rate", "days", "stage", "status", "bool")
 FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 
 

@@ -1,0 +1,34 @@
+"""`export`: whole tables for cron jobs and spreadsheets, with stable columns (README)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from salesflow.app.reps import reps_report
+from salesflow.app.views import DealQuery, deals_report
+from salesflow.domain.errors import UsageProblem
+from salesflow.output.report import Column, Report
+from salesflow.store import export as store
+
+TABLES = ("deals", "touches", "stage-events", "customers", "reps")
+
+
+def export_report(conn: sqlite3.Connection, table: str) -> Report:
+    if table not in TABLES:
+        raise UsageProblem(f"{table!r} is not something to export", hint="export: " + ", ".join(TABLES))
+    if table == "deals":
+        return deals_report(conn, DealQuery(status="all"))  # every status, the `deals` columns
+    if table == "reps":
+        return reps_report(conn, None)
+    if table == "touches":
+        return Report("Touches", [Column("touch_id", "int"), Column("deal_id", "int"), Column("kind"),
+                                  Column("at", "datetime"), Column("by"), Column("contact"), Column("notes"),
+                                  Column("outcome")], (dict(r) for r in store.touches(conn)))
+    if table == "stage-events":
+        return Report("Stage events", [Column("event_id", "int"), Column("deal_id", "int"), Column("from_stage"),
+                                       Column("to_stage"), Column("at", "datetime"), Column("by"), Column("reason"),
+                                       Column("forced", "bool")],
+                      (dict(r) | {"forced": bool(r["forced"])} for r in store.stage_events(conn)))
+    return Report("Customers", [Column("customer_id", "int"), Column("name"), Column("grade"), Column("industry"),
+                                Column("created_at", "datetime"), Column("contacts", "int"), Column("deals", "int"),
+                                Column("open_deals", "int")], (dict(r) for r in store.customers(conn)))

@@ -1,0 +1,28 @@
+"""Queries behind `export`: every row of a table in a stable order, streamed."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+
+
+def touches(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
+    return conn.execute(
+        "SELECT t.id AS touch_id, t.deal_id, t.kind, t.at, t.by, ct.name AS contact, t.notes, t.outcome"
+        " FROM touch t LEFT JOIN contact ct ON ct.id = t.contact_id ORDER BY t.id")
+
+
+def stage_events(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
+    return conn.execute(
+        "SELECT id AS event_id, deal_id, from_stage, to_stage, at, by, reason, forced FROM stage_event ORDER BY id")
+
+
+def customers(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
+    return conn.execute(
+        """
+        SELECT c.id AS customer_id, c.name, c.grade, c.industry, c.created_at,
+               (SELECT COUNT(*) FROM contact ct WHERE ct.customer_id = c.id) AS contacts,
+               (SELECT COUNT(*) FROM deal d WHERE d.customer_id = c.id) AS deals,
+               (SELECT COUNT(*) FROM deal d WHERE d.customer_id = c.id AND d.status = 'open') AS open_deals
+        FROM customer c ORDER BY c.id
+        """)

@@ -1,0 +1,94 @@
+"""`export` (§10): stable columns, every status, formula neutralising, --raw, --excel, safe files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import stat
+
+import pytest
+
+from conftest import add_lead
+
+TRIGGERS = ["=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠"]
+
+
+@pytest.fixture
+def book(team):
+    add_lead(team, "华为技术有限公司", "--amount", "12万")
+    team.ok("touch", "1", "--kind", "call", "--note", "=HYPERLINK(\"http://evil\")", "--outcome", "@SUM(1)")
+    team.ok("lead", "add", "ACME", "--contact", "Ann", "--email", "a@b.co", "--source", "web")
+    team.ok("lose", "2", "--reason", "price")
+    return team
+
+
+def rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_columns_of_every_table(book):
+    headers = {what: rows(book.ok("export", what).out)[0] for what in
+               ("deals", "touches", "stage-events", "customers", "reps")}
+    assert headers == {
+        "deals": ["deal_id", "external_id", "title", "customer", "contact", "phone", "email", "owner", "pipeline",
+                  "stage", "status", "amount", "close_date", "source", "grade", "created_at", "closed_at",
+                  "lost_reason", "next_followup"],
+        "touches": ["touch_id", "deal_id", "kind", "at", "by", "contact", "notes", "outcome"],
+        "stage-events": ["event_id", "deal_id", "from_stage", "to_stage", "at", "by", "reason", "forced"],
+        "customers": ["customer_id", "name", "grade", "industry", "created_at", "contacts", "deals", "open_deals"],
+        "reps": ["handle", "name", "role", "manager", "team", "capacity", "active", "open_deals"],
+    }
+
+
+def test_export_deals_includes_every_status(book):
+    assert [r[10] for r in rows(book.ok("export", "deals").out)[1:]] == ["open", "lost"]
+    events = [json.loads(x) for x in book.ok("export", "stage-events", "-f", "jsonl").out.splitlines()]
+    assert [(e["deal_id"], e["from_stage"], e["to_stage"], e["forced"]) for e in events] == [
+        (1, None, "lead", False), (2, None, "lead", False), (2, "lead", "lost", False)]
+
+
+@pytest.mark.parametrize("trigger", [t for t in TRIGGERS if t.strip()])
+def test_every_formula_trigger_is_neutralised_unless_raw(team, trigger):
+    add_lead(team, "ACME")
+    team.ok("set", "1", f"title={trigger}cmd|' /C calc'!A0")
+    assert rows(team.ok("export", "deals").out)[1][2] == f"'{trigger}cmd|' /C calc'!A0"
+    assert rows(team.ok("export", "deals", "--raw").out)[1][2] == f"{trigger}cmd|' /C calc'!A0"
+
+
+def test_white_space_triggers_are_neutralised_too():
+    # typed text is trimmed on input, so tab/CR/LF can only lead a cell that came from elsewhere
+    from salesflow.output.emit import neutralise
+
+    for trigger in TRIGGERS:
+        assert neutralise(f"{trigger}1+1") == f"'{trigger}1+1"
+    assert neutralise("plain") == "plain" and neutralise("12万") == "12万"
+
+
+def test_touch_cells_and_numbers(book):
+    touch = rows(book.ok("export", "touches").out)[1]
+    assert touch[6] == "'=HYPERLINK(\"http://evil\")" and touch[7] == "'@SUM(1)"
+    deal = rows(book.ok("export", "deals").out)[1]
+    assert deal[5] == "+8613800138000"  # E.164 phones are digits only: left as they are
+    assert deal[11] == "120000.00"
+
+
+def test_excel_adds_a_bom_and_crlf(book):
+    out = book.runner.invoke(__import__("salesflow.cli", fromlist=["app"]).app, ["export", "reps", "--excel"],
+                             env=book.env()).stdout_bytes
+    assert out.startswith("\ufeff".encode()) and b"\r\n" in out and out.count(b"\n") == out.count(b"\r\n")
+
+
+def test_output_files_are_atomic_and_owner_only(book, tmp_path):
+    target = tmp_path / "deals.csv"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o644)
+    book.ok("export", "deals", "-o", str(target))
+    assert rows(target.read_text(encoding="utf-8"))[0][0] == "deal_id"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".deals")] == []  # no temp file left
+
+
+def test_bad_export_requests(book):
+    assert "not something to export" in book.fails(2, "export", "invoices").err
+    assert book.fails(2, "export", "deals", "-f", "table").code == 2

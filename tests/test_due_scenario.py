@@ -159,7 +159,8 @@ def test_assign_then_sweep_escalates_then_reassigns(week):
 
 def test_sweep_assigns_late_unassigned_leads_and_check_is_quiet_when_all_is_well(week):
     at(week, "2026-11-02T09:10")
-    assert week.ok("sweep", "--check").code == 0  # within the 30-minute window
+    quiet = week.ok("sweep", "--check")  # within the 30-minute window
+    assert (quiet.code, quiet.out, quiet.err) == (0, "", "")  # cron mails nothing
     at(week, "2026-11-02T09:45")
     assert week.fails(3, "sweep", "--check").out == "#4: unassigned past the 30-minute window (15 min late)\n"
     assert week.ok("sweep", "--assign").out == "assigned #4 → zhao (open deals 0/50 → 1/50)\n"

@@ -41,7 +41,8 @@ def sweep(
     result = run(env.conn(), do_assign=assign_, do_reassign=reassign, act=env.act("sweep"))
     for line in result.actions:
         print(line)
-    print(f"{result.breaches} SLA breach{'es' if result.breaches != 1 else ''}, {len(result.actions)} action"
-          f"{'s' if len(result.actions) != 1 else ''}", file=sys.stderr)
+    if result.breaches or result.actions:  # silent when all is well: cron mails only what it prints
+        print(f"{result.breaches} SLA breach{'es' if result.breaches != 1 else ''}, {len(result.actions)} action"
+              f"{'s' if len(result.actions) != 1 else ''}", file=sys.stderr)
     if check and result.breaches:
         raise typer.Exit(3)

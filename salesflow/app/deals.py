@@ -102,7 +102,7 @@ def add_lead(conn: sqlite3.Connection, lead: LeadInput, act: Act) -> Outcome:
 
     with command(conn, act) as cmd:
         customer_id = _customer(conn, cmd, company, grade, industry, act.now)
-        contact_id = _contact(conn, cmd, customer_id, contact, phone, email, act.now)
+        contact_id = ensure_contact(conn, cmd, customer_id, contact, phone, email, act.now)
         deal_id = changes.insert(conn, cmd, "deal", {
             "title": title, "customer_id": customer_id, "contact_id": contact_id, "owner": owner,
             "assigned_at": iso(act.now) if owner else None,
@@ -142,8 +142,9 @@ def _customer(conn: sqlite3.Connection, cmd: Cmd, name: str, grade: str | None, 
     return row["id"]
 
 
-def _contact(conn: sqlite3.Connection, cmd: Cmd, customer_id: int, name: str | None, phone: str | None,
-             email: str | None, now: datetime) -> int | None:
+def ensure_contact(conn: sqlite3.Connection, cmd: Cmd, customer_id: int, name: str | None, phone: str | None,
+                   email: str | None, now: datetime) -> int | None:
+    """The customer's contact by name (created if new; phone/email updated when given)."""
     if name is None:
         name = ""
         if phone is None and email is None:
@@ -241,11 +242,11 @@ def set_fields(conn: sqlite3.Connection, deal_id: int, assignments: list[str], a
         if (new_contact is not None or contact_changes) and customer_id is None:
             raise BadInput(f"#{deal_id} has no customer to hold a contact", hint=f"set one first: salesflow set {deal_id} customer=…")
         if new_contact is not None:
-            contact_id = _contact(conn, cmd, customer_id, new_contact, None, None, act.now)
+            contact_id = ensure_contact(conn, cmd, customer_id, new_contact, None, None, act.now)
             deal_changes["contact_id"] = contact_id
         if contact_changes:
             if contact_id is None:
-                contact_id = _contact(conn, cmd, customer_id, None, contact_changes.get("phone"),
+                contact_id = ensure_contact(conn, cmd, customer_id, None, contact_changes.get("phone"),
                                       contact_changes.get("email"), act.now)
                 deal_changes["contact_id"] = contact_id
             changes.update(conn, cmd, "contact", contact_id, contact_changes)

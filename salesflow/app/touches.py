@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from salesflow.app.context import Act, Outcome, command
-from salesflow.app.deals import _contact
+from salesflow.app.deals import ensure_contact
 from salesflow.domain.dates import iso, parse_when
 from salesflow.domain.errors import BadInput, Refused
 from salesflow.domain.vocabulary import TOUCH_KIND_ALIASES, TOUCH_KINDS
@@ -44,7 +44,7 @@ def log_touch(conn: sqlite3.Connection, deal_id: int, kind: str, act: Act, *, no
         if contact_name is not None:
             if deal.customer_id is None:
                 raise BadInput(f"#{deal_id} has no customer to hold a contact")
-            contact_id = _contact(conn, cmd, deal.customer_id, contact_name, None, None, act.now)
+            contact_id = ensure_contact(conn, cmd, deal.customer_id, contact_name, None, None, act.now)
         touch_id = changes.insert(conn, cmd, "touch", {
             "deal_id": deal_id, "kind": kind, "at": iso(moment), "by": act.by, "contact_id": contact_id,
             "notes": notes, "outcome": result, "command_id": cmd.id,

@@ -196,14 +196,6 @@ def _year_less(month: int, day: int, today: date, direction: Direction, original
     return _make_date(today.year, month, day, original)
 
 
-def day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0))
-
-
 def iso(moment: datetime | None) -> str | None:
     """The one storage and machine form of a moment: `YYYY-MM-DDTHH:MM:SS`."""
     return None if moment is None else moment.replace(microsecond=0).isoformat(timespec="seconds")
-
-
-def from_iso(text: str | None) -> datetime | None:
-    return None if not text else datetime.fromisoformat(text)

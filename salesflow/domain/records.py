@@ -62,17 +62,6 @@ class Touch(NamedTuple):
     contact: str | None = None
 
 
-class StageEvent(NamedTuple):
-    id: int
-    deal_id: int
-    from_stage: str | None
-    to_stage: str
-    at: datetime
-    by: str
-    reason: str | None = None
-    forced: bool = False
-
-
 class Rep(NamedTuple):
     handle: str
     name: str

@@ -203,17 +203,17 @@ def human_value(column: Column, value: Any, report: Report, lang: str) -> str:
     return str(value)
 
 
-def _human_rows(report: Report, lang: str, rows: list[dict[str, Any]] | None = None) -> tuple[list[Column], list[list[str]]]:
+def human_rows(report: Report, lang: str, rows: list[dict[str, Any]] | None = None) -> tuple[list[Column], list[list[str]]]:
     columns = [c for c in report.columns if c.in_table and c.key != report.group_by]
     source = report.rows if rows is None else rows
     return columns, [[human_value(c, row.get(c.key), report, lang) for c in columns] for row in source]
 
 
-def _numeric(column: Column) -> bool:
+def is_numeric(column: Column) -> bool:
     return column.kind in ("money", "int", "number", "score", "rate", "days")
 
 
-def _groups(report: Report, lang: str) -> list[tuple[str | None, list[dict[str, Any]]]]:
+def group_rows(report: Report, lang: str) -> list[tuple[str | None, list[dict[str, Any]]]]:
     rows = list(report.rows)
     if report.group_by is None:
         return [(None, rows)]
@@ -226,7 +226,7 @@ def _groups(report: Report, lang: str) -> list[tuple[str | None, list[dict[str, 
 
 
 def _table(report: Report, style: Style, stream: IO[str]) -> None:
-    groups = [(name, rows) for name, rows in _groups(report, style.lang) if rows]
+    groups = [(name, rows) for name, rows in group_rows(report, style.lang) if rows]
     if not groups:
         print(report.empty, file=sys.stderr)
         return
@@ -240,7 +240,7 @@ def _table(report: Report, style: Style, stream: IO[str]) -> None:
 
 def _one_table(report: Report, style: Style, stream: IO[str], source: list[dict[str, Any]], title: str,
                footer: list[str]) -> None:
-    columns, rows = _human_rows(report, style.lang, source)
+    columns, rows = human_rows(report, style.lang, source)
     headers = [labels.column(c.key, style.lang) for c in columns]
     if style.terminal:
         from rich.console import Console
@@ -250,7 +250,7 @@ def _one_table(report: Report, style: Style, stream: IO[str], source: list[dict[
         table = Table(title=title, caption="\n".join(footer) or None, caption_justify="left",
                       header_style="bold", title_justify="left")
         for c, header in zip(columns, headers):
-            table.add_column(header, justify="right" if _numeric(c) else "left", overflow="fold")
+            table.add_column(header, justify="right" if is_numeric(c) else "left", overflow="fold")
         for row in rows:
             table.add_row(*(Text(cell, style=_cell_style(c, cell, style)) for c, cell in zip(columns, row)))  # never markup
         console = Console(file=stream, force_terminal=True, no_color=not style.color, width=style.width,
@@ -259,7 +259,7 @@ def _one_table(report: Report, style: Style, stream: IO[str], source: list[dict[
         return
     from tabulate import tabulate
 
-    aligns = ["right" if _numeric(c) else "left" for c in columns]
+    aligns = ["right" if is_numeric(c) else "left" for c in columns]
     stream.write(tabulate(rows, headers=headers, tablefmt="simple", colalign=aligns, disable_numparse=True) + "\n")
     for note in footer:
         stream.write(note + "\n")
@@ -275,11 +275,11 @@ def _markdown(report: Report, style: Style, stream: IO[str]) -> None:
     from tabulate import tabulate
 
     stream.write(f"### {report.title}\n")
-    for name, source in _groups(report, style.lang):
-        columns, rows = _human_rows(report, style.lang, source)
+    for name, source in group_rows(report, style.lang):
+        columns, rows = human_rows(report, style.lang, source)
         headers = [labels.column(c.key, style.lang) for c in columns]
         escaped = [[cell.replace("|", "\\|").replace("\n", " ") for cell in row] for row in rows]
-        aligns = ["right" if _numeric(c) else "left" for c in columns]
+        aligns = ["right" if is_numeric(c) else "left" for c in columns]
         stream.write(f"\n#### {name}\n\n" if name else "\n")
         stream.write(tabulate(escaped, headers=headers, tablefmt="pipe", colalign=aligns, disable_numparse=True) + "\n")
     if report.footer:

@@ -6,7 +6,7 @@ import html
 from dataclasses import dataclass, field
 
 from salesflow.output import labels
-from salesflow.output.emit import _groups, _human_rows, _numeric
+from salesflow.output.emit import group_rows, human_rows, is_numeric
 from salesflow.output.report import Report
 
 
@@ -19,8 +19,8 @@ class Page:
 
 
 def _tables(report: Report, lang: str):
-    for name, rows in _groups(report, lang):
-        columns, cells = _human_rows(report, lang, rows)
+    for name, rows in group_rows(report, lang):
+        columns, cells = human_rows(report, lang, rows)
         yield name, columns, [labels.column(c.key, lang) for c in columns], cells
 
 
@@ -38,7 +38,7 @@ def markdown(page: Page, lang: str = "en") -> str:
             if name:
                 out += [f"**{name}**", ""]
             escaped = [[c.replace("|", "\\|").replace("\n", " ") for c in row] for row in cells]
-            aligns = ["right" if _numeric(c) else "left" for c in columns]
+            aligns = ["right" if is_numeric(c) else "left" for c in columns]
             out += [tabulate(escaped, headers=headers, tablefmt="pipe", colalign=aligns, disable_numparse=True), ""]
         if not any_rows:
             out += [report.empty, ""]
@@ -73,7 +73,7 @@ def html_page(page: Page, lang: str = "en") -> str:
             any_rows = True
             if name:
                 out.append(f"<p><strong>{e(name)}</strong></p>")
-            head = "".join(f'<th class="{"num" if _numeric(c) else ""}">{e(h)}</th>' for c, h in zip(columns, headers))
+            head = "".join(f'<th class="{"num" if is_numeric(c) else ""}">{e(h)}</th>' for c, h in zip(columns, headers))
             body = "".join(
                 "<tr>" + "".join(f'<td class="{_cls(c, v)}">{e(v)}</td>' for c, v in zip(columns, row)) + "</tr>"
                 for row in cells)
@@ -89,4 +89,4 @@ def html_page(page: Page, lang: str = "en") -> str:
 def _cls(column, value: str) -> str:
     if column.kind == "health":
         return {"红": "red", "黄": "yellow", "绿": "green"}.get(value, value)
-    return "num" if _numeric(column) else ""
+    return "num" if is_numeric(column) else ""

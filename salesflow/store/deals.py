@@ -102,10 +102,6 @@ def find_contact(conn: sqlite3.Connection, customer_id: int, name: str) -> sqlit
                         (customer_id, name)).fetchone()
 
 
-def get_contact(conn: sqlite3.Connection, contact_id: int) -> sqlite3.Row:
-    return conn.execute("SELECT * FROM contact WHERE id = ?", (contact_id,)).fetchone()
-
-
 def _touch(row: sqlite3.Row) -> Touch:
     return Touch(id=row["id"], deal_id=row["deal_id"], kind=row["kind"], at=datetime.fromisoformat(row["at"]),
                  by=row["by"], notes=row["notes"], outcome=row["outcome"], contact=row["contact"])
@@ -157,10 +153,3 @@ def stage_counts(conn: sqlite3.Connection, owner: str | None = None) -> list[sql
         """,
         (owner, owner),
     ).fetchall()
-
-
-def deal_ids_exist(conn: sqlite3.Connection, ids: Sequence[int]) -> set[int]:
-    if not ids:
-        return set()
-    return {r[0] for r in conn.execute(
-        f"SELECT id FROM deal WHERE id IN ({', '.join('?' for _ in ids)})", list(ids))}

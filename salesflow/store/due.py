@@ -131,12 +131,3 @@ def silent_customers(conn: sqlite3.Connection, cutoff: str) -> list[sqlite3.Row]
         """,
         {"cutoff": cutoff},
     ).fetchall()
-
-
-def insert_escalation_exists(conn: sqlite3.Connection, deal_id: int, rep: str) -> bool:
-    return conn.execute("SELECT 1 FROM escalation WHERE deal_id = ? AND rep = ?", (deal_id, rep)).fetchone() is not None
-
-
-def manager_of(conn: sqlite3.Connection, handle: str) -> str | None:
-    row = conn.execute("SELECT manager FROM rep WHERE handle = ?", (handle,)).fetchone()
-    return None if row is None else row[0]

@@ -240,8 +240,8 @@ def accuracy_report(conn: sqlite3.Connection, now: datetime, by_rep: bool) -> Re
         Column("error_pct", "rate")]
     return Report(
         title="Forecast accuracy", columns=columns, rows=rows,
-        footer=[f"months that have ended with a snapshot taken before they began (the latest such one); "
-                f"error = (forecast − actual) ÷ actual; MAPE over months: "
+        footer=["months that have ended with a snapshot taken before they began (the latest such one); "
+                "error = (forecast − actual) ÷ actual; MAPE over months: "
                 + (f"{statistics.fmean(errors):.1%}" if errors else "—")],
         empty="no month has ended since a snapshot was taken before it — run `salesflow forecast snapshot` from cron")
 

@@ -194,7 +194,7 @@ _KINDS_BY_STAGE = [("call", "wechat", "email"), ("call", "visit", "demo", "email
 def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, deals, events, touches, command_id,
               spacing=1.0):
     customer = customers[rng.randrange(len(customers))]
-    cid, cname, _grade = customer[0], customer[1], customer[3]
+    cid, cname = customer[0], customer[1]
     age = now - created
     owner = None if (age < timedelta(days=2) and rng.random() < 0.5) else rng.choice(sellers)
     untouched = age < timedelta(days=8) and rng.random() < 0.35  # new leads nobody has called yet

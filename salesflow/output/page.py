@@ -18,10 +18,14 @@ class Page:
     notes: list[str] = field(default_factory=list)
 
 
-def _tables(report: Report, lang: str):
+def _tables(report: Report, lang: str) -> list[tuple]:
+    """The report's non-empty tables: (group name, columns, headers, human cells)."""
+    out = []
     for name, rows in group_rows(report, lang):
         columns, cells = human_rows(report, lang, rows)
-        yield name, columns, [labels.column(c.key, lang) for c in columns], cells
+        if cells:
+            out.append((name, columns, [labels.column(c.key, lang) for c in columns], cells))
+    return out
 
 
 def markdown(page: Page, lang: str = "en") -> str:
@@ -30,17 +34,14 @@ def markdown(page: Page, lang: str = "en") -> str:
     out = [f"# {page.title}", "", f"_{page.subtitle}_", ""]
     for heading, report in page.sections:
         out += [f"## {heading}", ""]
-        any_rows = False
-        for name, columns, headers, cells in _tables(report, lang):
-            if not cells:
-                continue
-            any_rows = True
+        tables = _tables(report, lang)
+        for name, columns, headers, cells in tables:
             if name:
                 out += [f"**{name}**", ""]
             escaped = [[c.replace("|", "\\|").replace("\n", " ") for c in row] for row in cells]
             aligns = ["right" if is_numeric(c) else "left" for c in columns]
             out += [tabulate(escaped, headers=headers, tablefmt="pipe", colalign=aligns, disable_numparse=True), ""]
-        if not any_rows:
+        if not tables:
             out += [report.empty, ""]
         out += [f"_{note}_" for note in report.footer] + ([""] if report.footer else [])
     out += [f"_{note}_" for note in page.notes]
@@ -66,11 +67,8 @@ def html_page(page: Page, lang: str = "en") -> str:
            f"<h1>{e(page.title)}</h1><p class=sub>{e(page.subtitle)}</p>"]
     for heading, report in page.sections:
         out.append(f"<h2>{e(heading)}</h2>")
-        any_rows = False
-        for name, columns, headers, cells in _tables(report, lang):
-            if not cells:
-                continue
-            any_rows = True
+        tables = _tables(report, lang)
+        for name, columns, headers, cells in tables:
             if name:
                 out.append(f"<p><strong>{e(name)}</strong></p>")
             head = "".join(f'<th class="{"num" if is_numeric(c) else ""}">{e(h)}</th>' for c, h in zip(columns, headers))
@@ -78,7 +76,7 @@ def html_page(page: Page, lang: str = "en") -> str:
                 "<tr>" + "".join(f'<td class="{_cls(c, v)}">{e(v)}</td>' for c, v in zip(columns, row)) + "</tr>"
                 for row in cells)
             out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-        if not any_rows:
+        if not tables:
             out.append(f"<p class=note>{e(report.empty)}</p>")
         out += [f"<p class=note>{e(note)}</p>" for note in report.footer]
     out += [f"<p class=note>{e(note)}</p>" for note in page.notes]

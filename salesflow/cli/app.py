@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "lose": ("salesflow.cli.deals", "Daily work"),
     "reopen": ("salesflow.cli.deals", "Daily work"),
     "set": ("salesflow.cli.deals", "Daily work"),
+    "undo": ("salesflow.cli.undo", "Daily work"),
     "show": ("salesflow.cli.deals", "Daily work"),
     "deals": ("salesflow.cli.deals", "Daily work"),
     "funnel": ("salesflow.cli.analytics", "Manager reports"),

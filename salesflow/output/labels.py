@@ -118,6 +118,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "horizon_end": ("Until", "截至"),
     "in_horizon": ("Closing in horizon", "窗口内预计成交"),
     "won_all": ("Won incl. new deals", "含新商机赢单"),
+    "args": ("Command", "命令"),
+    "changes": ("Changes", "改动数"),
+    "undone_by": ("Undone by", "撤销于"),
 }
 
 NONE = ("(unassigned)", "(未分配)")

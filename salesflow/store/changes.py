@@ -57,7 +57,7 @@ def insert(conn: sqlite3.Connection, cmd: Cmd, table: str, values: dict[str, Any
         [values[n] for n in names],
     )
     key = values[pk] if pk in values else cur.lastrowid
-    _log(conn, cmd, table, key, "insert", None, None, json.dumps(values, ensure_ascii=False))
+    log_change(conn, cmd, table, key, "insert", None, None, json.dumps(values, ensure_ascii=False))
     return key
 
 
@@ -81,7 +81,7 @@ def update(conn: sqlite3.Connection, cmd: Cmd, table: str, key: Any, changes: di
         if table == "deal" and name == "fields":
             _log_fields(conn, cmd, key, old, new)
         else:
-            _log(conn, cmd, table, key, "update", name, old, new)
+            log_change(conn, cmd, table, key, "update", name, old, new)
     return changed
 
 
@@ -90,10 +90,10 @@ def _log_fields(conn: sqlite3.Connection, cmd: Cmd, key: Any, old: str, new: str
     before, after = json.loads(old or "{}"), json.loads(new or "{}")
     for name in sorted(set(before) | set(after)):
         if before.get(name) != after.get(name):
-            _log(conn, cmd, "deal", key, "update", f"fields.{name}", before.get(name), after.get(name))
+            log_change(conn, cmd, "deal", key, "update", f"fields.{name}", before.get(name), after.get(name))
 
 
-def _log(conn, cmd: Cmd, entity: str, key: Any, op: str, field: str | None, old: Any, new: Any) -> None:
+def log_change(conn, cmd: Cmd, entity: str, key: Any, op: str, field: str | None, old: Any, new: Any) -> None:
     conn.execute(
         "INSERT INTO change_log (command_id, entity, entity_id, op, field, old, new, at, by)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

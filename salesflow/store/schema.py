@@ -110,7 +110,8 @@ CREATE TABLE command (                   -- one row per command that changed dat
     name TEXT NOT NULL,
     args TEXT NOT NULL DEFAULT '',
     at TEXT NOT NULL,                    -- the command's --now
-    by TEXT NOT NULL
+    by TEXT NOT NULL,
+    undone_by INTEGER REFERENCES command(id)  -- set when `undo` reverted this command
 ) STRICT;
 
 CREATE TABLE stage_event (

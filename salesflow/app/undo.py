@@ -1,0 +1,55 @@
+"""`undo`: revert your most recent command as a whole, from the change log (§4, §12)."""
+
+from __future__ import annotations
+
+import sqlite3
+from itertools import groupby
+
+from salesflow.app.context import Act, Outcome, command
+from salesflow.domain.errors import Refused
+from salesflow.output.report import Column, Report
+from salesflow.store import undo as store
+
+
+def undo(conn: sqlite3.Connection, act: Act) -> Outcome:
+    target = store.last_undoable(conn, act.by)
+    if target is None:
+        raise Refused(f"nothing to undo for {act.by}", hint="see recent commands with: salesflow undo --list")
+    what = f"{target['name']} (command {target['id']}, {target['at'].replace('T', ' ')[:16]})"
+    later = store.later_writers(conn, target["id"])
+    if later:
+        c = later[0]
+        raise Refused(f"cannot undo {what}: {c['by']} changed the same records later ({c['name']}, command {c['id']})",
+                      hint="undo refuses rather than overwrite someone else's later change")
+    changed = store.changes_of(conn, target["id"])
+    try:
+        _revert(conn, act, target["id"], changed)
+    except sqlite3.IntegrityError:  # rolled back: e.g. a rep it added now owns someone's deal
+        raise Refused(f"cannot undo {what}: other records now depend on what it created",
+                      hint="undo refuses rather than break them; change those records first") from None
+    out = Outcome(lines=[f"undid {what}: {len(changed)} change{'s' if len(changed) != 1 else ''} reverted"])
+    if target["args"]:
+        out.notes.append(f"it was: salesflow {target['args']}")
+    return out
+
+
+def _revert(conn: sqlite3.Connection, act: Act, command_id: int, changed: list) -> None:
+    with command(conn, act) as cmd:
+        # newest first; a run of updates to one row is put back in one statement
+        for (op, entity, key), group in groupby(reversed(changed), key=lambda c: (c["op"], c["entity"], c["entity_id"])):
+            group = list(group)
+            if op == "insert":
+                for change in group:
+                    store.revert_insert(conn, cmd, change)
+            else:
+                store.revert_updates(conn, cmd, group)
+        store.mark_undone(conn, command_id, cmd.id)
+
+
+def history_report(conn: sqlite3.Connection, limit: int) -> Report:
+    rows = [dict(r) for r in store.recent_commands(conn, limit)]
+    return Report(
+        title="Recent commands (newest first)", rows=rows, empty="no commands yet",
+        columns=[Column("id", "int"), Column("at", "datetime"), Column("by"), Column("name"), Column("args"),
+                 Column("changes", "int"), Column("undone_by", "int")],
+        footer=["`salesflow undo` reverts your most recent command that is not undone yet"])

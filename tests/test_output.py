@@ -128,3 +128,8 @@ def test_show_card_and_json(book):
     assert card["stage"] == "lead" and card["amount"] == 120000.0 and card["days_in_stage"] == 0
     assert [(e["type"], e["what"]) for e in card["timeline"]] == [("stage", "created in lead"), ("touch", "call")]
     assert card["process_fields"] == {"Need": "", "Budget": "", "Decision maker": "", "Competitor": ""}
+
+
+def test_show_offers_table_and_json_only(book):
+    run = book.fails(2, "show", "1", "-f", "csv")
+    assert run.err.splitlines()[0] == "error: show supports -f table or json, not csv"

@@ -80,3 +80,13 @@ def test_a_missing_file_is_one_line(cli):
 def test_other_templates(cli, template, stages):
     cli.ok("init", "--template", template)
     assert [r["key"] for r in json.loads(cli.ok("pipeline", "show", "-f", "json").out)] == stages
+
+
+def test_export_to_a_file_is_atomic_and_owner_only(cli, tmp_path):
+    import stat
+
+    cli.ok("init")
+    target = tmp_path / "standard.toml"
+    cli.ok("pipeline", "export", "-o", str(target))
+    assert target.read_text(encoding="utf-8") == cli.ok("pipeline", "export").out
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600

@@ -63,8 +63,7 @@ def health(
     from salesflow.output.emit import emit
 
     env = resolve(ctx)
-    report = health_report(env.conn(), env.now)
-    report.rows = list(report.rows)
+    report = health_report(env.conn(), env.now)  # rows are a list: read twice below
     emit(report, fmt.value, env.style(), output)
     if check and any(r["status"] == "red" for r in report.rows):
         raise typer.Exit(3)
@@ -111,15 +110,11 @@ def report_weekly(
     import sys
 
     from salesflow.app.weekly import weekly_page
-    from salesflow.output.emit import atomic_file
+    from salesflow.output.emit import write_text
     from salesflow.output.page import html_page, markdown
 
     env = resolve(ctx)
     page = weekly_page(env.conn(), env.now, env.lang)
-    text = markdown(page, env.lang) if fmt == PageFormat.markdown else html_page(page, env.lang)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        with atomic_file(output) as handle:
-            handle.write(text)
+    write_text(markdown(page, env.lang) if fmt == PageFormat.markdown else html_page(page, env.lang), output)
+    if output is not None:
         print(f"wrote {output}", file=sys.stderr)

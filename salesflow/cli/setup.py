@@ -63,14 +63,9 @@ def pipeline_export(
     from salesflow.app import setup
 
     env = resolve(ctx)
-    text = setup.pipeline_export(env.conn(), key)
-    if output:
-        from salesflow.output.emit import atomic_file
+    from salesflow.output.emit import write_text
 
-        with atomic_file(output) as handle:
-            handle.write(text)
-    else:
-        sys.stdout.write(text)
+    write_text(setup.pipeline_export(env.conn(), key), output)
 
 
 @pipeline_app.command("load")

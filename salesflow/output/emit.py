@@ -49,11 +49,21 @@ def neutralise(cell: str) -> str:
 def emit(report: Report, fmt: str, style: Style, out: Path | None = None, stream: IO[str] | None = None, *,
          raw: bool = False, excel: bool = False) -> None:
     """`raw`: leave formula-like text cells alone; `excel`: csv/tsv with a BOM and CRLF line ends."""
+    _to(out, style, lambda handle, st: _write(report, fmt, st, handle, raw=raw, excel=excel), stream)
+
+
+def write_text(text: str, out: Path | None) -> None:
+    """Finished text (TOML, Markdown, HTML, iCalendar) to -o FILE atomically, else to stdout."""
+    _to(out, Style(), lambda handle, _: handle.write(text))
+
+
+def _to(out: Path | None, style: Style, write, stream: IO[str] | None = None) -> None:
+    """The one place that chooses between a file (atomic, 0600, never drawn for a terminal) and a stream."""
     if out is not None:
         with atomic_file(out) as handle:
-            _write(report, fmt, Style(style.lang, False, False, style.width), handle, raw=raw, excel=excel)
+            write(handle, Style(style.lang, False, False, style.width))
     else:
-        _write(report, fmt, style, stream or sys.stdout, raw=raw, excel=excel)
+        write(stream or sys.stdout, style)
 
 
 def _write(report: Report, fmt: str, style: Style, stream: IO[str], *, raw: bool = False, excel: bool = False) -> None:
@@ -96,11 +106,7 @@ def emit_sections(reports: dict[str, Report], fmt: str, style: Style, out: Path 
                 stream.write(report.title + "\n")
             _write(report, fmt, st, stream)
 
-    if out is not None:
-        with atomic_file(out) as handle:
-            write(handle, Style(style.lang, False, False, style.width))
-    else:
-        write(sys.stdout, style)
+    _to(out, style, write)
 
 
 def machine_value(column: Column, value: Any) -> Any:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from salesflow.output.emit import atomic_file
+from salesflow.output.emit import write_text
 
 
 def write_ics(calendar: Any, out: Path | None) -> None:
@@ -31,9 +30,4 @@ def write_ics(calendar: Any, out: Path | None) -> None:
         event.add("summary", e.summary)
         event.add("description", e.description)
         cal.add_component(event)
-    text = cal.to_ical().decode("utf-8")
-    if out is None:
-        sys.stdout.write(text)
-        return
-    with atomic_file(out) as handle:
-        handle.write(text)
+    write_text(cal.to_ical().decode("utf-8"), out)

@@ -103,3 +103,11 @@ def test_amount_factor_and_a_full_score():
     assert score(items) == 20.17  # 12 × (0.2 + 0.8 × 17/21) + 3 + 2 + 3 + 2
     assert score(terms(days_overdue=3, grade="A", probability=0.5, amount=100_000_000, breaches=2,
                        weights={"grade": 0.0})) == 17.17
+
+
+def test_idle_since_is_the_later_of_entering_the_stage_and_the_last_touch():
+    from salesflow.domain.deadlines import idle_since
+
+    assert idle_since(facts()) == MON
+    assert idle_since(facts(last_touch=datetime(2026, 11, 4, 8, 0))) == datetime(2026, 11, 4, 8, 0)
+    assert idle_since(facts(last_touch=datetime(2026, 10, 1))) == MON  # a touch before the stage does not count

@@ -17,6 +17,7 @@ from salesflow.domain.dates import iso, parse_when
 from salesflow.domain.errors import BadInput, UsageProblem
 from salesflow.domain.funnel import Path
 from salesflow.domain.money import format_amount, parse_amount
+from salesflow.domain.periods import parse_period
 from salesflow.output.report import Column, Report
 from salesflow.store import changes
 from salesflow.store import forecast as store
@@ -106,12 +107,6 @@ def forecast_lines(conn: sqlite3.Connection, now: datetime, q: ForecastQuery, op
     return [Line(m, rep, *acc[(m, rep)][:3], tuple(acc[(m, rep)][3])) for m, rep in order]
 
 
-def _month_window(month: str) -> tuple[datetime, datetime]:
-    y, m = int(month[:4]), int(month[5:7])
-    start = datetime(y, m, 1)
-    return start, datetime(y + (m == 12), 1 if m == 12 else m + 1, 1)
-
-
 def forecast_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery, include: tuple[str, ...] = ()) -> Report:
     """`include`: months to show even without open deals (the weekly page's this and next month)."""
     lines = forecast_lines(conn, now, q)
@@ -124,7 +119,7 @@ def forecast_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery, i
         row = {"month": line.month, "rep": line.rep, "deals": line.deals, "amount": line.amount,
                "weighted": line.weighted, "target": None, "won": None, "gap": None, "flag": ""}
         if re.fullmatch(r"\d{4}-\d{2}", line.month):
-            start, end = _month_window(line.month)
+            start, end = parse_period(line.month, now)
             won = store.won_between(conn, iso(start), iso(end), q.pipeline)
             row["won"] = won.get(line.rep, 0) if q.by_rep else sum(won.values())
             target = target_by.get((line.month, line.rep if q.by_rep else None))
@@ -218,7 +213,7 @@ def accuracy_report(conn: sqlite3.Connection, now: datetime, by_rep: bool) -> Re
     months = sorted({s["month"] for s in snaps if re.fullmatch(r"\d{4}-\d{2}", s["month"])})
     rows = []
     for month in months:
-        start, end = _month_window(month)
+        start, end = parse_period(month, now)
         if end > now:
             continue  # not over yet
         before = [s for s in snaps if s["month"] == month and s["taken_on"] < start.date().isoformat()]

@@ -26,7 +26,6 @@ def stuck_rows(conn: sqlite3.Connection, now: datetime, over: int | None) -> lis
     for r in store.open_deals(conn):
         f = facts(r)
         stage = pipelines[f.pipeline].stage(f.stage)
-        since = max(f.stage_entered_at, f.last_touch) if f.last_touch else f.stage_entered_at
         days_in_stage = (now - f.stage_entered_at).days
         if over is not None:
             if now - f.stage_entered_at <= timedelta(days=over):
@@ -37,7 +36,7 @@ def stuck_rows(conn: sqlite3.Connection, now: datetime, over: int | None) -> lis
                 continue
         rows.append({
             "deal_id": f.deal_id, "customer": r["customer"], "owner": f.owner, "stage": f.stage,
-            "days_in_stage": days_in_stage, "idle_days": (now - since).days, "idle_limit": stage.idle_days,
+            "days_in_stage": days_in_stage, "idle_days": (now - rules.idle_since(f)).days, "idle_limit": stage.idle_days,
             "last_touch": f.last_touch, "last_note": (r["last_note"] or "").replace("\n", " ")[:80] or None,
         })
     rows.sort(key=lambda x: (-x["days_in_stage"] if over is not None else -x["idle_days"], -x["days_in_stage"], x["deal_id"]))

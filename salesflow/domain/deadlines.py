@@ -59,6 +59,11 @@ class Due(NamedTuple):
         return tuple(d for d in self.deadlines if d.suppressed is None)
 
 
+def idle_since(f: DueFacts) -> datetime:
+    """When the deal last showed life in its stage: the later of entering it and the last touch."""
+    return max(f.stage_entered_at, f.last_touch) if f.last_touch else f.stage_entered_at
+
+
 def deadlines(f: DueFacts, pipeline: Pipeline, now: datetime) -> list[Deadline]:
     """Every deadline of an open deal, earliest first; suppressed ones carry the reason."""
     sla = pipeline.grades.get(f.grade) or pipeline.grades["B"]
@@ -71,7 +76,7 @@ def deadlines(f: DueFacts, pipeline: Pipeline, now: datetime) -> list[Deadline]:
     else:
         found.append(Deadline("cadence", f.last_touch + timedelta(days=sla.cadence_days)))
     if stage.idle_days is not None:
-        since = max(f.stage_entered_at, f.last_touch) if f.last_touch else f.stage_entered_at
+        since = idle_since(f)
         plan = f.next_followup is not None and f.next_followup >= now
         found.append(Deadline("stage-idle", since + timedelta(days=stage.idle_days),
                               "a follow-up is planned" if plan else None))
@@ -138,6 +143,5 @@ def next_action(due: Due, now: datetime) -> str:
     if rule == "cadence" and f.last_touch is not None:
         return f"touch base — {f.grade}-grade, last touch {_age(now - f.last_touch)} ago"
     if rule == "stage-idle":
-        since = max(f.stage_entered_at, f.last_touch) if f.last_touch else f.stage_entered_at
-        return f"stage idle: no plan in {f.stage} for {_age(now - since)} — schedule a follow-up or move it"
+        return f"stage idle: no plan in {f.stage} for {_age(now - idle_since(f))} — schedule a follow-up or move it"
     return "nothing due"

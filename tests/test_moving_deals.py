@@ -90,6 +90,8 @@ def test_a_duplicate_check_ignores_closed_deals_and_other_pipelines(team):
     add_lead(team)  # the first one is lost: no longer a duplicate
     team.ok("init", "--template", "saas")
     add_lead(team, "华为技术有限公司", "--pipeline", "saas")
+    assert team.query("SELECT id, pipeline, status FROM deal ORDER BY id") == [
+        (1, "standard", "lost"), (2, "standard", "open"), (3, "saas", "open")]
 
 
 def test_skipping_needs_force_and_reason_and_is_recorded(team):

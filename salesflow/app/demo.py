@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ from salesflow.app.assign import sweep
 from salesflow.app.context import Act
 from salesflow.app.setup import init_db
 from salesflow.domain.dates import iso
+from salesflow.domain.errors import Refused
 from salesflow.domain.pipeline import Pipeline
 from salesflow.domain.text import name_key
 from salesflow.store import bulk
@@ -270,16 +272,23 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
                   json.dumps(fields, ensure_ascii=False, sort_keys=True)))
 
 
-def demo_path(data_dir: Path) -> Path:
-    """`demo.db` in the data directory, or `demo-2.db`, … : the demo never touches an existing file."""
-    candidate, n = data_dir / "demo.db", 1
+def demo_target(given: Path | None, data_dir: Callable[[], Path]) -> Path:
+    """Where the demo may write: the file the user named if it does not exist yet (an existing one is
+    refused), else `demo.db` in the data directory, or `demo-2.db`, … — never an existing database."""
+    if given is not None:
+        if given.exists():
+            raise Refused(f"{given} already exists; the demo never touches an existing database",
+                          hint="name a new file, e.g. salesflow demo --db demo.db")
+        return given
+    directory = data_dir()
+    candidate, n = directory / "demo.db", 1
     while candidate.exists():
         n += 1
-        candidate = data_dir / f"demo-{n}.db"
+        candidate = directory / f"demo-{n}.db"
     return candidate
 
 
-def overview(path: Path, rep: str, now: datetime) -> list:
+def overview(path: Path, rep: str, now: datetime) -> dict:
     """What the demo prints: the rep's morning list, their manager's, and the open pipeline by stage."""
     from salesflow.app.due import DueQuery, due_report
     from salesflow.app.views import stage_summary
@@ -296,4 +305,4 @@ def overview(path: Path, rep: str, now: datetime) -> list:
             report.rows = list(report.rows)  # read before the connection closes
     finally:
         conn.close()
-    return reports
+    return {report.title: report for report in reports}

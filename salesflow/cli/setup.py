@@ -91,28 +91,17 @@ def demo(
     Writes to --db / SALESFLOW_DB when given and new (an existing file is refused), else to demo.db
     in the data directory (demo-2.db, … when that exists). It never touches an existing database.
     """
-    from salesflow.app.demo import build_demo, demo_path, overview
+    from salesflow.app.demo import build_demo, demo_target, overview
     from salesflow.cli.env import default_db_path
-    from salesflow.domain.errors import Refused
-    from salesflow.output.emit import emit
+    from salesflow.output.emit import emit_sections
 
     env = resolve(ctx)
-    if env.db_source == "default":
-        path = demo_path(default_db_path().parent)
-    elif env.db_path.exists():
-        raise Refused(f"{env.db_path} already exists; the demo never touches an existing database",
-                      hint="name a new file, e.g. salesflow demo --db demo.db")
-    else:
-        path = env.db_path
+    path = demo_target(None if env.db_source == "default" else env.db_path, lambda: default_db_path().parent)
     counts = build_demo(path, env.now, seed)
-    print(f"demo database: {path}")
+    print(f"demo database: {path}\n", flush=True)
     print(f"built {counts['reps']} reps, {counts['customers']} customers, {counts['deals']} deals, "
           f"{counts['touches']} touches, {counts['stage_events']} stage events", file=sys.stderr)
-    for report in overview(path, rep, env.now):
-        print()
-        if not env.style().terminal:
-            print(report.title)
-        emit(report, "table", env.style())
+    emit_sections(overview(path, rep, env.now), "table", env.style())
     print(f"\nnext: export SALESFLOW_DB={path}   then try: salesflow due --as {rep}, salesflow why DEAL, "
           "salesflow due --all, salesflow silent", file=sys.stderr)
 

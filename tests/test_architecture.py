@@ -26,7 +26,7 @@ THIRD_PARTY = {
     "domain": {"dateutil", "numpy"},  # numpy: the forecast range simulation only, imported on that path
     "store": {"sqlite_utils"},
     "output": {"rich", "tabulate", "wcwidth", "icalendar"},
-    "ingest": {"phonenumbers", "openpyxl"},
+    "ingest": {"phonenumbers", "openpyxl", "pypinyin"},
     "app": set(),
 }
 

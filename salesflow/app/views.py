@@ -25,6 +25,7 @@ DEAL_COLUMNS = [
     Column("amount", "money"), Column("close_date", "date"), Column("source", in_table=False),
     Column("grade"), Column("created_at", "datetime", in_table=False), Column("closed_at", "datetime", in_table=False),
     Column("lost_reason", in_table=False), Column("next_followup", "datetime"),
+    Column("fields", "json", in_table=False),  # process fields as one JSON object ({} when none)
 ]
 
 
@@ -35,7 +36,7 @@ def deal_row(row: sqlite3.Row) -> dict[str, Any]:
         "owner": row["owner"], "pipeline": row["pipeline"], "stage": row["stage"], "status": row["status"],
         "amount": row["amount"], "close_date": row["close_date"], "source": row["source"],
         "grade": row["grade"], "created_at": row["created_at"], "closed_at": row["closed_at"],
-        "lost_reason": row["lost_reason"], "next_followup": row["next_followup"],
+        "lost_reason": row["lost_reason"], "next_followup": row["next_followup"], "fields": row["fields"],
     }
 
 

@@ -52,6 +52,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "silent": ("salesflow.cli.due", "Team"),
     "assign": ("salesflow.cli.assign", "Team"),
     "sweep": ("salesflow.cli.assign", "Team"),
+    "import": ("salesflow.cli.imports:import_app", "Setup"),
     "export": ("salesflow.cli.export", "Setup"),
     "init": ("salesflow.cli.setup", "Setup"),
     "rep": ("salesflow.cli.reps:rep_app", "Setup"),

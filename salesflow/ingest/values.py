@@ -1,8 +1,12 @@
-"""Coercing typed or imported values that need a library: phone numbers (phonenumbers)."""
+"""Coercing typed or imported values: phone numbers (phonenumbers), and the dates and amounts of imported files."""
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 from salesflow.domain.errors import BadInput
+from salesflow.domain.money import MAX_MINOR, parse_amount
 from salesflow.domain.text import clean_text
 
 DEFAULT_REGION = "CN"
@@ -23,3 +27,108 @@ def normalise_phone(value: str | None, region: str = DEFAULT_REGION) -> str | No
         raise BadInput(f"phone {value!r} does not look like a phone number",
                        hint="write it with digits, e.g. 138 0013 8000 or +86 10 1234 5678")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def import_phone(value: str) -> str:
+    """A phone from another system: E.164 when it can be read as one, else kept as written (text, zeros kept)."""
+    value = value.strip()
+    if _E164.match(value):
+        return value
+    try:
+        return normalise_phone(value) or value
+    except BadInput:
+        return value
+
+
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+                  r"\s*(?:Z|[+-]\d{2}:?\d{2}|UTC)?$")
+_ZH = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2})[:时点](\d{2})分?)?$")
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+DATE_FORMATS = {"dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y", "ymd": "%Y-%m-%d"}
+
+
+def check_date_format(fmt: str | None) -> str | None:
+    """`--date-format`: a strftime pattern (`%d.%m.%Y`) or one of dmy, mdy, ymd."""
+    if fmt is None:
+        return None
+    fmt = DATE_FORMATS.get(fmt.lower(), fmt)
+    if "%" not in fmt:
+        raise BadInput(f"date format {fmt!r} has no % fields", hint="e.g. --date-format %d/%m/%Y, or dmy / mdy / ymd")
+    return fmt
+
+
+def import_datetime(text: str, fmt: str | None) -> datetime:
+    """A date or date-time from a file as local wall-clock time (a time-zone suffix is dropped).
+
+    Year-first forms and 2026年3月1日 are read as they are; `03/04/2026` is refused unless the day or the
+    month is over 12 or `--date-format` says which comes first.
+    """
+    raw = text.strip()
+    if fmt:
+        for candidate in (raw, raw.split(" ")[0], raw.split("T")[0]):
+            try:
+                return datetime.strptime(candidate, fmt)
+            except ValueError:
+                continue
+        if "%d/%m" in fmt or "%m/%d" in fmt:
+            # a time after the date is kept: "25/03/2026 14:05"
+            for extra in (" %H:%M", " %H:%M:%S"):
+                try:
+                    return datetime.strptime(raw, fmt + extra)
+                except ValueError:
+                    continue
+        if not _ISO.match(raw):
+            raise BadInput(f"date {text!r} does not match --date-format {fmt}")
+    match = _ISO.match(raw) or _ZH.match(raw)
+    if match:
+        y, mo, d, h, mi, s = (int(g) if g else 0 for g in (match.groups() + (None,) * 6)[:6])
+        return _make(text, y, mo, d, h, mi, s)
+    match = _DMY.match(raw)
+    if match:
+        a, b, y = int(match[1]), int(match[2]), int(match[3])
+        h, mi, s = (int(g) if g else 0 for g in match.groups()[3:6])
+        if a > 12 >= b:
+            return _make(text, y, b, a, h, mi, s)
+        if b > 12 >= a:
+            return _make(text, y, a, b, h, mi, s)
+        raise BadInput(f"date {text!r} could be day/month or month/day",
+                       hint="say which with --date-format dmy (25/03/2026) or mdy (03/25/2026)")
+    raise BadInput(f"{text!r} is not a date", hint="dates look like 2026-03-01, 2026/3/1, 2026年3月1日 or 01/03/2026 with --date-format")
+
+
+def _make(text: str, y: int, mo: int, d: int, h: int, mi: int, s: int) -> datetime:
+    try:
+        return datetime(y, mo, d, h, mi, s)
+    except ValueError:
+        raise BadInput(f"{text!r} is not a real date or time") from None
+
+
+def import_amount(text: str, unit: int | None) -> int:
+    """Minor units; `unit` multiplies a column headed like 金额(万元). Plain digits skip the Decimal path."""
+    raw = text.strip()
+    if raw.isdigit():
+        minor = int(raw) * 100
+    else:
+        minor = parse_amount(raw)
+    if unit:
+        minor *= unit
+        if minor > MAX_MINOR:
+            raise BadInput(f"amount {text!r} × {unit:,} is too large")
+    return minor
+
+
+def handle_slug(name: str) -> str:
+    """A rep handle from a display name: `Moses Frase` → `moses-frase`, `王伟` → `wang-wei` (pinyin)."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", name).strip()
+    if not text.isascii():
+        from pypinyin import lazy_pinyin  # 0.15 s to load its dictionary: only when creating reps
+
+        text = " ".join(lazy_pinyin(text))
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:32].strip("-")
+    return slug or "rep"

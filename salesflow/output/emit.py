@@ -168,6 +168,8 @@ def _json_object(columns: list[Column], row: dict[str, Any]) -> str:
 
 
 def _json_value(column: Column, value: Any) -> Any:
+    if column.kind == "json" and isinstance(value, str):
+        return json.loads(value)  # a nested object in json/jsonl, its JSON text in csv/tsv
     value = machine_value(column, value)
     return Fixed(value) if column.kind in ("money", "score") and value is not None else value
 

@@ -1,0 +1,361 @@
+"""`import deals|touches` (§10): presets field by field, encodings, idempotence, rejects, dry run, round trip."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import add_lead, at
+
+EXAMPLES = Path(__file__).parent.parent / "examples" / "import"
+DEAL_FIELDS = ("external_id", "title", "customer", "contact", "phone", "email", "owner", "stage", "status", "amount",
+               "close_date", "source", "created_at", "closed_at", "lost_reason", "next_followup")
+
+
+@pytest.fixture
+def book(cli):
+    at(cli, "2026-11-23T10:00")
+    cli.ok("init")
+    return cli
+
+
+def deals(cli) -> list[dict]:
+    rows = list(csv.DictReader(io.StringIO(cli.ok("export", "deals", "--raw").out)))
+    return [{k: r[k] for k in DEAL_FIELDS} for r in rows]
+
+
+def events(cli, deal_id: int) -> list[tuple]:
+    return cli.query("SELECT from_stage, to_stage, at FROM stage_event WHERE deal_id = ? ORDER BY id", deal_id)
+
+
+def write(tmp: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+# --- presets, field by field ---------------------------------------------------------------------------
+
+def test_pipedrive_export(book):
+    run = book.ok("import", "deals", str(EXAMPLES / "pipedrive-deals.csv"), "--create-reps")
+    assert "preset pipedrive (detected from the header)" in run.err
+    assert run.out.splitlines()[0] == ("imported pipedrive-deals.csv: 5 rows → 4 created, 0 updated, 0 unchanged,"
+                                       " 1 skipped, 0 rejected")
+    assert "1 row: skipped: deleted in the source system" in run.err
+    assert deals(book) == [
+        {"external_id": "101", "title": "Northwind renewal", "customer": "Northwind Traders", "contact": "Anne Dodsworth",
+         "phone": "+12065550188", "email": "anne@northwind.example", "owner": "tom-baker", "stage": "negotiation",
+         "status": "open", "amount": "12000.00", "close_date": "2026-12-15", "source": "Referral",
+         "created_at": "2026-06-02T09:15:00", "closed_at": "", "lost_reason": "", "next_followup": "2026-11-25T00:00:00"},
+        {"external_id": "102", "title": "Contoso fleet trackers", "customer": "Contoso Ltd", "contact": "Brian Cox",
+         "phone": "+864255550100", "email": "bcox@contoso.example", "owner": "li-na", "stage": "won", "status": "won",
+         "amount": "48500.00", "close_date": "2026-09-30", "source": "Website", "created_at": "2026-04-10T14:00:00",
+         "closed_at": "2026-09-30T16:20:00", "lost_reason": "", "next_followup": ""},
+        {"external_id": "103", "title": "Fabrikam pilot", "customer": "Fabrikam", "contact": "", "phone": "", "email": "",
+         "owner": "li-na", "stage": "lost", "status": "lost", "amount": "7500.00", "close_date": "2026-08-31",
+         "source": "Expo", "created_at": "2026-05-20T11:30:00", "closed_at": "2026-08-14T09:00:00",
+         "lost_reason": "Price", "next_followup": ""},
+        {"external_id": "104", "title": "Adventure Works POS", "customer": "Adventure Works", "contact": "Kim Abercrombie",
+         "phone": "+861088886666", "email": "", "owner": "tom-baker", "stage": "lead", "status": "open",
+         "amount": "0.00", "close_date": "", "source": "Cold call", "created_at": "2026-11-01T08:00:00",
+         "closed_at": "", "lost_reason": "", "next_followup": ""},
+    ]
+    # the file's history as stage events: created into the stage it names, then closed from there
+    assert events(book, 2) == [(None, "proposal", "2026-04-10T14:00:00"), ("proposal", "won", "2026-09-30T16:20:00")]
+    assert events(book, 3) == [(None, "qualified", "2026-05-20T11:30:00"), ("qualified", "lost", "2026-08-14T09:00:00")]
+    assert book.query("SELECT lost_from_stage, progressed_at FROM deal WHERE id = 3") == [("qualified", None)]
+    assert book.query("SELECT progressed_at FROM deal WHERE id = 2") == [("2026-09-30T16:20:00",)]
+    assert book.query("SELECT handle, name FROM rep ORDER BY handle") == [("li-na", "Li Na"), ("tom-baker", "Tom Baker")]
+
+
+def test_hubspot_export(book):
+    book.ok("rep", "add", "maria", "--name", "Maria Garcia")
+    book.ok("rep", "add", "wang", "--name", "Wang Wei")
+    run = book.ok("import", "deals", str(EXAMPLES / "hubspot-deals.csv"))
+    assert "preset hubspot (detected from the header)" in run.err
+    got = deals(book)
+    assert [(d["external_id"], d["title"], d["customer"], d["owner"], d["stage"], d["status"], d["amount"],
+             d["close_date"], d["created_at"], d["closed_at"], d["lost_reason"]) for d in got] == [
+        ("9001234501", "Globex – data platform", "Globex Corporation", "maria", "negotiation", "open", "85000.00",
+         "2026-12-20", "2026-07-01T10:12:00", "", ""),
+        ("9001234502", "Initech support plan", "Initech", "maria", "won", "won", "24000.00", "2026-10-03",
+         "2026-08-15T09:00:00", "2026-10-03T00:00:00", ""),
+        ("9001234503", "Umbrella lab rollout", "Umbrella Corp", "wang", "lost", "lost", "150000.00", "2026-09-12",
+         "2026-05-02T13:45:00", "2026-09-12T00:00:00", "Chose a competitor"),
+        ("9001234504", "Hooli analytics trial", "Hooli", "wang", "qualified", "open", "0.00", "2027-01-31",
+         "2026-11-10T16:30:00", "", ""),
+    ]
+    assert "2 rows: won/lost without a close time: closed at the expected close date" in run.err
+
+
+def test_salesforce_report_with_footer_needs_the_date_order(book):
+    before = book.dump()
+    run = book.fails(1, "import", "deals", str(EXAMPLES / "salesforce-opportunities.csv"), "--create-reps")
+    assert run.err.splitlines()[-2:] == [
+        "error: salesforce-opportunities.csv:2: date '7/3/2026' could be day/month or month/day; nothing was imported",
+        "hint: say which with --date-format dmy (25/03/2026) or mdy (03/25/2026)"]
+    assert book.dump() == before
+    run = book.ok("import", "deals", str(EXAMPLES / "salesforce-opportunities.csv"), "--create-reps", "--date-format", "mdy")
+    assert "4 rows → 4 created" in run.out  # Grand Totals, copyright, confidentiality and company lines skipped
+    got = deals(book)
+    assert [(d["title"], d["customer"], d["owner"], d["stage"], d["amount"], d["close_date"], d["created_at"],
+             d["source"]) for d in got] == [
+        ("Stark – 200 seats", "Stark Industries", "maria-garcia", "negotiation", "120000.00", "2026-12-18",
+         "2026-07-03T00:00:00", "Partner"),
+        ("Wayne security audit", "Wayne Enterprises", "maria-garcia", "won", "56000.00", "2026-09-28",
+         "2026-07-02T00:00:00", "Web"),
+        ("Cyberdyne pilot", "Cyberdyne Systems", "wang-wei", "lost", "30000.00", "2026-08-30", "2026-06-30T00:00:00",
+         "Trade Show"),
+        ("Tyrell replicant CRM", "Tyrell Corp", "wang-wei", "lead", "0.00", "2027-01-29", "2026-11-11T00:00:00",
+         "Cold Call"),
+    ]
+
+
+def test_chinese_excel_sheet_in_gb18030_with_a_title_row_and_wan_yuan(book):
+    book.ok("rep", "add", "wang", "--name", "王伟")
+    book.ok("rep", "add", "lina", "--name", "李娜")
+    run = book.ok("import", "deals", str(EXAMPLES / "excel-zh-deals.csv"))
+    assert "excel-zh-deals.csv: gb18030, comma-separated, header on line 2, preset excel-zh (detected from the header)" in run.err
+    assert "4 rows → 4 created" in run.out  # the 合计 row is a footer
+    got = deals(book)
+    assert [(d["customer"], d["contact"], d["phone"], d["email"], d["source"], d["stage"], d["amount"], d["owner"],
+             d["close_date"], d["created_at"], d["closed_at"], d["lost_reason"]) for d in got] == [
+        ("上海明华机械有限公司", "张伟", "+8613800138000", "zhangwei@minghua.example", "展会", "proposal", "125000.00",
+         "wang", "2026-12-20", "2026-09-01T00:00:00", "", ""),
+        ("苏州远航电子", "李娜", "+8651266881234", "", "转介绍", "won", "300000.00", "wang", "2026-10-15",
+         "2026-06-12T00:00:00", "2026-10-12T00:00:00", ""),
+        ("杭州青松软件", "陈晨", "+8615900001111", "chenchen@qingsong.example", "官网", "lost", "80000.00", "lina",
+         "2026-09-30", "2026-07-03T00:00:00", "2026-09-20T00:00:00", "价格太高"),
+        ("南京东方物流", "", "", "", "电话营销", "lead", "0.00", "lina", "", "2026-11-18T00:00:00", "", ""),
+    ]
+    assert all(d["external_id"].startswith("row:") for d in got)  # no id column: keyed on a hash of the row
+
+
+def test_xlsx_keeps_phones_as_text(book, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from datetime import datetime
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["客户名称", "联系人", "电话", "阶段", "金额", "创建日期"])
+    ws.append(["北京星辰科技", "王强", 13800138000, "线索", 50000, datetime(2026, 10, 8, 14, 30)])
+    ws.append(["天津海港物流", "赵敏", "01065432100", "方案", "12万", "2026-10-09"])
+    path = tmp_path / "sheet.xlsx"
+    wb.save(path)
+    run = book.ok("import", "deals", str(path))
+    assert "sheet.xlsx: xlsx, header on line 1, preset excel-zh" in run.err
+    got = deals(book)
+    assert [(d["customer"], d["phone"], d["stage"], d["amount"], d["created_at"]) for d in got] == [
+        ("北京星辰科技", "+8613800138000", "lead", "50000.00", "2026-10-08T14:30:00"),
+        ("天津海港物流", "+861065432100", "proposal", "120000.00", "2026-10-09T00:00:00"),
+    ]
+
+
+# --- encodings and delimiters -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("encoding, expected", [("utf-8-sig", "utf-8-sig"), ("gb18030", "gb18030"), ("utf-8", "utf-8")])
+def test_encodings(book, tmp_path, encoding, expected):
+    path = write(tmp_path, "e.csv", "客户名称,阶段,金额\n深圳鼎盛电子,线索,3万\n", encoding)
+    run = book.ok("import", "deals", str(path))
+    assert f"e.csv: {expected}, comma-separated" in run.err
+    assert [(d["customer"], d["amount"]) for d in deals(book)] == [("深圳鼎盛电子", "30000.00")]
+
+
+def test_semicolon_csv_with_map_only(book, tmp_path):
+    path = write(tmp_path, "semi.csv", "Firma;Wert;Phase\nMüller GmbH;1.500,00;lead\nSchmidt AG;2500;qualified\n")
+    run = book.ok("import", "deals", str(path), "--map", "Firma=customer", "--map", "Wert=amount", "--map", "Phase=stage",
+                  "--amount-unit", "1", "--rejects", str(tmp_path / "bad.csv"))
+    assert "semi.csv: utf-8, semicolon-separated, header on line 1, no preset (--map only)" in run.err
+    assert [(d["customer"], d["stage"], d["amount"]) for d in deals(book)] == [("Schmidt AG", "qualified", "2500.00")]
+    rejects = list(csv.reader((tmp_path / "bad.csv").open(encoding="utf-8")))
+    assert rejects == [["line", "reason", "Firma", "Wert", "Phase"],
+                       ["2", "amount '1.500,00' is not an amount", "Müller GmbH", "1.500,00", "lead"]]
+
+
+# --- bad rows, unknown values, rejects --------------------------------------------------------------------
+
+BAD = "客户名称,阶段,金额,创建日期\n甲公司,线索,1万,2026-10-01\n乙公司,线索,很多,2026-10-02\n丙公司,方案,2万,2026-10-03\n"
+
+
+def test_a_bad_row_aborts_everything_with_its_line(book, tmp_path):
+    path = write(tmp_path, "bad.csv", BAD)
+    before = book.dump()
+    run = book.fails(1, "import", "deals", str(path))
+    assert run.err.splitlines()[-2] == "error: bad.csv:3: amount '很多' is not an amount; nothing was imported"
+    assert run.err.splitlines()[-1].startswith("hint: ")
+    assert book.dump() == before
+
+
+def test_rejects_file_takes_the_bad_rows_and_the_rest_is_imported(book, tmp_path):
+    path = write(tmp_path, "bad.csv", BAD)
+    run = book.ok("import", "deals", str(path), "--rejects", str(tmp_path / "rejects.csv"))
+    assert "3 rows → 2 created, 0 updated, 0 unchanged, 0 skipped, 1 rejected" in run.out
+    assert [d["customer"] for d in deals(book)] == ["甲公司", "丙公司"]
+    assert list(csv.reader((tmp_path / "rejects.csv").open(encoding="utf-8")))[1] == [
+        "3", "amount '很多' is not an amount", "乙公司", "线索", "很多", "2026-10-02"]
+    assert (tmp_path / "rejects.csv").stat().st_mode & 0o077 == 0
+
+
+def test_unknown_stages_and_owners_are_listed_together(book, tmp_path):
+    path = write(tmp_path, "u.csv", "客户名称,阶段,负责人\n甲,初访,老王\n乙,初访,李娜\n丙,签约,老王\n")
+    before = book.dump()
+    run = book.fails(1, "import", "deals", str(path))
+    assert run.err.splitlines()[-4:] == [
+        "error: u.csv: unknown stage and owner values; nothing was imported",
+        "  stage (2): '初访' (2 rows), '签约' (1 row)",
+        "  owner (2): '老王' (2 rows), '李娜' (1 row)",
+        "hint: map each with --stage-map '初访=STAGE' (a stage key of the pipeline, won or lost);"
+        " add them with salesflow rep add, or pass --create-reps"]
+    assert book.dump() == before
+    book.ok("import", "deals", str(path), "--stage-map", "初访=lead", "--stage-map", "签约=won", "--create-reps")
+    assert [(d["customer"], d["stage"], d["owner"]) for d in deals(book)] == [
+        ("甲", "lead", "lao-wang"), ("乙", "lead", "li-na"), ("丙", "won", "lao-wang")]
+
+
+def test_missing_customer_and_created_date_are_warnings_not_errors(book, tmp_path):
+    path = write(tmp_path, "m.csv", "Deal Name,Deal Stage,Close Date,Amount\nNo company,Closed Won,2026-10-01,100\n"
+                                    "Open one,Qualified To Buy,,5\n")
+    run = book.ok("import", "deals", str(path), "--preset", "hubspot")
+    assert "2 rows → 2 created" in run.out
+    assert "warning: 2 rows: no customer: imported without one" in run.err
+    assert "warning: 2 rows: no created date: used the close date, else now" in run.err
+    assert [(d["title"], d["customer"], d["created_at"], d["closed_at"]) for d in deals(book)] == [
+        ("No company", "", "2026-10-01T00:00:00", "2026-10-01T00:00:00"),
+        ("Open one", "", "2026-11-23T10:00:00", "")]
+
+
+def test_future_created_date_is_a_bad_row(book, tmp_path):
+    path = write(tmp_path, "f.csv", "客户名称,创建日期\n甲,2027-01-01\n")
+    run = book.fails(1, "import", "deals", str(path))
+    assert "f.csv:2: created date '2027-01-01' is in the future" in run.err
+
+
+# --- idempotence, duplicates, dry run ---------------------------------------------------------------------
+
+def test_importing_twice_changes_nothing(book):
+    for name in ("pipedrive-deals.csv", "hubspot-deals.csv", "excel-zh-deals.csv"):
+        book.ok("import", "deals", str(EXAMPLES / name), "--create-reps")
+    before = book.dump()
+    for name in ("pipedrive-deals.csv", "hubspot-deals.csv", "excel-zh-deals.csv"):
+        run = book.ok("import", "deals", str(EXAMPLES / name), "--create-reps")
+        assert " 0 created, 0 updated" in run.out
+    assert book.dump() == before
+
+
+def test_on_duplicate_update_skip_fail(book, tmp_path):
+    book.ok("import", "deals", str(EXAMPLES / "hubspot-deals.csv"), "--create-reps")
+    changed = (EXAMPLES / "hubspot-deals.csv").read_text(encoding="utf-8").replace(
+        "Qualified To Buy,2027-01-31,Wang Wei,", "Closed Won,2026-11-20,Wang Wei,42000")
+    path = write(tmp_path, "hubspot-again.csv", changed)
+    before = book.dump()
+    run = book.fails(1, "import", "deals", str(path), "--on-duplicate", "fail")
+    assert "hubspot-again.csv:2: deal 9001234501 already exists (#1)" in run.err
+    assert "1 skipped" not in book.ok("import", "deals", str(path), "--on-duplicate", "skip").out
+    assert book.dump() == before
+    run = book.ok("import", "deals", str(path))
+    assert "4 rows → 0 created, 1 updated, 3 unchanged" in run.out
+    assert book.query("SELECT stage, status, amount, closed_at, progressed_at FROM deal WHERE external_id = '9001234504'") == [
+        ("won", "won", 4200000, "2026-11-20T00:00:00", "2026-11-20T00:00:00")]
+    assert events(book, 4)[-1] == ("qualified", "won", "2026-11-20T00:00:00")
+    # the update is one command: undo puts the deal back as it was
+    book.ok("undo")
+    assert book.query("SELECT stage, status, amount, closed_at FROM deal WHERE id = 4") == [("qualified", "open", 0, None)]
+
+
+def test_dry_run_previews_and_writes_nothing(book):
+    before = book.dump()
+    run = book.ok("import", "deals", str(EXAMPLES / "pipedrive-deals.csv"), "--create-reps", "--dry-run", "-f", "csv")
+    lines = run.out.splitlines()
+    assert lines[0] == "line,action,deal,title,customer,owner,stage,status,amount,note"
+    assert lines[1] == "2,create,1,Northwind renewal,Northwind Traders,tom-baker,negotiation,open,12000.00,"
+    assert lines[-2] == ("would import pipedrive-deals.csv: 5 rows → 4 created, 0 updated, 0 unchanged,"
+                         " 1 skipped, 0 rejected")
+    assert lines[-1] == "would also create 2 reps, 4 customers, 3 contacts, 6 stage events"
+    assert "dry run: nothing was written" in run.err
+    assert book.dump() == before
+
+
+def test_an_import_is_one_command_undo_removes_it_all(book):
+    before = book.dump()
+    book.ok("import", "deals", str(EXAMPLES / "pipedrive-deals.csv"), "--create-reps")
+    book.ok("import", "touches", str(EXAMPLES / "pipedrive-activities.csv"))
+    assert book.query("SELECT COUNT(*) FROM touch") == [(3,)]
+    book.ok("undo")
+    assert book.query("SELECT COUNT(*) FROM touch") == [(0,)]
+    book.ok("undo")
+    assert book.query("SELECT COUNT(*) FROM deal") == [(0,)]
+    assert book.query("SELECT COUNT(*) FROM rep") == [(0,)]
+    assert before.count("INSERT INTO \"deal\"") == 0
+
+
+# --- touches ---------------------------------------------------------------------------------------------
+
+def test_touches_by_external_id_and_idempotent(book):
+    book.ok("import", "deals", str(EXAMPLES / "pipedrive-deals.csv"), "--create-reps")
+    run = book.ok("import", "touches", str(EXAMPLES / "pipedrive-activities.csv"))
+    assert "3 rows → 3 created" in run.out
+    assert book.query("SELECT deal_id, kind, at, by, notes, outcome FROM touch ORDER BY id") == [
+        (1, "call", "2026-06-03T00:00:00", "tom-baker", "Interested in renewal; budget approved in Q4", "Intro call"),
+        (1, "meeting", "2026-10-20T00:00:00", "tom-baker", "Demo for ops team", "On-site demo"),
+        (2, "email", "2026-09-01T00:00:00", "li-na", "Sent revised pricing", "Pricing email"),
+    ]
+    before = book.dump()
+    assert "0 created, 0 updated, 0 unchanged, 3 skipped" in book.ok("import", "touches", str(EXAMPLES / "pipedrive-activities.csv")).out
+    assert book.dump() == before
+
+
+def test_touches_for_unknown_deals_are_listed(book, tmp_path):
+    path = write(tmp_path, "t.csv", "deal_id,kind,at,notes\n7,call,2026-11-01,hi\n8,call,2026-11-01,hi\n")
+    run = book.fails(1, "import", "touches", str(path))
+    assert "error: t.csv: unknown deal values; nothing was imported" in run.err
+    assert "  deal (2): '7' (1 row), '8' (1 row)" in run.err
+
+
+# --- round trip -------------------------------------------------------------------------------------------
+
+def test_export_then_import_into_a_fresh_database_keeps_everything(team, tmp_path):
+    deal = add_lead(team, "华为技术有限公司", "--amount", "12万", "--close", "2026-12-20", "--grade", "A", "--next", "fri")
+    team.ok("set", str(deal), "need=CRM", "budget=50万", "decision_maker=张总")
+    team.ok("advance", str(deal), "qualified")
+    team.ok("touch", str(deal), "--kind", "visit", "--note", "见了张总，=SUM(1) 不是公式", "--contact", "张总")
+    lost = add_lead(team, "ACME", phone="13900139000")
+    team.ok("lose", str(lost), "--reason", "price")
+    for what in ("deals", "stage-events", "touches"):
+        team.ok("export", what, "-o", str(tmp_path / f"{what}.csv"), "--raw")
+    source = {what: team.ok("export", what, "-f", "json").out for what in ("deals", "stage-events", "touches")}
+
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    team.db = fresh / "copy.db"
+    team.ok("init")
+    for handle, name in (("li", "李娜"), ("wang", "王伟"), ("zhao", "赵磊")):
+        team.ok("rep", "add", handle, "--name", name)
+    team.ok("import", "deals", str(tmp_path / "deals.csv"), "--events", str(tmp_path / "stage-events.csv"))
+    team.ok("import", "touches", str(tmp_path / "touches.csv"))
+    copy = {what: team.ok("export", what, "-f", "json").out for what in ("deals", "stage-events", "touches")}
+    assert json.loads(copy["deals"]) == json.loads(source["deals"])
+    strip = lambda rows, key: [{k: v for k, v in r.items() if k != key} for r in json.loads(rows)]  # noqa: E731
+    assert strip(copy["stage-events"], "event_id") == strip(source["stage-events"], "event_id")
+    assert strip(copy["touches"], "touch_id") == strip(source["touches"], "touch_id")
+    # derived data agrees with a rebuild from the events
+    assert team.query("SELECT id, stage_entered_at, progressed_at, lost_from_stage FROM deal ORDER BY id") == [
+        (1, json.loads(source["stage-events"])[1]["at"], json.loads(source["stage-events"])[1]["at"], None),
+        (2, json.loads(source["stage-events"])[-1]["at"], None, "lead")]
+
+
+def test_usage_errors(book, tmp_path):
+    path = write(tmp_path, "x.csv", "客户名称\n甲\n")
+    assert "--map target 'nonsense'" in book.fails(2, "import", "deals", str(path), "--map", "客户名称=nonsense").err
+    assert "preset 'zoho'" in book.fails(2, "import", "deals", str(path), "--preset", "zoho").err
+    assert "--on-duplicate 'merge'" in book.fails(2, "import", "deals", str(path), "--on-duplicate", "merge").err
+    assert "no such file" in book.fails(1, "import", "deals", str(tmp_path / "nope.csv")).err
+    assert "is empty" in book.fails(1, "import", "deals", str(write(tmp_path, "empty.csv", ""))).err
+    assert "--stage-map target 'signed'" in book.fails(2, "import", "deals", str(path), "--preset", "excel-zh",
+                                                    "--stage-map", "a=signed").err
+    shutil.copy(path, tmp_path / "x.xls")
+    assert ".xls workbooks" in book.fails(1, "import", "deals", str(tmp_path / "x.xls")).err

@@ -92,3 +92,42 @@ def test_output_files_are_atomic_and_owner_only(book, tmp_path):
 def test_bad_export_requests(book):
     assert "not something to export" in book.fails(2, "export", "invoices").err
     assert book.fails(2, "export", "deals", "-f", "table").code == 2
+
+
+def test_export_deals_is_deals_of_every_status(book):
+    """`export deals` streams its own query: it must say exactly what `deals --status all -f csv` says."""
+    for fmt in ("csv", "json"):
+        assert book.ok("export", "deals", "-f", fmt).out == book.ok("deals", "--status", "all", "-f", fmt).out
+
+
+AWKWARD = ["plain", 'say "hi"', "a,b", "two\nlines", "cr\ronly", "tab\there", "=1+2", "＝SUM(A1)", "-3", "+4", "@x",
+           "\tlead", "中文，逗号", "'quoted'", ""]
+
+
+@pytest.mark.parametrize("args", [(), ("--raw",), ("--excel",), ("-f", "tsv"), ("-f", "tsv", "--raw")])
+def test_streamed_export_equals_the_deals_listing_on_awkward_values(cli, tmp_path, args):
+    """`export deals` streams tuples from its own query; `deals -f csv` goes through the listing's rows.
+    Both must read back to the same cells for every awkward value (quotes, separators, line breaks,
+    formula triggers, phones kept as written), and the file must parse back to one row per deal."""
+    cli.ok("init")
+    lines = ["客户名称,商机名称,电话,来源"] + [
+        ",".join('"' + v.replace('"', '""') + '"' for v in (f"客户{i}", text or "x", phone, text))
+        for i, (text, phone) in enumerate(zip(AWKWARD, ["=1+2", "-5", "13800138000", "@9", "abc"] * 3))]
+    path = tmp_path / "awkward.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cli.ok("import", "deals", str(path), "--preset", "excel-zh")
+    fast = cli.ok("export", "deals", *args).out
+    slow = cli.ok("deals", "--status", "all", "-f", "tsv" if "tsv" in args else "csv").out
+    delimiter = "\t" if "tsv" in args else ","
+    parse = lambda text: list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter))  # noqa: E731
+    if "--raw" not in args:  # `deals` has no --raw; --excel only adds a BOM and CRLF
+        assert parse(fast) == parse(slow)
+    assert len(parse(fast)) == len(AWKWARD) + 1
+    rows = {row[3]: row for row in parse(fast)[1:]}  # by customer 客户N: N-th awkward value
+    assert rows["客户4"][2] == "cr\nonly"  # a CR is stored as a line break
+    assert rows["客户2"][5] == "+8613800138000"  # E.164 is never touched
+    if "--raw" in args:
+        assert (rows["客户0"][5], rows["客户6"][2], rows["客户1"][5]) == ("=1+2", "=1+2", "-5")
+    else:
+        assert (rows["客户0"][5], rows["客户6"][2], rows["客户1"][5]) == ("'=1+2", "'=1+2", "'-5")
+        assert rows["客户7"][2] == "'＝SUM(A1)" and rows["客户11"][2] == "lead"  # trimmed on the way in

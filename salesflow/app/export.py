@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from salesflow.app.reps import reps_report
-from salesflow.app.views import DealQuery, deals_report
+from salesflow.app.views import DEAL_COLUMNS
 from salesflow.domain.errors import UsageProblem
 from salesflow.output.report import Column, Report
 from salesflow.store import export as store
@@ -16,8 +16,8 @@ TABLES = ("deals", "touches", "stage-events", "customers", "reps")
 def export_report(conn: sqlite3.Connection, table: str) -> Report:
     if table not in TABLES:
         raise UsageProblem(f"{table!r} is not something to export", hint="export: " + ", ".join(TABLES))
-    if table == "deals":
-        return deals_report(conn, DealQuery(status="all"))  # every status, the `deals` columns
+    if table == "deals":  # every status, the `deals -f csv` columns, streamed as tuples
+        return Report("Deals", DEAL_COLUMNS, store.deals(conn), tuples=True)
     if table == "reps":
         return reps_report(conn, None)
     if table == "touches":

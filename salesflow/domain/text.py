@@ -30,7 +30,8 @@ def clean_text(value: str | None, what: str, *, max_len: int = MAX_TEXT, require
     if len(value) > max_len:
         raise BadInput(f"{what} is too long ({len(value):,} characters; at most {max_len:,})",
                        hint="keep long documents elsewhere and note where they are")
-    value = value.strip()
+    # Windows and old-Mac line ends become \n: a bare CR breaks csv readers and terminals alike
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not value:
         if required:
             raise BadInput(f"{what} is empty")

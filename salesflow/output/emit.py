@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -42,6 +43,12 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "
 _TEXT_KINDS = ("text", "owner", "tags", "stage", "status", "health")
 
 
+_TRIGGER_FIRST = frozenset(FORMULA_TRIGGERS)
+_E164 = re.compile(r"^\+\d{1,15}$")  # what a normalised phone looks like: safe in every spreadsheet
+# Kinds whose stored value is already what csv carries (text, ints, ISO strings; None → empty cell).
+_CSV_AS_IS = ("text", "owner", "tags", "stage", "status", "health", "phone", "int", "json")
+
+
 def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
 
@@ -67,6 +74,8 @@ def _to(out: Path | None, style: Style, write, stream: IO[str] | None = None) ->
 
 
 def _write(report: Report, fmt: str, style: Style, stream: IO[str], *, raw: bool = False, excel: bool = False) -> None:
+    if report.tuples and (fmt not in ("csv", "tsv") or not all(c.in_machine for c in report.columns)):
+        report = replace(report, rows=report.dict_rows(), tuples=False)
     if fmt in ("csv", "tsv", "json", "jsonl"):
         report = replace(report, columns=[c for c in report.columns if c.in_machine])
     if fmt in ("csv", "tsv"):
@@ -74,10 +83,7 @@ def _write(report: Report, fmt: str, style: Style, stream: IO[str], *, raw: bool
             stream.write("\ufeff")
         writer = csv.writer(stream, delimiter="," if fmt == "csv" else "\t", lineterminator="\r\n" if excel else "\n")
         writer.writerow([c.key for c in report.columns])
-        safe = [not raw and c.kind in _TEXT_KINDS for c in report.columns]
-        for row in report.rows:
-            cells = [_csv_cell(c, row.get(c.key)) for c in report.columns]
-            writer.writerow([neutralise(cell) if guard else cell for cell, guard in zip(cells, safe)])
+        _csv_rows(writer, report, raw)
     elif fmt == "json":
         stream.write("[")
         for i, row in enumerate(report.rows):
@@ -90,6 +96,28 @@ def _write(report: Report, fmt: str, style: Style, stream: IO[str], *, raw: bool
         _markdown(report, style, stream)
     else:
         _table(report, style, stream)
+
+
+def _csv_rows(writer, report: Report, raw: bool) -> None:
+    """The hot loop of `export` (a million rows): each value is converted once, and only the columns
+    that need it are touched — text cells checked for a formula trigger, money formatted, bools spelled."""
+    columns = report.columns
+    get = [c.key for c in columns]
+    convert = [(i, _csv_date if c.kind in ("date", "datetime") else _csv_cell, c)
+               for i, c in enumerate(columns) if c.kind not in _CSV_AS_IS]
+    guarded = [] if raw else [i for i, c in enumerate(columns) if c.kind in _TEXT_KINDS or c.kind == "phone"]
+    phones = {i for i, c in enumerate(columns) if c.kind == "phone"}
+    first = _TRIGGER_FIRST
+    tuples = report.tuples
+    for row in report.rows:
+        cells = list(row) if tuples else [row.get(k) for k in get]
+        for i, fn, column in convert:
+            cells[i] = fn(column, cells[i])
+        for i in guarded:
+            cell = cells[i]
+            if cell and cell[0] in first and not (i in phones and _E164.match(cell)):
+                cells[i] = "'" + cell
+        writer.writerow(cells)
 
 
 def emit_sections(reports: dict[str, Report], fmt: str, style: Style, out: Path | None = None) -> None:
@@ -128,6 +156,10 @@ def machine_value(column: Column, value: Any) -> Any:
     if column.kind == "bool":
         return bool(value)
     return value
+
+
+def _csv_date(column: Column, value: Any) -> Any:
+    return value if value is None or type(value) is str else _csv_cell(column, value)  # ISO text from SQLite as is
 
 
 def _csv_cell(column: Column, value: Any) -> str:
@@ -301,7 +333,7 @@ def atomic_file(path: Path, newline: str | None = "") -> Iterator[IO[str]]:
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline, buffering=1 << 20) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

@@ -26,3 +26,12 @@ class Report:
     stage_labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (en, zh)
     empty: str = "nothing to show"
     group_by: str | None = None  # tables draw one section per value of this column (rows come sorted by it)
+    # rows are tuples in column order (a streamed export: no dict per row); emit turns them into dicts
+    # only for the formats that need names
+    tuples: bool = False
+
+    def dict_rows(self) -> Iterable[dict[str, Any]]:
+        if not self.tuples:
+            return self.rows
+        keys = [c.key for c in self.columns]
+        return (dict(zip(keys, row)) for row in self.rows)

@@ -6,6 +6,24 @@ import sqlite3
 from collections.abc import Iterator
 
 
+# Every deal in the `export deals` column order (app.views.DEAL_COLUMNS), by id.
+DEALS = """
+SELECT d.id AS deal_id, d.external_id, d.title, COALESCE(c.name, '') AS customer, ct.name AS contact,
+       ct.phone, ct.email, d.owner, d.pipeline, d.stage, d.status, d.amount, d.close_date, d.source,
+       COALESCE(c.grade, 'B') AS grade, d.created_at, d.closed_at, d.lost_reason, d.next_followup, d.fields
+FROM deal d
+LEFT JOIN customer c ON c.id = d.customer_id
+LEFT JOIN contact ct ON ct.id = d.contact_id
+ORDER BY d.id
+"""
+
+
+def deals(conn: sqlite3.Connection) -> Iterator[tuple]:
+    cur = conn.cursor()
+    cur.row_factory = None  # plain tuples: a million rows without a Row object each
+    return cur.execute(DEALS)
+
+
 def touches(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     return conn.execute(
         "SELECT t.id AS touch_id, t.deal_id, t.kind, t.at, t.by, ct.name AS contact, t.notes, t.outcome"

@@ -136,6 +136,11 @@ def _describe(table: Table, cols: Columns, ui: Ui) -> None:
         ui.tell("not imported (no field): " + ", ".join(cols.unmapped[:12]) + (" …" if len(cols.unmapped) > 12 else ""))
 
 
+def _iso(moment: datetime | None) -> str | None:
+    """iso() for the times a file gave (whole seconds already): the hot path of a million-row import."""
+    return None if moment is None else moment.isoformat(timespec="seconds")
+
+
 def _first(cells: list[str], indexes: tuple[int, ...]) -> str | None:
     for i in indexes:
         if i < len(cells):
@@ -256,6 +261,8 @@ def _run(conn: sqlite3.Connection, act: Act, opts: ImportOptions, body: Callable
 class _Stages(NamedTuple):
     pipeline: Pipeline
     words: dict[str, str]   # normalised word -> stage key (open, won or lost stage of this pipeline)
+    first: str              # (computed once: Pipeline's properties rebuild tuples on every call)
+    closed: dict[str, str]  # won/lost -> the stage key
 
 
 def _stage_words(pipeline: Pipeline, preset_words: dict[str, str], user: dict[str, str]) -> _Stages:
@@ -275,7 +282,7 @@ def _stage_words(pipeline: Pipeline, preset_words: dict[str, str], user: dict[st
             raise UsageProblem(f"--stage-map target {target!r} is not a stage of pipeline {pipeline.key}",
                                hint="stages: " + ", ".join(s.key for s in pipeline.stages))
         words[source] = resolved
-    return _Stages(pipeline, words)
+    return _Stages(pipeline, words, pipeline.first.key, {"won": pipeline.won.key, "lost": pipeline.lost.key})
 
 
 class _Draft(NamedTuple):
@@ -330,11 +337,18 @@ class _DealImport:
         self.pending_deals: dict[int, int] = {}  # deal id -> index in pending["deal"]
         self.events = _read_events(opts, act) if opts.events else None
         self.seen_keys: set[str] = set()
+        self.singles = [(f, ix[0]) for f, ix in cols.fields.items() if len(ix) == 1]
+        self.multis = [(f, ix) for f, ix in cols.fields.items() if len(ix) > 1]
 
     # one row ---------------------------------------------------------------------------------------
 
     def draft(self, cells: list[str]) -> _Draft | None:
-        get = lambda f: _first(cells, self.cols.fields[f]) if f in self.cols.fields else None  # noqa: E731
+        # every mapped field's cell, stripped, in one pass ("" = empty; a field not mapped is None)
+        n = len(cells)
+        got = {f: cells[i].strip() if i < n else "" for f, i in self.singles}
+        for f, indexes in self.multis:
+            got[f] = _first(cells, indexes) or ""
+        get = got.get
         warn = self.tally.warnings
         pipeline_raw = get("pipeline")
         if pipeline_raw:
@@ -368,8 +382,8 @@ class _DealImport:
                 raise Problem(f"stage {stage_raw!r} is {stage.kind} but status {status_raw!r} says {status}")
             status = stage.kind
         status = status or "open"
-        entry = stage.key if stage is not None and stage.is_open else p.first.key
-        final = entry if status == "open" else (p.won.key if status == "won" else p.lost.key)
+        entry = stage.key if stage is not None and stage.is_open else stages.first
+        final = entry if status == "open" else stages.closed[status]
 
         owner = None
         owner_raw = get("owner")
@@ -449,11 +463,11 @@ class _DealImport:
         follow_raw = get("next_followup")
         follow = import_datetime(follow_raw, fmt) if follow_raw and status == "open" else None
         values = {
-            "title": title, "owner": owner, "assigned_at": iso(created) if owner else None, "pipeline": p.key,
+            "title": title, "owner": owner, "assigned_at": _iso(created) if owner else None, "pipeline": p.key,
             "stage": final, "status": status, "amount": amount, "close_date": close.isoformat() if close else None,
-            "source": clean_text(get("source"), "source", max_len=100), "next_followup": iso(follow),
-            "created_at": iso(created), "stage_entered_at": iso(closed or created),
-            "progressed_at": iso(closed) if status == "won" else None, "closed_at": iso(closed),
+            "source": clean_text(get("source"), "source", max_len=100), "next_followup": _iso(follow),
+            "created_at": _iso(created), "stage_entered_at": _iso(closed or created),
+            "progressed_at": _iso(closed) if status == "won" else None, "closed_at": _iso(closed),
             "lost_reason": clean_text(get("lost_reason"), "lost reason", max_len=500) if status == "lost" else None,
             "lost_from_stage": entry if status == "lost" and stage is not None and stage.is_open else None,
             "external_id": None if deal_id else key,

@@ -23,6 +23,10 @@ def clean_text(value: str | None, what: str, *, max_len: int = MAX_TEXT, require
         if required:
             raise BadInput(f"{what} is empty")
         return None
+    if value.isprintable() and len(value) <= max_len:  # the common case, checked in C (imports call this a lot)
+        value = value.strip()
+        if value or not required:
+            return value or None
     if "\x00" in value:
         raise BadInput(f"{what} contains a NUL character", hint="remove it and try again")
     if _CONTROL.search(value):

@@ -67,6 +67,11 @@ def import_datetime(text: str, fmt: str | None) -> datetime:
     month is over 12 or `--date-format` says which comes first.
     """
     raw = text.strip()
+    if not fmt and raw[4:5] == "-" and raw[7:8] == "-" and len(raw) in (10, 16, 19):
+        try:  # the common case, 2026-03-01 or 2026-03-01T14:05[:00]: the C parser
+            return datetime.fromisoformat(raw)
+        except ValueError:
+            pass
     if fmt:
         for candidate in (raw, raw.split(" ")[0], raw.split("T")[0]):
             try:
@@ -111,6 +116,8 @@ def import_amount(text: str, unit: int | None) -> int:
     raw = text.strip()
     if raw.isdigit():
         minor = int(raw) * 100
+    elif raw[-3:-2] == "." and raw[:-3].isdigit() and raw[-2:].isdigit():  # 120000.00, as exports write it
+        minor = int(raw[:-3]) * 100 + int(raw[-2:])
     else:
         minor = parse_amount(raw)
     if unit:

@@ -7,6 +7,7 @@ record): that keeps `undo` able to revert an import without doubling the cost of
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 
@@ -45,9 +46,10 @@ def deal_row(conn: sqlite3.Connection, deal_id: int) -> sqlite3.Row:
 def log_inserts(conn: sqlite3.Connection, cmd: Cmd, entity: str, keys: Iterable[object]) -> None:
     if entity not in TABLES:
         raise ValueError(f"unknown table {entity}")
-    conn.executemany(
-        "INSERT INTO change_log (command_id, entity, entity_id, op, at, by) VALUES (?, ?, ?, 'insert', ?, ?)",
-        ((cmd.id, entity, str(k), cmd.at, cmd.by) for k in keys))
+    conn.execute(  # one statement per batch: the ids travel as one JSON array
+        "INSERT INTO change_log (command_id, entity, entity_id, op, at, by)"
+        " SELECT ?, ?, value, 'insert', ?, ? FROM json_each(?)",
+        (cmd.id, entity, cmd.at, cmd.by, json.dumps([str(k) for k in keys])))
 
 
 def touch_exists(conn: sqlite3.Connection, deal_id: int, kind: str, at: str, notes: str | None) -> bool:

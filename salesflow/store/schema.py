@@ -187,8 +187,37 @@ CREATE INDEX change_log_command ON change_log(command_id);
 CREATE INDEX change_log_entity ON change_log(entity, entity_id);
 """
 
+# Views for people who browse the file with other tools (Datasette, sqlite3, a BI tool); salesflow's
+# own commands do not read them. Their "now" is the machine's clock (julianday('now', 'localtime')).
+M002_VIEWS = """
+CREATE VIEW open_deals AS
+SELECT d.id AS deal_id, d.title, c.name AS customer, d.owner, r.name AS owner_name, r.team,
+       d.pipeline, d.stage, ROUND(d.amount / 100.0, 2) AS amount, d.close_date, d.next_followup,
+       d.created_at, d.stage_entered_at,
+       CAST(julianday('now', 'localtime') - julianday(d.stage_entered_at) AS INTEGER) AS days_in_stage,
+       (SELECT MAX(t.at) FROM touch t WHERE t.deal_id = d.id) AS last_touch_at
+FROM deal d
+LEFT JOIN customer c ON c.id = d.customer_id
+LEFT JOIN rep r ON r.handle = d.owner
+WHERE d.status = 'open';
+
+CREATE VIEW stage_intervals AS
+SELECT i.deal_id, i.owner, i.pipeline, i.stage, s.kind AS stage_kind, i.entered_at, i.left_at, i.next_stage,
+       CASE WHEN s.kind = 'open'
+            THEN ROUND(julianday(COALESCE(i.left_at, datetime('now', 'localtime'))) - julianday(i.entered_at), 1)
+       END AS days
+FROM (
+    SELECT e.deal_id, d.owner, d.pipeline, e.to_stage AS stage, e.at AS entered_at,
+           LEAD(e.at) OVER w AS left_at, LEAD(e.to_stage) OVER w AS next_stage
+    FROM stage_event e JOIN deal d ON d.id = e.deal_id
+    WINDOW w AS (PARTITION BY e.deal_id ORDER BY e.at, e.id)
+) i
+JOIN stage s ON s.pipeline = i.pipeline AND s.key = i.stage;
+"""
+
 # Ordered; each name is recorded in _sqlite_migrations (set "salesflow") when applied.
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_initial", M001_INITIAL),
+    ("m002_views", M002_VIEWS),
 ]
 NAMES = [name for name, _ in MIGRATIONS]

@@ -100,6 +100,23 @@ def all_commands():
     yield from walk(get_command(app), [])
 
 
+def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true", help="also run the full-size reliability tests (.ci/run does)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: full-size process tests; run with --runslow")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--runslow"):
+        return
+    skip = pytest.mark.skip(reason="full size: run with --runslow (.ci/run does)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     return Cli(tmp_path)

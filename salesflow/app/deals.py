@@ -311,7 +311,9 @@ def move_deal(conn: sqlite3.Connection, deal_id: int, req: MoveRequest, act: Act
 def _apply(conn: sqlite3.Connection, cmd: Cmd, deal: Deal, move: Move, now: datetime, note: str | None) -> None:
     update: dict = {"stage": move.to_stage, "status": move.status, "stage_entered_at": iso(now)}
     if move.forward:
-        update["progressed_at"] = iso(now)
+        # the latest forward move, as a rebuild from the events says (MAX(at)): a command whose --now is
+        # earlier than one that committed before it (two reps at once, or a back-dated --now) keeps the later
+        update["progressed_at"] = max(filter(None, (store.progressed_at(conn, deal.id), iso(now))))
     if move.status == "open":
         update |= {"closed_at": None, "lost_reason": None}
         if deal.status == "lost":

@@ -77,9 +77,8 @@ class ImportOptions:
 
 
 class Ui(NamedTuple):
-    """How the import talks while it works: `tell` a line on stderr now, `progress` a fraction 0…1."""
+    """How the import shows it is working: `progress` a fraction 0…1 (a bar on stderr for big files)."""
 
-    tell: Callable[[str], None] = lambda line: None
     progress: Callable[[float], None] = lambda fraction: None
 
 
@@ -95,6 +94,7 @@ class Tally:
     unknown: dict[str, Counter] = field(default_factory=dict)   # "stage" / "owner" / … → value → rows
     created_of: Counter = field(default_factory=Counter)        # reps, customers, contacts, stage events
     preview: list[dict[str, Any]] = field(default_factory=list)
+    described: list[str] = field(default_factory=list)
     new_reps: list[str] = field(default_factory=list)
 
 
@@ -126,14 +126,16 @@ def _table(opts: ImportOptions, kind: str, maps: dict[str, str]) -> Table:
                       is_header=looks_like_header(kind, set(maps)))
 
 
-def _describe(table: Table, cols: Columns, ui: Ui) -> None:
+def _describe(table: Table, cols: Columns) -> list[str]:
+    """What was detected, for the summary (printed only when the import went through: errors stay one line)."""
     delim = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(table.delimiter or "", table.delimiter)
     how = f"{table.encoding}" + (f", {delim}-separated" if delim else "")
     preset = (f"preset {cols.preset.name}" + (" (detected from the header)" if cols.detected else "")) if cols.preset \
         else "no preset (--map only)"
-    ui.tell(f"{table.path.name}: {how}, header on line {table.header_line}, {preset}")
+    lines = [f"{table.path.name}: {how}, header on line {table.header_line}, {preset}"]
     if cols.unmapped:
-        ui.tell("not imported (no field): " + ", ".join(cols.unmapped[:12]) + (" …" if len(cols.unmapped) > 12 else ""))
+        lines.append("not imported (no field): " + ", ".join(cols.unmapped[:12]) + (" …" if len(cols.unmapped) > 12 else ""))
+    return lines
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -161,9 +163,12 @@ def _amount_unit(opts: ImportOptions, cols: Columns) -> int | None:
     raise UsageProblem(f"amount unit {opts.amount_unit!r} is not a unit", hint="e.g. --amount-unit 万元, 千元, k or 10000")
 
 
-def _problem_end(tally: Tally, path: Path) -> None:
-    """After the last row: unknown values abort the import, listing each with the option that maps it."""
-    if not tally.unknown:
+def _problem_end(tally: Tally, path: Path, rejecting: bool) -> None:
+    """After the last row: unknown values abort the import (unless rejected row by row), listing each
+    with the option that maps it; a file with no data rows is an error too."""
+    if tally.rows == 0:
+        raise BadInput(f"{path.name} has a header but no data rows", hint="export the data again, with its rows")
+    if rejecting or not tally.unknown:
         return
     details, hints = [], []
     for what, values in tally.unknown.items():
@@ -217,7 +222,7 @@ def _summary(kind: str, opts: ImportOptions, tally: Tally) -> Outcome:
     n = lambda k: f"{k:,}"  # noqa: E731
     line = (f"{verb} {opts.path.name}: {n(tally.rows)} rows → {n(tally.created)} created, {n(tally.updated)} updated,"
             f" {n(tally.unchanged)} unchanged, {n(tally.skipped)} skipped, {n(len(tally.rejected))} rejected")
-    out = Outcome(lines=[line])
+    out = Outcome(lines=[line], notes=list(tally.described))
     made = ", ".join(f"{n(tally.created_of[k])} {k if tally.created_of[k] != 1 else k[:-1]}"
                      for k in ("reps", "customers", "contacts", "stage events") if tally.created_of[k])
     if made:
@@ -654,8 +659,8 @@ def import_deals(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: Ui
     maps = parse_pairs(list(opts.maps), "--map")
     table = _table(opts, "deals", maps)
     cols = plan_columns("deals", table.header, opts.preset, maps)
-    _describe(table, cols, ui)
     job = _DealImport(conn, opts, act, cols, ui)
+    job.tally.described = _describe(table, cols)
     big = opts.path.stat().st_size > DEFER_INDEXES_BYTES
 
     def body(cmd: Cmd) -> None:
@@ -694,8 +699,7 @@ def _rows(job: _DealImport, table: Table) -> None:
             job.ui.progress(table.progress())
     job.flush()
     job.ui.progress(1.0)
-    if job.opts.rejects is None:
-        _problem_end(t, job.opts.path)
+    _problem_end(t, job.opts.path, rejecting=job.opts.rejects is not None)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -837,11 +841,11 @@ def import_touches(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: 
     maps = parse_pairs(list(opts.maps), "--map")
     table = _table(opts, "touches", maps)
     cols = plan_columns("touches", table.header, opts.preset, maps)
-    _describe(table, cols, ui)
     if "deal_id" not in cols.fields and "deal_external_id" not in cols.fields:
         raise BadInput(f"{opts.path.name}: no column says which deal a touch belongs to",
                        hint="map one with --map 'Column=deal_id' (this database's ids) or 'Column=deal_external_id'")
     job = _TouchImport(conn, opts, act, cols)
+    job.tally.described = _describe(table, cols)
 
     def body(cmd: Cmd) -> None:
         job.cmd = cmd
@@ -860,8 +864,7 @@ def import_touches(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: 
                 ui.progress(table.progress())
         job.flush()
         ui.progress(1.0)
-        if opts.rejects is None:
-            _problem_end(t, opts.path)
+        _problem_end(t, opts.path, rejecting=opts.rejects is not None)
 
     _run(conn, act, opts, body)
     _write_rejects(opts, table.header, job.tally)

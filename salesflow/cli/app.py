@@ -59,6 +59,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pipeline": ("salesflow.cli.setup:pipeline_app", "Setup"),
     "config": ("salesflow.cli.setup:config_app", "Setup"),
     "where": ("salesflow.cli.setup", "Setup"),
+    "doctor": ("salesflow.cli.setup", "Setup"),
     "demo": ("salesflow.cli.setup", "Setup"),
 }
 
@@ -164,12 +165,15 @@ def _fail(message: str, hint: str | None = None, details: list[str] | None = Non
 
 
 def _terminated(signum: int, frame: Any) -> None:
-    _fail("terminated; the command was rolled back")
-    raise SystemExit(143)
+    """SIGTERM / SIGINT: unwind (the open transaction rolls back on the way out), one line, 143 / 130.
+    Raised as SystemExit rather than KeyboardInterrupt so click prints no blank line of its own."""
+    _fail(("interrupted" if signum == signal.SIGINT else "terminated") + "; the command was rolled back")
+    raise SystemExit(130 if signum == signal.SIGINT else 143)
 
 
 def _signals() -> None:
     signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGINT, _terminated)
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `salesflow deals | head` ends quietly
 

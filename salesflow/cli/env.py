@@ -61,9 +61,13 @@ class Env:
 
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
-            from salesflow.store.db import open_db
+            from salesflow.store.db import network_filesystem, open_db
 
             self._conn = open_db(self.db_path)
+            fs = network_filesystem(self.db_path)
+            if fs:
+                print(f"warning: {self.db_path} is on a network filesystem ({fs}); SQLite's locking is not safe there"
+                      " — keep it on the host's local disk and share with: ssh HOST salesflow …", file=sys.stderr)
         return self._conn
 
     def act(self, command: str):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -101,7 +100,7 @@ def _go(ctx: typer.Context, run, opts, name: str, fmt: Format, kind: str) -> Non
     except OSError:
         big = False
     with progress_bar(f"importing {opts.path.name}", big) as progress:
-        outcome, tally = run(env.conn(), opts, env.act(name), Ui(lambda line: print(line, file=sys.stderr), progress))
+        outcome, tally = run(env.conn(), opts, env.act(name), Ui(progress))
     if opts.dry_run:
         from salesflow.output.emit import emit
 

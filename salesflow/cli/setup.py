@@ -1,4 +1,4 @@
-"""Setting up: `init`, `where`, `pipeline show|export|load`."""
+"""Setting up: `init`, `doctor`, `where`, `pipeline show|export|load`."""
 
 from __future__ import annotations
 
@@ -27,6 +27,23 @@ def init(
     env = resolve(ctx)
     for line in setup.init_db(env.db_path, template, env.act("init")):
         print(line, file=sys.stderr)
+
+
+@commands.command("doctor")
+def doctor(
+    ctx: typer.Context,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """Check the database: integrity, WAL, schema version, file permissions, orphans, stages vs events."""
+    from salesflow.app.doctor import checkup
+    from salesflow.output.emit import emit
+
+    env = resolve(ctx)
+    report, problem = checkup(env.conn(), env.db_path)
+    emit(report, fmt.value, env.style(), output)
+    if problem:
+        raise typer.Exit(1)
 
 
 @commands.command("where")

@@ -84,14 +84,14 @@ def _open_csv(path: Path, encoding: str | None, delimiter: str | None, is_header
             for cells in reader:
                 line = reader.line_num
                 if "\x00" in "".join(cells):
-                    raise BadInput(f"{path}:{line}: the row contains a NUL byte",
+                    raise BadInput(f"{path.name}:{line}: the row contains a NUL byte",
                                    hint="the file looks binary or damaged; export it again as CSV")
                 yield line, cells
         except UnicodeDecodeError:
-            raise BadInput(f"{path}:{reader.line_num + 1}: not valid {encoding}",
+            raise BadInput(f"{path.name}:{reader.line_num + 1}: not valid {encoding}",
                            hint="give the right --encoding (e.g. gb18030, utf-8, latin-1)") from None
         except csv.Error as exc:
-            raise BadInput(f"{path}:{reader.line_num}: {exc}", hint="check the quoting on that line") from None
+            raise BadInput(f"{path.name}:{reader.line_num}: {exc}", hint="check the quoting on that line") from None
         finally:
             binary.close()
 

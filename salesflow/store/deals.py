@@ -93,6 +93,10 @@ def open_duplicates(conn: sqlite3.Connection, pipeline: str, phone: str | None, 
     ).fetchall()
 
 
+def progressed_at(conn: sqlite3.Connection, deal_id: int) -> str | None:
+    return conn.execute("SELECT progressed_at FROM deal WHERE id = ?", (deal_id,)).fetchone()[0]
+
+
 def find_customer(conn: sqlite3.Connection, name_key: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM customer WHERE name_key = ?", (name_key,)).fetchone()
 

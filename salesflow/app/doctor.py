@@ -1,0 +1,63 @@
+"""`doctor`: check that the database is whole, safe and consistent; list every problem (§12)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from salesflow.output.report import Column, Report
+from salesflow.store import analytics, doctor as store
+from salesflow.store.db import network_filesystem
+
+OK, PROBLEM, WARNING = "ok", "problem", "warning"
+
+
+def checkup(conn: sqlite3.Connection, path: Path) -> tuple[Report, bool]:
+    """The report, and whether anything is a problem (exit 1)."""
+    rows: list[dict] = []
+
+    def note(check: str, result: str, detail: str) -> None:
+        rows.append({"check": check, "result": result, "detail": detail})
+
+    bad = [line for line in store.integrity(conn) if line != "ok"]
+    note("integrity", PROBLEM if bad else OK, "; ".join(bad[:5]) if bad else "PRAGMA integrity_check: ok")
+
+    mode = store.journal_mode(conn)
+    note("journal mode", OK if mode == "wal" else PROBLEM,
+         "wal" if mode == "wal" else f"{mode}: concurrent reps need WAL (PRAGMA journal_mode = WAL)")
+
+    applied, current = store.applied_migrations(conn), store.current_schema()
+    note("schema", OK if applied == current else PROBLEM,
+         f"{applied[-1]} (current)" if applied == current else f"applied {', '.join(applied)}; expected {', '.join(current)}")
+
+    loose = []
+    for file in [path, Path(f"{path}-wal"), Path(f"{path}-shm"), *sorted(path.parent.glob(f"{path.name}.*.bak"))]:
+        if file.exists() and file.stat().st_mode & 0o077:
+            loose.append(f"{file.name} {oct(file.stat().st_mode & 0o777)}")
+    note("permissions", PROBLEM if loose else OK,
+         ("readable by others: " + ", ".join(loose) + f" (fix: chmod 600 {path}*)") if loose
+         else "database, -wal, -shm and backups are owner-only")
+
+    fs = network_filesystem(path)
+    note("filesystem", WARNING if fs else OK,
+         f"{fs}: SQLite locking is not safe on a network filesystem; keep the file on a local disk" if fs else "local")
+
+    orphans = store.orphans(conn)
+    note("orphan rows", PROBLEM if orphans else OK,
+         ", ".join(f"{t} row {r} → missing {p}" for t, r, p in orphans[:5]) + (" …" if len(orphans) > 5 else "")
+         if orphans else "every reference points to a row")
+
+    mismatched = store.stage_mismatches(conn)
+    note("stages vs events", PROBLEM if mismatched else OK,
+         ", ".join(f"#{d} is in {s} but its events end in {e or 'nothing'}" for d, s, e in mismatched[:5])
+         if mismatched else "every deal's stage is where its last stage event put it")
+
+    stored, rebuilt = analytics.progress_stored(conn), analytics.progress_from_events(conn)
+    differ = sorted(d for d in set(stored) | set(rebuilt) if stored.get(d) != rebuilt.get(d))
+    note("progressed_at", PROBLEM if differ else OK,
+         (f"{len(differ)} deal(s) differ from a rebuild from stage events: "
+          + ", ".join(f"#{d}" for d in differ[:10])) if differ else "equals a rebuild from stage events")
+
+    report = Report(f"Doctor: {path}", [Column("check"), Column("result"), Column("detail")], rows,
+                    footer=["exit 1 when any check is a problem; warnings do not fail"])
+    return report, any(r["result"] == PROBLEM for r in rows)

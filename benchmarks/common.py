@@ -8,7 +8,6 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
 NOW = "2026-11-23T08:30"
@@ -22,18 +21,27 @@ def salesflow() -> list[str]:
 
 
 def build(path: Path, deals: int) -> None:
-    """A database with the project's own generator: reps = deals/2000, customers = deals/5, 3 years."""
+    """A database with the project's own generator: reps = deals/2000, customers = deals/5, 3 years.
+    Built in a child process: a child's peak-memory figure starts from its parent's size at fork, so
+    the timing parent must stay small."""
     if path.exists():
         print(f"reusing {path}")
         return
-    from salesflow.app.demo import Scale, build_demo
-
     path.parent.mkdir(parents=True, exist_ok=True)
-    scale = Scale(deals=deals, customers=max(340, deals // 5), months=36, reps=max(10, deals // 2000),
-                  touch_spacing=2.2)
-    start = time.perf_counter()
-    counts = build_demo(path, datetime.fromisoformat(NOW), seed=42, scale=scale)
-    print(f"built {path} in {time.perf_counter() - start:.0f} s: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    code = (
+        "import sys, time\n"
+        "from datetime import datetime\n"
+        "from pathlib import Path\n"
+        "from salesflow.app.demo import Scale, build_demo\n"
+        "deals = int(sys.argv[2])\n"
+        "scale = Scale(deals=deals, customers=max(340, deals // 5), months=36, reps=max(10, deals // 2000),"
+        " touch_spacing=2.2)\n"
+        "start = time.perf_counter()\n"
+        "counts = build_demo(Path(sys.argv[1]), datetime.fromisoformat(sys.argv[3]), seed=42, scale=scale)\n"
+        "print(f'built {sys.argv[1]} in {time.perf_counter() - start:.0f} s: '"
+        " + ', '.join(f'{v:,} {k}' for k, v in counts.items()))\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(path), str(deals), NOW], check=True)
 
 
 class Timing(tuple):
@@ -76,9 +84,10 @@ HEADER = f"{'command':44} {'median':>9} {'best':>8} {'cpu':>8} {'MB':>7}  {'×me
 
 FLOOR = """
 import json, sqlite3, sys
-conn = sqlite3.connect(sys.argv[1])
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
 for statement in json.loads(sys.argv[2]):
-    conn.execute(statement["sql"], statement["params"]).fetchall()
+    for _ in conn.execute(statement["sql"], statement["params"]):
+        pass
 """
 
 

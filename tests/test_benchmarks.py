@@ -24,3 +24,21 @@ def test_analytics_benchmark_runs(tmp_path):
     assert done.returncode == 0, done.stderr
     for name in ("funnel --by rep", "funnel --summary --by rep", "stuck", "health"):
         assert f"salesflow {name} -f csv" in done.stdout
+
+
+def test_the_whole_benchmark_runs_at_small_scale(tmp_path):
+    """benchmarks/run.py: every command, its floor, start-up, import, a csv of the table (10,000 deals)."""
+    done = subprocess.run([sys.executable, str(BENCH / "run.py"), "--deals", "10000", "--runs", "1", "--tasks", "2000",
+                           "--db", str(tmp_path / "bench.db"), "--csv", str(tmp_path / "run.csv")],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    import csv
+
+    rows = {r["command"].split(" (")[0]: r for r in csv.DictReader((tmp_path / "run.csv").open(encoding="utf-8"))}
+    for name in ("due --as", "due --all --check", "deals --rep", "show", "funnel --by rep", "funnel --summary --by rep",
+                 "stuck", "health", "forecast", "forecast --by rep", "silent", "review", "export deals -f csv",
+                 "touch", "advance", "import deals", "--version"):
+        assert any(key.startswith(f"salesflow {name}") for key in rows), name
+    for key, r in rows.items():
+        if key.startswith("salesflow"):
+            assert float(r["median_ms"]) > 0 and float(r["floor_median_ms"]) > 0 and float(r["peak_mb"]) > 0

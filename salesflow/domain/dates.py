@@ -52,14 +52,17 @@ class When:
         return f"{stamp} ({self.at.strftime('%a')})"
 
 
+_NOW_FORM = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?$")
+
+
 def parse_now(text: str) -> datetime:
     """`--now`: `YYYY-MM-DD` (00:00 that day) or `YYYY-MM-DDTHH:MM[:SS]`."""
     raw = text.strip()
-    for fmt in ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
+    if _NOW_FORM.match(raw):
         try:
-            return datetime.strptime(raw, fmt)
+            return datetime.fromisoformat(raw)  # (strptime would load _strptime: 2 ms of every command's start)
         except ValueError:
-            continue
+            pass
     raise BadInput(f"--now {text!r} is not a date", hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM")
 
 

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -329,6 +328,8 @@ def _markdown(report: Report, style: Style, stream: IO[str]) -> None:
 @contextmanager
 def atomic_file(path: Path, newline: str | None = "") -> Iterator[IO[str]]:
     """Write to a temp file beside `path` (0600), fsync, then rename over it: all or nothing."""
+    import tempfile  # only when writing a file (-o): not on every command's start
+
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)

@@ -28,6 +28,9 @@ def test_demo_builds_a_rich_database_and_prints_a_tour(cli, tmp_path):
     # history is consistent: every won deal passed negotiation's exit criterion
     assert q("""SELECT COUNT(*) FROM deal d WHERE d.status = 'won' AND NOT EXISTS (
                 SELECT 1 FROM touch t WHERE t.deal_id = d.id AND t.kind = 'meeting' AND t.notes IS NOT NULL)""") == 0
+    # nothing happened after the demo's "now" (its history stops at the clock, even on the last day)
+    assert max(q("SELECT MAX(at) FROM touch"), q("SELECT MAX(at) FROM stage_event"),
+               q("SELECT MAX(closed_at) FROM deal"), q("SELECT MAX(created_at) FROM deal")) <= "2026-11-23T08:30:00"
     assert q("PRAGMA integrity_check") == "ok"
     conn.close()
 

@@ -118,9 +118,11 @@ def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
     return rng.choices([p for p, _ in pairs], weights=[w for _, w in pairs])[0]
 
 
-def _business_time(rng: random.Random, day: datetime) -> datetime:
-    return day.replace(hour=rng.randint(9, 17), minute=rng.choice((0, 10, 15, 20, 30, 40, 45, 50)), second=0,
-                       microsecond=0)
+def _business_time(rng: random.Random, day: datetime, now: datetime | None = None) -> datetime:
+    """A working-hours time on `day`; never after `now` (today's history must not run ahead of the clock)."""
+    at = day.replace(hour=rng.randint(9, 17), minute=rng.choice((0, 10, 15, 20, 30, 40, 45, 50)), second=0,
+                     microsecond=0)
+    return min(at, now) if now is not None else at
 
 
 def generate(conn: sqlite3.Connection, pipeline: Pipeline, now: datetime, rng: random.Random, scale: Scale,
@@ -152,7 +154,7 @@ def generate(conn: sqlite3.Connection, pipeline: Pipeline, now: datetime, rng: r
     deals, events, touches = [], [], []
     span = (now - start).total_seconds()
     for deal_id in range(1, scale.deals + 1):
-        created = _business_time(rng, start + timedelta(seconds=span * (deal_id - 1) / scale.deals))
+        created = _business_time(rng, start + timedelta(seconds=span * (deal_id - 1) / scale.deals), now)
         if created >= now:
             created = now - timedelta(hours=1)
         _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, deals, events, touches, command_id,
@@ -230,18 +232,18 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
         while touch_t < min(leave, now) and not (quiet and touch_t > created + timedelta(days=10)):
             kind = rng.choice(_KINDS_BY_STAGE[min(idx, 3)])
             notes = rng.choice(_NOTES[kind]) if (kind != "visit" or rng.random() < 0.85) else None
-            touches.append((deal_id, kind, iso(_business_time(rng, touch_t)), by, cid, notes, None, command_id))
+            touches.append((deal_id, kind, iso(_business_time(rng, touch_t, now)), by, cid, notes, None, command_id))
             last_touch = touch_t
             touch_t += timedelta(days=rng.uniform(1, 6) * spacing)
         if leave >= now:
             break
         for rule in stage.exit:  # the pipeline's exit criteria were met before leaving
-            at = _business_time(rng, leave - timedelta(hours=rng.randint(3, 40)))
+            at = _business_time(rng, leave - timedelta(hours=rng.randint(3, 40)), now)
             at = max(at, t)
             touches.append((deal_id, rule.kind, iso(at), by, cid, rng.choice(_NOTES.get(rule.kind, ["ok"])), None, command_id))
             last_touch = at
         advance = rng.random() < _ADVANCE[min(idx, len(_ADVANCE) - 1)] * rep_skill
-        t = _business_time(rng, leave)
+        t = _business_time(rng, leave, now)
         if advance and idx == len(stages) - 1:
             status, closed_at, progressed = "won", t, t
             events.append((deal_id, stage.key, pipeline.won.key, iso(t), by, None, 0, command_id))

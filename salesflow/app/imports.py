@@ -328,11 +328,13 @@ class _DealImport:
         if self.default_pipeline not in self.pipelines:
             raise UsageProblem(f"pipeline {self.default_pipeline!r} does not exist",
                                hint="pipelines: " + ", ".join(self.pipelines))
-        self.reps: dict[str, str] = {}
-        for handle, name in store.reps(conn):
+        self.reps: dict[str, str] = {}  # normalised display name or handle -> handle (handles win a clash)
+        known = store.reps(conn)
+        for handle, name in known:
             self.reps[normalise_header(name)] = handle
-        for handle, _ in store.reps(conn):
+        for handle, _ in known:
             self.reps[handle] = handle
+        self.cmd: Cmd | None = None  # set when the transaction begins
         self.customers = store.customers(conn)
         self.contacts = store.contacts(conn)
         self.keys = store.deal_keys(conn)
@@ -764,6 +766,7 @@ class _TouchImport:
             self.reps[normalise_header(name)] = handle
             self.reps[handle] = handle
         self.contacts = store.contacts(conn)
+        self.cmd: Cmd | None = None  # set when the transaction begins
         self.seen: set[tuple] = set()
         self.next = store.next_id(conn, "touch")
         self.pending: list[tuple] = []

@@ -54,10 +54,21 @@ FORECAST = [
 FORECAST_BY_REP = FORECAST[:1] + [
     "SELECT substr(close_date, 1, 7), owner, stage, COUNT(*), SUM(amount) FROM deal WHERE status = 'open' GROUP BY 1, 2, 3"]
 SILENT = """
-SELECT d.id, d.owner, COALESCE(c.grade, 'B'), MAX(t.at) AS last FROM deal d
-LEFT JOIN customer c ON c.id = d.customer_id LEFT JOIN touch t ON t.deal_id = d.id
-WHERE d.status = 'open' GROUP BY d.id HAVING last IS NULL OR last < :cut
-"""
+WITH candidates AS (
+    SELECT DISTINCT customer_id AS id FROM deal
+    WHERE customer_id IS NOT NULL AND (status = 'open' OR (status = 'lost' AND closed_at <= :cut))),
+last AS (
+    SELECT d.customer_id AS id, MAX(t.at) AS last_touch FROM deal d JOIN touch t ON t.deal_id = d.id
+    JOIN candidates c ON c.id = d.customer_id GROUP BY d.customer_id),
+deals AS (
+    SELECT customer_id AS id, MIN(created_at) AS first_deal, SUM(status = 'open') AS open_deals
+    FROM deal WHERE customer_id IN (SELECT id FROM candidates) GROUP BY customer_id)
+SELECT c.id, c.name, c.grade, l.last_touch, d.first_deal, d.open_deals,
+       (SELECT x.owner FROM deal x WHERE x.customer_id = c.id
+         ORDER BY x.status = 'open' DESC, x.created_at DESC, x.id DESC LIMIT 1)
+FROM customer c JOIN deals d ON d.id = c.id LEFT JOIN last l ON l.id = c.id
+WHERE COALESCE(l.last_touch, d.first_deal) < :cut
+"""  # the same answer as `silent` (customers, not deals), written with GROUP BYs instead of per-customer lookups
 REVIEW = [
     "SELECT lost_reason, COUNT(*), SUM(amount) FROM deal WHERE status = 'lost' AND closed_at >= :start AND closed_at < :end GROUP BY 1",
     """SELECT owner, source, status, COUNT(*), SUM(amount), AVG(julianday(closed_at) - julianday(created_at))

@@ -226,9 +226,9 @@ def main() -> None:
                timed(floor_cmd(db, many(ADVANCE)), args.runs))
     if wanted("import"):
         import_runs = max(1, min(args.runs, 2 if args.deals >= 100_000 else args.runs))
-        source = OUT / f"export-{args.deals}.csv"
+        source = db.parent / f"export-{args.deals}.csv"  # beside the database: a scratch place we can write
         subprocess.run([*sf, "export", "deals", "-o", str(source)], env=dict(os.environ, **env), check=True)
-        target = OUT / "import-target.db"
+        target = db.parent / "import-target.db"
         fresh = [sys.executable, "-c", "import sys, os\nfor s in ('', '-wal', '-shm'):\n"
                  "    p = sys.argv[1] + s\n    os.path.exists(p) and os.remove(p)", str(target)]
         init = [*sf, "--db", str(target), "init"]

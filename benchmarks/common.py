@@ -53,25 +53,31 @@ class Timing(tuple):
     peak = property(lambda self: self[3])
 
 
-def timed(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> Timing:
-    """Run `cmd` once to warm up, then `runs` times. This VM's wall times are noisy (another tenant's
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """One run of `cmd`: (wall ms, CPU ms, peak RSS MB of the child itself). Exit 0 or 3 (a --check) only."""
+    start = time.perf_counter()
+    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ, **(env or {})))
+    _, status, usage = os.wait4(child.pid, 0)  # this child's own peak memory
+    elapsed = (time.perf_counter() - start) * 1000
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 3):
+        sys.exit(f"{' '.join(cmd)} failed ({code}): {child.stderr.read().decode()[-500:]}")
+    child.stderr.close()
+    return elapsed, (usage.ru_utime + usage.ru_stime) * 1000, usage.ru_maxrss / 1024
+
+
+def timed(cmd: list[str] | list[list[str]], runs: int, env: dict[str, str] | None = None) -> Timing:
+    """Run `cmd` once to warm up, then `runs` times (a list of commands is taken in turn: a write that
+    must alternate, like advance forth and back). This VM's wall times are noisy (another tenant's
     load shows up), so the best run and the CPU time (user + sys) are reported beside the median."""
-    env = dict(os.environ, **(env or {}))
-    times, cpu, peak = [], [], 0.0
-    for i in range(runs + 1):
-        start = time.perf_counter()
-        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        _, status, usage = os.wait4(child.pid, 0)  # this child's own peak memory, not the builder's
-        elapsed = (time.perf_counter() - start) * 1000
-        code = os.waitstatus_to_exitcode(status)
-        if code not in (0, 3):
-            sys.exit(f"{' '.join(cmd)} failed ({code}): {child.stderr.read().decode()[-500:]}")
-        child.stderr.close()
-        if i:
-            times.append(elapsed)
-            cpu.append((usage.ru_utime + usage.ru_stime) * 1000)
-            peak = max(peak, usage.ru_maxrss / 1024)
-    return Timing((statistics.median(times), min(times), statistics.median(cpu), peak))
+    cycle = cmd if cmd and isinstance(cmd[0], list) else [cmd]
+    spans = [measure(cycle[i % len(cycle)], env) for i in range(runs + 1)][1:] if runs else [measure(cycle[0], env)]
+    return summarise(spans)
+
+
+def summarise(spans: list[tuple[float, float, float]]) -> Timing:
+    times = [s[0] for s in spans]
+    return Timing((statistics.median(times), min(times), statistics.median(s[1] for s in spans), max(s[2] for s in spans)))
 
 
 def row(name: str, t: Timing, floor: Timing | None) -> str:

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import HEADER, NOW, OUT, Timing, build, floor_cmd, row, salesflow, timed  # noqa: E402
+from common import HEADER, NOW, OUT, Timing, build, floor_cmd, measure, row, salesflow, summarise, timed  # noqa: E402
 
 from analytics import FUNNEL, HEALTH, STUCK, SUMMARY  # noqa: E402
 
@@ -110,28 +110,6 @@ with open(sys.argv[2], encoding="utf-8", newline="") as f:
                        r[15], r[16] or r[15], r[16] or None, r[17] or None, r[19]) for r in rows))
 conn.execute("COMMIT")
 """
-
-
-def timed_cycle(cmds: list[list[str]], runs: int, env: dict[str, str]) -> Timing:
-    """Like timed(), for writes that must alternate (advance forth, then back)."""
-    import statistics
-    import time
-
-    times, cpu, peak = [], [], 0.0
-    for i in range(runs + 1):
-        cmd = cmds[i % len(cmds)]
-        start = time.perf_counter()
-        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ, **env))
-        _, status, usage = os.wait4(child.pid, 0)
-        elapsed = (time.perf_counter() - start) * 1000
-        if os.waitstatus_to_exitcode(status) != 0:
-            sys.exit(f"{' '.join(cmd)} failed: {child.stderr.read().decode()[-500:]}")
-        child.stderr.close()
-        if i:
-            times.append(elapsed)
-            cpu.append((usage.ru_utime + usage.ru_stime) * 1000)
-            peak = max(peak, usage.ru_maxrss / 1024)
-    return Timing((statistics.median(times), min(times), statistics.median(cpu), peak))
 
 
 def taskwarrior(tasks: int, runs: int) -> list[tuple[str, Timing]]:
@@ -222,7 +200,7 @@ def main() -> None:
     if wanted("advance"):
         forth = [*sf, "advance", str(deal), "qualified", "--force", "--reason", "bench"]
         back = [*sf, "advance", str(deal), "lead", "--reason", "bench"]
-        report(f"salesflow advance {deal} (forth and back)", timed_cycle([forth, back], args.runs, env),
+        report(f"salesflow advance {deal} (forth and back)", timed([forth, back], args.runs, env),
                timed(floor_cmd(db, many(ADVANCE)), args.runs))
     if wanted("import"):
         import_runs = max(1, min(args.runs, 2 if args.deals >= 100_000 else args.runs))
@@ -233,14 +211,13 @@ def main() -> None:
                  "    p = sys.argv[1] + s\n    os.path.exists(p) and os.remove(p)", str(target)]
         init = [*sf, "--db", str(target), "init"]
 
-        def run_import(cmd: list[str]) -> Timing:
+        def run_import(cmd: list[str]) -> Timing:  # each run into a new, empty database; no warm-up run
             spans = []
             for _ in range(import_runs):
                 subprocess.run(fresh, check=True)
                 subprocess.run(init, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                spans.append(_once(cmd, env))
-            return Timing((sorted(s[0] for s in spans)[len(spans) // 2], min(s[0] for s in spans),
-                           sorted(s[2] for s in spans)[len(spans) // 2], max(s[3] for s in spans)))
+                spans.append(measure(cmd, env))
+            return summarise(spans)
 
         mine = run_import([*sf, "--db", str(target), "--now", "2026-11-24", "import", "deals", str(source), "--create-reps"])
         floor = run_import([sys.executable, "-c", IMPORT_FLOOR, str(target), str(source)])
@@ -270,19 +247,6 @@ def main() -> None:
                         f"{floor.median:.1f}" if floor else "", f"{floor.best:.1f}" if floor else "",
                         f"{t.median / floor.median:.2f}" if floor else "", f"{t.best / floor.best:.2f}" if floor else ""])
     print(f"\nwritten: {out}")
-
-
-def _once(cmd: list[str], env: dict[str, str]) -> Timing:
-    import time
-
-    start = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ, **env))
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = (time.perf_counter() - start) * 1000
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(cmd)} failed: {child.stderr.read().decode()[-500:]}")
-    child.stderr.close()
-    return Timing((elapsed, elapsed, (usage.ru_utime + usage.ru_stime) * 1000, usage.ru_maxrss / 1024))
 
 
 if __name__ == "__main__":

@@ -629,9 +629,8 @@ class _DealImport:
             wanted |= {"stage": v["stage"], "status": v["status"], "closed_at": v["closed_at"], "stage_entered_at": at}
             if v["status"] == "lost":
                 wanted["lost_from_stage"] = row["stage"] if p.stage(row["stage"]).is_open else row["lost_from_stage"]
-            current, target = p.stage(row["stage"]), p.stage(v["stage"])
-            if current.is_open and target.kind in ("open", "won") and p.position(target.key) > p.position(current.key):
-                wanted["progressed_at"] = at
+            if p.is_progress(row["stage"], v["stage"]):
+                wanted["progressed_at"] = max(filter(None, (row["progressed_at"], at)))
             changes.insert(self.conn, self.cmd, "stage_event", {
                 "deal_id": deal_id, "from_stage": row["stage"], "to_stage": v["stage"], "at": at, "by": self.act.by,
                 "reason": "imported", "forced": 0, "command_id": self.cmd.id})
@@ -733,13 +732,11 @@ def _read_events(opts: ImportOptions, act: Act) -> dict[int, list[tuple]]:
 def _history_into(values: dict[str, Any], events: list[tuple], pipeline: Pipeline) -> None:
     """With the real history at hand, the derived times follow from it (as `advance` would have set them)."""
     last_at = None
+    keys = {s.key for s in pipeline.stages}
     for from_stage, to_stage, at, *_ in events:
         last_at = at
-        if from_stage and to_stage in {s.key for s in pipeline.stages}:
-            src, dst = pipeline.stage(from_stage), pipeline.stage(to_stage)
-            if src.is_open and dst.kind in ("open", "won") and pipeline.position(dst.key) > pipeline.position(src.key):
-                values["progressed_at"] = max(values.get("progressed_at") or "", at) if values.get("progressed_at") \
-                    else at
+        if to_stage in keys and (from_stage in keys or from_stage is None) and pipeline.is_progress(from_stage, to_stage):
+            values["progressed_at"] = max(filter(None, (values.get("progressed_at"), at)))
         if to_stage == pipeline.lost.key:
             values["lost_from_stage"] = from_stage
     if last_at:

@@ -102,6 +102,13 @@ class Pipeline(NamedTuple):
             return -1
         return self.open_stages.index(stage)
 
+    def is_progress(self, from_key: str | None, to_key: str) -> bool:
+        """A move that counts as progress (deal.progressed_at): from an open stage to a later one, or a win.
+        store.analytics.progress_from_events rebuilds the same rule in SQL; doctor compares the two."""
+        if from_key is None or not self.stage(from_key).is_open:
+            return False
+        return self.stage(to_key).kind != "lost" and self.position(to_key) > self.position(from_key)
+
     def field_keys(self) -> tuple[str, ...]:
         return tuple(f.key for f in self.fields)
 

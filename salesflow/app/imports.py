@@ -52,9 +52,6 @@ _EVENT_COLS = ("id", "deal_id", "from_stage", "to_stage", "at", "by", "reason", 
 _TOUCH_COLS = ("id", "deal_id", "kind", "at", "by", "contact_id", "notes", "outcome", "command_id")
 _CUSTOMER_COLS = ("id", "name", "name_key", "grade", "industry", "created_at")
 _CONTACT_COLS = ("id", "customer_id", "name", "phone", "email", "created_at")
-# fields an update may change, in the order the change log records them
-_UPDATABLE = ("title", "customer_id", "contact_id", "owner", "amount", "close_date", "source", "next_followup",
-              "lost_reason", "fields")
 
 
 @dataclass(frozen=True)
@@ -143,6 +140,13 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat(timespec="seconds")
 
 
+def _rep_names(conn: sqlite3.Connection) -> dict[str, str]:
+    """Normalised display name or handle -> handle (a handle wins when a name equals another rep's handle)."""
+    known = store.reps(conn)
+    names = {normalise_header(name): handle for handle, name in known}
+    return names | {handle: handle for handle, _ in known}
+
+
 def _first(cells: list[str], indexes: tuple[int, ...]) -> str | None:
     for i in indexes:
         if i < len(cells):
@@ -217,7 +221,7 @@ def _write_rejects(opts: ImportOptions, header: list[str], tally: Tally) -> None
             writer.writerow([line, reason, *cells])
 
 
-def _summary(kind: str, opts: ImportOptions, tally: Tally) -> Outcome:
+def _summary(opts: ImportOptions, tally: Tally) -> Outcome:
     verb = "would import" if opts.dry_run else "imported"
     n = lambda k: f"{k:,}"  # noqa: E731
     line = (f"{verb} {opts.path.name}: {n(tally.rows)} rows → {n(tally.created)} created, {n(tally.updated)} updated,"
@@ -304,8 +308,8 @@ class _Draft(NamedTuple):
 
 
 class _DealImport:
-    def __init__(self, conn: sqlite3.Connection, opts: ImportOptions, act: Act, cols: Columns, ui: Ui):
-        self.conn, self.opts, self.act, self.cols, self.ui = conn, opts, act, cols, ui
+    def __init__(self, conn: sqlite3.Connection, opts: ImportOptions, act: Act, cols: Columns):
+        self.conn, self.opts, self.act, self.cols = conn, opts, act, cols
         self.now = iso(act.now)
         self.tally = Tally()
         self.date_format = check_date_format(opts.date_format)
@@ -328,12 +332,7 @@ class _DealImport:
         if self.default_pipeline not in self.pipelines:
             raise UsageProblem(f"pipeline {self.default_pipeline!r} does not exist",
                                hint="pipelines: " + ", ".join(self.pipelines))
-        self.reps: dict[str, str] = {}  # normalised display name or handle -> handle (handles win a clash)
-        known = store.reps(conn)
-        for handle, name in known:
-            self.reps[normalise_header(name)] = handle
-        for handle, _ in known:
-            self.reps[handle] = handle
+        self.reps = _rep_names(conn)
         self.cmd: Cmd | None = None  # set when the transaction begins
         self.customers = store.customers(conn)
         self.contacts = store.contacts(conn)
@@ -341,9 +340,8 @@ class _DealImport:
         self.ids = store.deal_ids(conn) if "deal_id" in cols.fields else set()
         self.next = {t: store.next_id(conn, t) for t in ("deal", "customer", "contact", "stage_event")}
         self.pending: dict[str, list[tuple]] = {t: [] for t in ("customer", "contact", "deal", "stage_event")}
-        self.pending_deals: dict[int, int] = {}  # deal id -> index in pending["deal"]
+        self.pending_deals: set[int] = set()  # created but not yet flushed: an update of one flushes first
         self.events = _read_events(opts, act) if opts.events else None
-        self.seen_keys: set[str] = set()
         self.singles = [(f, ix[0]) for f, ix in cols.fields.items() if len(ix) == 1]
         self.multis = [(f, ix) for f, ix in cols.fields.items() if len(ix) > 1]
 
@@ -518,11 +516,16 @@ class _DealImport:
 
     # writing ---------------------------------------------------------------------------------------
 
+    def row(self, line: int, cells: list[str]) -> None:
+        draft = self.draft(cells)
+        if draft is None:
+            self.tally.skipped += 1
+        else:
+            self.add(line, draft)
+
     def add(self, line: int, draft: _Draft) -> None:
         t = self.tally
         existing = self._existing(draft)
-        if draft.key in self.seen_keys and existing is None:
-            existing = self.keys.get(draft.key)
         if existing is not None:
             if self.opts.on_duplicate == "fail":
                 raise Problem(f"deal {draft.key.removeprefix('id:')} already exists (#{existing})")
@@ -541,13 +544,12 @@ class _DealImport:
         deal_id = draft.deal_id or self._allocate("deal")
         if draft.deal_id:
             self.ids.add(deal_id)
-        self.seen_keys.add(draft.key)
         self.keys[draft.key] = deal_id
         customer_id = self._customer(draft)
         contact_id = self._contact(customer_id, draft)
         v = draft.values | {"customer_id": customer_id, "contact_id": contact_id}
         events = self._events_for(deal_id, draft, v)
-        self.pending_deals[deal_id] = len(self.pending["deal"])
+        self.pending_deals.add(deal_id)
         self.pending["deal"].append(tuple([deal_id] + [v[c] for c in _DEAL_COLS[1:]]))
         self.pending["stage_event"].extend(events)
         t.created += 1
@@ -651,7 +653,7 @@ class _DealImport:
                 bulk.insert_many(self.conn, table, columns, rows)
                 store.log_inserts(self.conn, self.cmd, table, (r[0] for r in rows))
                 self.pending[table] = []
-        self.pending_deals = {}
+        self.pending_deals = set()
 
 
 def import_deals(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: Ui = Ui()) -> tuple[Outcome, Tally]:
@@ -660,7 +662,7 @@ def import_deals(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: Ui
     maps = parse_pairs(list(opts.maps), "--map")
     table = _table(opts, "deals", maps)
     cols = plan_columns("deals", table.header, opts.preset, maps)
-    job = _DealImport(conn, opts, act, cols, ui)
+    job = _DealImport(conn, opts, act, cols)
     job.tally.described = _describe(table, cols)
     big = opts.path.stat().st_size > DEFER_INDEXES_BYTES
 
@@ -668,39 +670,36 @@ def import_deals(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: Ui
         job.cmd = cmd
         if big:
             with bulk.indexes_deferred(conn, ("deal", "stage_event", "customer", "contact", "change_log")):
-                _rows(job, table)
+                _rows(job, table, ui)
             bulk.analyze(conn)
         else:
-            _rows(job, table)
+            _rows(job, table, ui)
 
     _run(conn, act, opts, body)
     if big and not opts.dry_run:
         bulk.checkpoint(conn)
     _write_rejects(opts, table.header, job.tally)
-    return _summary("deals", opts, job.tally), job.tally
+    return _summary(opts, job.tally), job.tally
 
 
-def _rows(job: _DealImport, table: Table) -> None:
-    t = job.tally
+def _rows(job: _DealImport | _TouchImport, table: Table, ui: Ui) -> None:
+    """Every data row through `job.row`; bad rows raise or go to --rejects; unknown values are collected."""
+    t, opts = job.tally, job.opts
     for count, (line, cells) in enumerate(table.rows, start=1):
         t.rows += 1
         try:
-            draft = job.draft(cells)
-            if draft is not None:
-                job.add(line, draft)
-            else:
-                t.skipped += 1
+            job.row(line, cells)
         except Unknown as unknown:
             _count_unknown(t, unknown)
-            if job.opts.rejects is not None:
-                _reject_or_raise(t, job.opts, line, cells, str(unknown))
+            if opts.rejects is not None:
+                _reject_or_raise(t, opts, line, cells, str(unknown))
         except BadInput as bad:
-            _reject_or_raise(t, job.opts, line, cells, bad.message, bad.hint)
+            _reject_or_raise(t, opts, line, cells, bad.message, bad.hint)
         if count % 2000 == 0:
-            job.ui.progress(table.progress())
+            ui.progress(table.progress())
     job.flush()
-    job.ui.progress(1.0)
-    _problem_end(t, job.opts.path, rejecting=job.opts.rejects is not None)
+    ui.progress(1.0)
+    _problem_end(t, opts.path, rejecting=opts.rejects is not None)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -758,17 +757,14 @@ class _TouchImport:
             raise UsageProblem("--stage-map, --status-map and --events apply to import deals")
         self.keys = store.deal_keys(conn)
         self.ids = store.deal_ids(conn)
-        self.reps: dict[str, str] = {}
-        for handle, name in store.reps(conn):
-            self.reps[normalise_header(name)] = handle
-            self.reps[handle] = handle
+        self.reps = _rep_names(conn)
         self.contacts = store.contacts(conn)
         self.cmd: Cmd | None = None  # set when the transaction begins
         self.seen: set[tuple] = set()
         self.next = store.next_id(conn, "touch")
         self.pending: list[tuple] = []
 
-    def add(self, line: int, cells: list[str]) -> None:
+    def row(self, line: int, cells: list[str]) -> None:
         get = lambda f: _first(cells, self.cols.fields[f]) if f in self.cols.fields else None  # noqa: E731
         t = self.tally
         deal_raw, ext = get("deal_id"), get("deal_external_id")
@@ -849,23 +845,8 @@ def import_touches(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: 
 
     def body(cmd: Cmd) -> None:
         job.cmd = cmd
-        t = job.tally
-        for count, (line, cells) in enumerate(table.rows, start=1):
-            t.rows += 1
-            try:
-                job.add(line, cells)
-            except Unknown as unknown:
-                _count_unknown(t, unknown)
-                if opts.rejects is not None:
-                    _reject_or_raise(t, opts, line, cells, str(unknown))
-            except BadInput as bad:
-                _reject_or_raise(t, opts, line, cells, bad.message, bad.hint)
-            if count % 2000 == 0:
-                ui.progress(table.progress())
-        job.flush()
-        ui.progress(1.0)
-        _problem_end(t, opts.path, rejecting=opts.rejects is not None)
+        _rows(job, table, ui)
 
     _run(conn, act, opts, body)
     _write_rejects(opts, table.header, job.tally)
-    return _summary("touches", opts, job.tally), job.tally
+    return _summary(opts, job.tally), job.tally

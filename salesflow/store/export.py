@@ -5,16 +5,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
+from salesflow.store.deals import DEAL_SELECT
 
-# Every deal in the `export deals` column order (app.views.DEAL_COLUMNS), by id.
-DEALS = """
-SELECT d.id AS deal_id, d.external_id, d.title, COALESCE(c.name, '') AS customer, ct.name AS contact,
-       ct.phone, ct.email, d.owner, d.pipeline, d.stage, d.status, d.amount, d.close_date, d.source,
-       COALESCE(c.grade, 'B') AS grade, d.created_at, d.closed_at, d.lost_reason, d.next_followup, d.fields
-FROM deal d
-LEFT JOIN customer c ON c.id = d.customer_id
-LEFT JOIN contact ct ON ct.id = d.contact_id
-ORDER BY d.id
+
+# Every deal in the `export deals` column order (app.views.DEAL_COLUMNS), by id: the `deals` listing's
+# own SELECT (one place for its joins), narrowed to those columns. SQLite flattens the subquery.
+DEALS = f"""
+SELECT id, external_id, title, customer, contact, phone, email, owner, pipeline, stage, status, amount,
+       close_date, source, grade, created_at, closed_at, lost_reason, next_followup, fields
+FROM ({DEAL_SELECT}) ORDER BY id
 """
 
 

@@ -291,6 +291,10 @@ def test_an_import_is_one_command_undo_removes_it_all(book):
     assert book.query("SELECT COUNT(*) FROM deal") == [(0,)]
     assert book.query("SELECT COUNT(*) FROM rep") == [(0,)]
     assert before.count("INSERT INTO \"deal\"") == 0
+    # every data table is back as it was; only the record of the commands and their undos remains
+    kept = lambda dump: [ln for ln in dump.splitlines() if not ln.startswith(('INSERT INTO "command"',  # noqa: E731
+                                                                            'INSERT INTO "change_log"'))]
+    assert kept(book.dump()) == kept(before)
 
 
 # --- touches ---------------------------------------------------------------------------------------------

@@ -33,9 +33,10 @@ def stage_mismatches(conn: sqlite3.Connection) -> list[tuple[int, str, str | Non
     "Last" is the last written (id): two reps moving a deal at once commit in an order their clocks may not show."""
     return conn.execute(
         """
-        SELECT d.id, d.stage,
-               (SELECT e.to_stage FROM stage_event e WHERE e.deal_id = d.id ORDER BY e.id DESC LIMIT 1) AS last
-        FROM deal d
-        WHERE d.stage IS NOT (SELECT e.to_stage FROM stage_event e WHERE e.deal_id = d.id ORDER BY e.id DESC LIMIT 1)
-        ORDER BY d.id LIMIT 50
+        SELECT id, stage, last FROM (
+            SELECT d.id, d.stage,
+                   (SELECT e.to_stage FROM stage_event e WHERE e.deal_id = d.id ORDER BY e.id DESC LIMIT 1) AS last
+            FROM deal d)
+        WHERE stage IS NOT last
+        ORDER BY id LIMIT 50
         """).fetchall()

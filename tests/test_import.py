@@ -363,3 +363,58 @@ def test_usage_errors(book, tmp_path):
                                                     "--stage-map", "a=signed").err
     shutil.copy(path, tmp_path / "x.xls")
     assert ".xls workbooks" in book.fails(1, "import", "deals", str(tmp_path / "x.xls")).err
+
+
+# --- big files: read and checked in a second process --------------------------------------------------------
+
+BROKEN = "客户名称,阶段,金额,创建日期\n甲公司,线索,1万,2026-10-01\n乙公司,线\x00索,2万,2026-10-02\n丙,线索,1,2026-10-03\n"
+SCENARIOS = {
+    "pipedrive": (["pipedrive-deals.csv", "--create-reps"], None),
+    "salesforce": (["salesforce-opportunities.csv", "--create-reps", "--date-format", "mdy"], None),
+    "salesforce ambiguous dates": (["salesforce-opportunities.csv", "--create-reps"], None),
+    "excel-zh gb18030": (["excel-zh-deals.csv"], None),
+    "dry run": (["pipedrive-deals.csv", "--create-reps", "--dry-run"], None),
+    "bad row": (["bad.csv"], BAD),
+    "bad row rejected": (["bad.csv", "--rejects", "REJECTS"], BAD),
+    "unknown values": (["u.csv"], "客户名称,阶段,负责人\n甲,初访,老王\n乙,初访,李娜\n丙,签约,老王\n"),
+    "unknown values rejected": (["u.csv", "--rejects", "REJECTS", "--create-reps"],
+                                "客户名称,阶段,负责人\n甲,初访,老王\n乙,线索,李娜\n丙,签约,老王\n"),
+    "warnings": (["m.csv", "--preset", "hubspot"], ("Deal Name,Deal Stage,Close Date,Amount\nNo company,Closed Won,"
+                                                   "2026-10-01,100\nOpen one,Qualified To Buy,,5\n")),
+    "a NUL byte: the file is damaged": (["q.csv"], BROKEN),
+}
+
+
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_a_big_file_read_in_a_second_process_imports_exactly_the_same(scenario, tmp_path, monkeypatch):
+    """Files from PARALLEL_BYTES on are read and checked by a forked child while the parent writes: the
+    outcome (output, exit code, database, rejects file) must not depend on which way a file went."""
+    from conftest import Cli
+
+    from salesflow.app import imports
+    from salesflow.ingest import parallel
+
+    if not parallel.can_fork():
+        pytest.skip("no fork here: every file is read in one process")
+    args, text = SCENARIOS[scenario]
+    forks = []
+    real = parallel._in_child
+    monkeypatch.setattr(parallel, "_in_child", lambda *a: forks.append(1) or real(*a))
+    results = []
+    for way, threshold in (("here", 1 << 60), ("forked", 0)):
+        monkeypatch.setattr(imports, "PARALLEL_BYTES", threshold)
+        home = tmp_path / way
+        home.mkdir()
+        cli = at(Cli(home), "2026-11-23T10:00")
+        cli.ok("init")
+        source = write(home, args[0], text) if text else EXAMPLES / args[0]
+        rejects = home / "rejects.csv"
+        run = cli("import", "deals", str(source), *[str(rejects) if a == "REJECTS" else a for a in args[1:]])
+        clock_or_random = ('INSERT INTO "_sqlite_migrations"', "INSERT INTO \"meta\" VALUES('database_id'")
+        data = [ln.replace(str(home), "HOME") for ln in cli.dump().splitlines() if not ln.startswith(clock_or_random)]
+        results.append((run.code, run.out, run.err.replace(str(home), "HOME"), data,
+                        rejects.read_text(encoding="utf-8") if rejects.exists() else None))
+    assert forks == [1], "the second import should have gone through the forked reader"
+    for here, forked in zip(results[0], results[1]):
+        assert here == forked
+    assert "Traceback" not in results[1][2]

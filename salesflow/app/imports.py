@@ -31,6 +31,7 @@ from salesflow.domain.errors import BadInput, UsageProblem
 from salesflow.domain.pipeline import Pipeline
 from salesflow.domain.text import clean_text, name_key, normalise_email
 from salesflow.domain.vocabulary import GRADES, TOUCH_KIND_ALIASES, TOUCH_KINDS
+from salesflow.ingest import parallel
 from salesflow.ingest.files import Table, normalise_header, open_table
 from salesflow.ingest.presets import UNITS, Columns, looks_like_header, parse_pairs, plan_columns
 from salesflow.ingest.values import check_date_format, handle_slug, import_amount, import_datetime, import_phone
@@ -43,11 +44,13 @@ from salesflow.store.pipelines import load_pipeline, pipeline_keys
 BATCH = 5_000
 PREVIEW_ROWS = 20
 DEFER_INDEXES_BYTES = 16 * 1024 * 1024  # above this, drop and rebuild secondary indexes (then ANALYZE)
+PARALLEL_BYTES = 4 * 1024 * 1024  # from this size on, a deals file is read and checked in a second process
 DUPLICATE_CHOICES = ("update", "skip", "fail")
 
 _DEAL_COLS = ("id", "title", "customer_id", "contact_id", "owner", "assigned_at", "pipeline", "stage", "status",
               "amount", "close_date", "source", "next_followup", "created_at", "stage_entered_at", "progressed_at",
               "closed_at", "lost_reason", "lost_from_stage", "external_id", "fields")
+_COL = {name: i for i, name in enumerate(_DEAL_COLS)}  # a draft's row is a list in _DEAL_COLS order
 _EVENT_COLS = ("id", "deal_id", "from_stage", "to_stage", "at", "by", "reason", "forced", "command_id")
 _TOUCH_COLS = ("id", "deal_id", "kind", "at", "by", "contact_id", "notes", "outcome", "command_id")
 _CUSTOMER_COLS = ("id", "name", "name_key", "grade", "industry", "created_at")
@@ -101,6 +104,20 @@ class _Rollback(Exception):
 
 class Problem(BadInput):
     """A row that cannot be imported (its line is added by the caller)."""
+
+
+class _Failed(NamedTuple):
+    """A row `prepare` could not take, as a value (it may cross a pipe): unknown values, or a problem."""
+
+    pairs: tuple[tuple[str, str], ...]
+    message: str = ""
+    hint: str | None = None
+    failed = True  # what ingest.parallel looks for
+
+    def throw(self) -> None:
+        if self.pairs:
+            raise Unknown(*self.pairs)
+        raise Problem(self.message, hint=self.hint)
 
 
 class Unknown(Exception):
@@ -295,16 +312,26 @@ def _stage_words(pipeline: Pipeline, preset_words: dict[str, str], user: dict[st
 
 
 class _Draft(NamedTuple):
+    """One row, checked and converted (by `draft`, in the reading process); `add` gives it ids and writes it."""
+
     key: str
     deal_id: int | None
-    values: dict[str, Any]          # deal columns (no id)
+    row: list[Any]                  # the deal row in _DEAL_COLS order; id, customer_id, contact_id filled by `add`
     entry: str                      # the open stage the deal was in (first stage when the file does not say)
+    new_owner: str | None           # an owner to create (--create-reps): only the writing process can
     customer: str | None
+    customer_key: str | None        # name_key(customer)
     grade: str | None
     industry: str | None
     contact: str | None
     phone: str | None
     email: str | None
+
+    def get(self, column: str) -> Any:
+        return self.row[_COL[column]]
+
+    def values(self) -> dict[str, Any]:
+        return dict(zip(_DEAL_COLS, self.row))
 
 
 class _DealImport:
@@ -397,8 +424,6 @@ class _DealImport:
             if owner is None:
                 if not self.opts.create_reps:
                     unknown.append(("owner", owner_raw))
-                elif not unknown:
-                    owner = self._create_rep(owner_raw)
         if unknown:
             raise Unknown(*unknown)
 
@@ -467,21 +492,19 @@ class _DealImport:
             "\x1f".join(x or "" for x in (customer, contact, title, created_raw)).encode()).hexdigest()[:16]
         follow_raw = get("next_followup")
         follow = import_datetime(follow_raw, fmt) if follow_raw and status == "open" else None
-        values = {
-            "title": title, "owner": owner, "assigned_at": _iso(created) if owner else None, "pipeline": p.key,
-            "stage": final, "status": status, "amount": amount, "close_date": close.isoformat() if close else None,
-            "source": clean_text(get("source"), "source", max_len=100), "next_followup": _iso(follow),
-            "created_at": _iso(created), "stage_entered_at": _iso(closed or created),
-            "progressed_at": _iso(closed) if status == "won" else None, "closed_at": _iso(closed),
-            "lost_reason": clean_text(get("lost_reason"), "lost reason", max_len=500) if status == "lost" else None,
-            "lost_from_stage": entry if status == "lost" and stage is not None and stage.is_open else None,
-            "external_id": None if deal_id else key,
-            "fields": json.dumps(fields, ensure_ascii=False, sort_keys=True) if fields else "{}",
-        }
-        if deal_id and external:
-            values["external_id"] = external
-        return _Draft(key, deal_id, values, entry, customer, grade, clean_text(get("industry"), "industry", max_len=100),
-                      contact, phone, email)
+        created_iso, closed_iso = _iso(created), _iso(closed)
+        row = [  # _DEAL_COLS
+            None, title, None, None, owner, created_iso if owner else None, p.key, final, status, amount,
+            close.isoformat() if close else None, clean_text(get("source"), "source", max_len=100), _iso(follow),
+            created_iso, closed_iso or created_iso, closed_iso if status == "won" else None, closed_iso,
+            clean_text(get("lost_reason"), "lost reason", max_len=500) if status == "lost" else None,
+            entry if status == "lost" and stage is not None and stage.is_open else None,
+            external if deal_id else key,
+            json.dumps(fields, ensure_ascii=False, sort_keys=True) if fields else "{}",
+        ]
+        new_owner = owner_raw if owner_raw and owner is None else None
+        return _Draft(key, deal_id, row, entry, new_owner, customer, name_key(customer) if customer else None, grade,
+                      clean_text(get("industry"), "industry", max_len=100), contact, phone, email)
 
     def _fields(self, cells: list[str], get) -> dict[str, str]:
         fields: dict[str, str] = {}
@@ -516,8 +539,16 @@ class _DealImport:
 
     # writing ---------------------------------------------------------------------------------------
 
-    def row(self, line: int, cells: list[str]) -> None:
-        draft = self.draft(cells)
+    def prepare(self, cells: list[str]) -> _Draft | _Failed | None:
+        """The half of a row that needs no database (run in the reading process for big files)."""
+        try:
+            return self.draft(cells)
+        except Unknown as unknown:
+            return _Failed(unknown.pairs)
+        except BadInput as bad:
+            return _Failed((), bad.message, bad.hint)
+
+    def take(self, line: int, cells: list[str] | None, draft: _Draft | None) -> None:
         if draft is None:
             self.tally.skipped += 1
         else:
@@ -525,35 +556,38 @@ class _DealImport:
 
     def add(self, line: int, draft: _Draft) -> None:
         t = self.tally
+        if draft.new_owner:
+            owner = (self.reps.get(normalise_header(draft.new_owner)) or self.reps.get(draft.new_owner)
+                     or self._create_rep(draft.new_owner))
+            draft.row[_COL["owner"]], draft.row[_COL["assigned_at"]] = owner, draft.get("created_at")
         existing = self._existing(draft)
         if existing is not None:
             if self.opts.on_duplicate == "fail":
                 raise Problem(f"deal {draft.key.removeprefix('id:')} already exists (#{existing})")
             if self.opts.on_duplicate == "skip":
                 t.skipped += 1
-                self._preview(line, "skip", existing, draft.values, draft.customer)
+                self._preview(line, "skip", existing, draft)
                 return
             changed = self._update(existing, draft)
             if changed:
                 t.updated += 1
             else:
                 t.unchanged += 1
-            self._preview(line, "update" if changed else "unchanged", existing, draft.values, draft.customer,
-                          ", ".join(changed))
+            self._preview(line, "update" if changed else "unchanged", existing, draft, ", ".join(changed))
             return
         deal_id = draft.deal_id or self._allocate("deal")
         if draft.deal_id:
             self.ids.add(deal_id)
         self.keys[draft.key] = deal_id
-        customer_id = self._customer(draft)
-        contact_id = self._contact(customer_id, draft)
-        v = draft.values | {"customer_id": customer_id, "contact_id": contact_id}
-        events = self._events_for(deal_id, draft, v)
+        row = draft.row
+        row[0] = deal_id
+        row[2] = customer_id = self._customer(draft)  # _COL["customer_id"], _COL["contact_id"]
+        row[3] = self._contact(customer_id, draft)
+        self.pending["stage_event"].extend(self._events_for(deal_id, draft))
         self.pending_deals.add(deal_id)
-        self.pending["deal"].append(tuple([deal_id] + [v[c] for c in _DEAL_COLS[1:]]))
-        self.pending["stage_event"].extend(events)
+        self.pending["deal"].append(row)
         t.created += 1
-        self._preview(line, "create", deal_id, v, draft.customer)
+        self._preview(line, "create", deal_id, draft)
         if len(self.pending["deal"]) >= BATCH:
             self.flush()
 
@@ -574,13 +608,13 @@ class _DealImport:
     def _customer(self, draft: _Draft) -> int | None:
         if draft.customer is None:
             return None
-        key = name_key(draft.customer)
+        key = draft.customer_key
         found = self.customers.get(key)
         if found is None:
             found = self._allocate("customer")
             self.customers[key] = found
             self.pending["customer"].append((found, draft.customer, key, draft.grade or "B", draft.industry,
-                                             draft.values["created_at"]))
+                                             draft.get("created_at")))
             self.tally.created_of["customers"] += 1
         return found
 
@@ -592,21 +626,25 @@ class _DealImport:
         if found is None:
             found = self._allocate("contact")
             self.contacts[(customer_id, name)] = found
-            self.pending["contact"].append((found, customer_id, name, draft.phone, draft.email, draft.values["created_at"]))
+            self.pending["contact"].append((found, customer_id, name, draft.phone, draft.email, draft.get("created_at")))
             self.tally.created_of["contacts"] += 1
         return found
 
-    def _events_for(self, deal_id: int, draft: _Draft, v: dict[str, Any]) -> list[tuple]:
-        by, cmd_id = self.act.by, self.cmd.id
+    def _events_for(self, deal_id: int, draft: _Draft) -> list[tuple]:
+        by, cmd_id, row = self.act.by, self.cmd.id, draft.row
         if self.events is not None and draft.deal_id in self.events:
             rows = self.events[draft.deal_id]
+            v = draft.values()
             _history_into(v, rows, self.pipelines[v["pipeline"]].pipeline)
+            row[:] = [v[c] for c in _DEAL_COLS]
             made = [(self._allocate("stage_event"), deal_id, *e, cmd_id) for e in rows]
         else:
-            made = [(self._allocate("stage_event"), deal_id, None, draft.entry, v["created_at"], by, "imported", 0, cmd_id)]
-            if v["status"] != "open":
-                made.append((self._allocate("stage_event"), deal_id, draft.entry, v["stage"], v["closed_at"], by,
-                             v["lost_reason"] if v["status"] == "lost" else "imported", 0, cmd_id))
+            made = [(self._allocate("stage_event"), deal_id, None, draft.entry, row[_COL["created_at"]], by, "imported", 0,
+                     cmd_id)]
+            status = row[_COL["status"]]
+            if status != "open":
+                made.append((self._allocate("stage_event"), deal_id, draft.entry, row[_COL["stage"]], row[_COL["closed_at"]],
+                             by, row[_COL["lost_reason"]] if status == "lost" else "imported", 0, cmd_id))
         self.tally.created_of["stage events"] += len(made)
         return made
 
@@ -618,7 +656,7 @@ class _DealImport:
         contact_id = self._contact(customer_id, draft) if customer_id else None
         if self.pending["customer"] or self.pending["contact"]:
             self.flush()
-        v = draft.values
+        v = draft.values()
         wanted = {"title": v["title"], "customer_id": customer_id, "contact_id": contact_id or row["contact_id"],
                   "owner": v["owner"] or row["owner"], "amount": v["amount"], "close_date": v["close_date"],
                   "source": v["source"] or row["source"], "next_followup": v["next_followup"],
@@ -639,8 +677,9 @@ class _DealImport:
             self.tally.created_of["stage events"] += 1
         return list(changes.update(self.conn, self.cmd, "deal", deal_id, wanted))
 
-    def _preview(self, line: int, action: str, deal_id: int, v: dict, customer: str | None, note: str = "") -> None:
+    def _preview(self, line: int, action: str, deal_id: int, draft: _Draft, note: str = "") -> None:
         if len(self.tally.preview) < PREVIEW_ROWS:
+            v, customer = draft.values(), draft.customer
             self.tally.preview.append({"line": line, "action": action, "deal": deal_id, "title": v["title"],
                                        "customer": customer, "owner": v["owner"], "stage": v["stage"],
                                        "status": v["status"], "amount": v["amount"], "note": note})
@@ -651,7 +690,7 @@ class _DealImport:
             rows = self.pending[table]
             if rows:
                 bulk.insert_many(self.conn, table, columns, rows)
-                store.log_inserts(self.conn, self.cmd, table, (r[0] for r in rows))
+                store.log_inserts(self.conn, self.cmd, table, [r[0] for r in rows])
                 self.pending[table] = []
         self.pending_deals = set()
 
@@ -669,6 +708,7 @@ def import_deals(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: Ui
     def body(cmd: Cmd) -> None:
         job.cmd = cmd
         if big:
+            bulk.big_cache(conn)
             with bulk.indexes_deferred(conn, ("deal", "stage_event", "customer", "contact", "change_log")):
                 _rows(job, table, ui)
             bulk.analyze(conn)
@@ -683,20 +723,28 @@ def import_deals(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: Ui
 
 
 def _rows(job: _DealImport | _TouchImport, table: Table, ui: Ui) -> None:
-    """Every data row through `job.row`; bad rows raise or go to --rejects; unknown values are collected."""
+    """Every data row through `job.prepare` then `job.take`; bad rows raise or go to --rejects; unknown values
+    are collected. A big deals file is prepared in a second process (ingest.parallel) while this one writes."""
     t, opts = job.tally, job.opts
-    for count, (line, cells) in enumerate(table.rows, start=1):
-        t.rows += 1
-        try:
-            job.row(line, cells)
-        except Unknown as unknown:
-            _count_unknown(t, unknown)
-            if opts.rejects is not None:
-                _reject_or_raise(t, opts, line, cells, str(unknown))
-        except BadInput as bad:
-            _reject_or_raise(t, opts, line, cells, bad.message, bad.hint)
-        if count % 2000 == 0:
-            ui.progress(table.progress())
+    fork = (isinstance(job, _DealImport) and parallel.can_fork()
+            and opts.path.stat().st_size >= PARALLEL_BYTES)
+    warnings, before = t.warnings, Counter(t.warnings)  # the child's counts come back at the end
+    batches = parallel.prepared(table, job.prepare, fork=fork, keep_cells=opts.rejects is not None,
+                                state=lambda: warnings - before, absorb=warnings.update)
+    for batch, fraction in batches:
+        for line, cells, prepared in batch:
+            t.rows += 1
+            try:
+                if type(prepared) is _Failed:
+                    prepared.throw()
+                job.take(line, cells, prepared)
+            except Unknown as unknown:
+                _count_unknown(t, unknown)
+                if opts.rejects is not None:
+                    _reject_or_raise(t, opts, line, cells, str(unknown))
+            except BadInput as bad:
+                _reject_or_raise(t, opts, line, cells, bad.message, bad.hint)
+        ui.progress(fraction)
     job.flush()
     ui.progress(1.0)
     _problem_end(t, opts.path, rejecting=opts.rejects is not None)
@@ -764,7 +812,10 @@ class _TouchImport:
         self.next = store.next_id(conn, "touch")
         self.pending: list[tuple] = []
 
-    def row(self, line: int, cells: list[str]) -> None:
+    def prepare(self, cells: list[str]) -> list[str]:
+        return cells  # a touch needs the database all along (its deal, the touches already there)
+
+    def take(self, line: int, cells: list[str], _: list[str]) -> None:
         get = lambda f: _first(cells, self.cols.fields[f]) if f in self.cols.fields else None  # noqa: E731
         t = self.tally
         deal_raw, ext = get("deal_id"), get("deal_external_id")
@@ -829,7 +880,7 @@ class _TouchImport:
     def flush(self) -> None:
         if self.pending:
             bulk.insert_many(self.conn, "touch", _TOUCH_COLS, self.pending)
-            store.log_inserts(self.conn, self.cmd, "touch", (r[0] for r in self.pending))
+            store.log_inserts(self.conn, self.cmd, "touch", [r[0] for r in self.pending])
             self.pending = []
 
 

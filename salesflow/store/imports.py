@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
 
 from salesflow.store.changes import TABLES, Cmd
 
@@ -43,10 +42,22 @@ def deal_row(conn: sqlite3.Connection, deal_id: int) -> sqlite3.Row:
     return conn.execute("SELECT * FROM deal WHERE id = ?", (deal_id,)).fetchone()
 
 
-def log_inserts(conn: sqlite3.Connection, cmd: Cmd, entity: str, keys: Iterable[object]) -> None:
+def log_inserts(conn: sqlite3.Connection, cmd: Cmd, entity: str, keys: list[int]) -> None:
+    """One change-log row per inserted row, written by one statement per batch: the ids as a range read
+    back from the table when they are consecutive (an import's usual case), else as one JSON array."""
     if entity not in TABLES:
         raise ValueError(f"unknown table {entity}")
-    conn.execute(  # one statement per batch: the ids travel as one JSON array
+    if not keys:
+        return
+    pk, _ = TABLES[entity]
+    low, high = min(keys), max(keys)
+    if pk == "id" and high - low + 1 == len(keys):  # distinct ids filling low…high: exactly that range's rows
+        conn.execute(
+            "INSERT INTO change_log (command_id, entity, entity_id, op, at, by)"
+            f" SELECT ?, ?, CAST({pk} AS TEXT), 'insert', ?, ? FROM {entity} WHERE {pk} BETWEEN ? AND ? ORDER BY {pk}",
+            (cmd.id, entity, cmd.at, cmd.by, low, high))
+        return
+    conn.execute(
         "INSERT INTO change_log (command_id, entity, entity_id, op, at, by)"
         " SELECT ?, ?, value, 'insert', ?, ? FROM json_each(?)",
         (cmd.id, entity, cmd.at, cmd.by, json.dumps([str(k) for k in keys])))

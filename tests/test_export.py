@@ -131,3 +131,83 @@ def test_streamed_export_equals_the_deals_listing_on_awkward_values(cli, tmp_pat
     else:
         assert (rows["客户0"][5], rows["客户6"][2], rows["客户1"][5]) == ("'=1+2", "'=1+2", "'-5")
         assert rows["客户7"][2] == "'＝SUM(A1)" and rows["客户11"][2] == "lead"  # trimmed on the way in
+
+
+# --- a long export: two processes, one snapshot -----------------------------------------------------------
+
+@pytest.fixture
+def awkward(cli, tmp_path):
+    cli.ok("init")
+    lines = ["客户名称,商机名称,电话,来源"] + [
+        ",".join('"' + v.replace('"', '""') + '"' for v in (f"客户{i}", text or "x", phone, text))
+        for i, (text, phone) in enumerate(zip(AWKWARD * 3, ["=1+2", "-5", "13800138000", "@9", "abc"] * 9))]
+    path = tmp_path / "awkward.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cli.ok("import", "deals", str(path), "--preset", "excel-zh")
+    return cli
+
+
+@pytest.fixture
+def split_from_three(monkeypatch):
+    """Halves from 3 deals on (50,000 normally); records when this process had to write the second half."""
+    from salesflow.app import export as app_export
+    from salesflow.output import split
+
+    if not split._forkable(open(__file__)):  # noqa: SIM115 - closed at exit; only asks about the platform
+        pytest.skip("no fork here: every export is written by one process")
+    monkeypatch.setattr(app_export, "SPLIT_FROM", 3)
+    here: list[str] = []
+    real = app_export.Halves
+    monkeypatch.setattr(app_export, "Halves", lambda first, second, elsewhere: real(
+        first, lambda: here.append("second half here") or second(), elsewhere))
+    return here
+
+
+@pytest.mark.parametrize("args", [(), ("--raw",), ("--excel",), ("-f", "tsv")])
+def test_a_long_export_written_by_two_processes_is_the_same_bytes(awkward, split_from_three, monkeypatch, tmp_path,
+                                                                  args):
+    from salesflow.app import export as app_export
+
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    with monkeypatch.context() as short:
+        short.setattr(app_export, "SPLIT_FROM", 10**9)
+        awkward.ok("export", "deals", *args, "-o", str(one))  # not enough deals to split: one process
+    awkward.ok("export", "deals", *args, "-o", str(two))  # a real file: the second half by the helper
+    assert split_from_three == [], "the helper process should have written the second half"
+    assert two.read_bytes() == one.read_bytes()
+    assert len(one.read_bytes().splitlines()) > 40
+    # to a stream the helper cannot write to (the test runner's buffer): this process writes both halves
+    assert awkward.ok("export", "deals", *args).out == one.read_bytes().decode("utf-8").replace("\r\n", "\n")
+    assert split_from_three == ["second half here"]
+
+
+def test_a_write_between_the_two_snapshots_leaves_the_export_on_the_first(awkward, split_from_three, monkeypatch,
+                                                                           tmp_path):
+    """The helper opens its own connection: if a command was committed after this process began reading,
+    the helper's data differs, so this process writes the second half itself, from its own snapshot."""
+    import sqlite3
+
+    from salesflow.store import export as store_export
+
+    before = awkward.ok("export", "deals").out
+    split_from_three.clear()
+    real = store_export.begin_snapshot
+    calls = []
+
+    def snapshot_then_someone_writes(conn):
+        token = real(conn)
+        calls.append(token)
+        if len(calls) == 1:  # this process has its snapshot; now another writer commits before the helper reads
+            other = sqlite3.connect(awkward.db)
+            with other:
+                other.execute("INSERT INTO command (name, args, at, by) VALUES ('edit', '', '2026-11-23T11:00:00', 'x')")
+                other.execute("UPDATE deal SET title = 'changed meanwhile' WHERE id = (SELECT MAX(id) FROM deal)")
+            other.close()
+        return token
+
+    monkeypatch.setattr(store_export, "begin_snapshot", snapshot_then_someone_writes)
+    out = tmp_path / "two.csv"
+    awkward.ok("export", "deals", "-o", str(out))
+    assert split_from_three == ["second half here"]
+    assert out.read_bytes().decode("utf-8") == before
+    assert "changed meanwhile" in awkward.ok("export", "deals").out

@@ -80,9 +80,9 @@ def _write(report: Report, fmt: str, style: Style, stream: IO[str], *, raw: bool
     if fmt in ("csv", "tsv"):
         if excel:
             stream.write("\ufeff")
-        writer = csv.writer(stream, delimiter="," if fmt == "csv" else "\t", lineterminator="\r\n" if excel else "\n")
-        writer.writerow([c.key for c in report.columns])
-        _csv_rows(writer, report, raw)
+        dialect = {"delimiter": "," if fmt == "csv" else "\t", "lineterminator": "\r\n" if excel else "\n"}
+        csv.writer(stream, **dialect).writerow([c.key for c in report.columns])
+        _csv_rows(report, raw, stream, dialect)
     elif fmt == "json":
         stream.write("[")
         for i, row in enumerate(report.rows):
@@ -97,26 +97,40 @@ def _write(report: Report, fmt: str, style: Style, stream: IO[str], *, raw: bool
         _table(report, style, stream)
 
 
-def _csv_rows(writer, report: Report, raw: bool) -> None:
+def _csv_rows(report: Report, raw: bool, stream: IO[str], dialect: dict[str, str]) -> None:
     """The hot loop of `export` (a million rows): each value is converted once, and only the columns
-    that need it are touched — text cells checked for a formula trigger, money formatted, bools spelled."""
+    that need it are touched — text cells checked for a formula trigger, money formatted, bools spelled.
+    Rows that come in halves (a long export) are written by two processes (output.split)."""
     columns = report.columns
     get = [c.key for c in columns]
-    convert = [(i, _csv_date if c.kind in ("date", "datetime") else _csv_cell, c)
-               for i, c in enumerate(columns) if c.kind not in _CSV_AS_IS]
+    tuples = report.tuples
+    # tuples come straight from SQLite: dates are ISO text already, money an int of minor units
+    convert = [(i, _csv_money if tuples and c.kind == "money" else _csv_date if c.kind in ("date", "datetime")
+                else _csv_cell, c) for i, c in enumerate(columns)
+               if c.kind not in _CSV_AS_IS and not (tuples and c.kind in ("date", "datetime"))]
     guarded = [] if raw else [i for i, c in enumerate(columns) if c.kind in _TEXT_KINDS or c.kind == "phone"]
     phones = {i for i, c in enumerate(columns) if c.kind == "phone"}
     first = _TRIGGER_FIRST
-    tuples = report.tuples
-    for row in report.rows:
-        cells = list(row) if tuples else [row.get(k) for k in get]
-        for i, fn, column in convert:
-            cells[i] = fn(column, cells[i])
-        for i in guarded:
-            cell = cells[i]
-            if cell and cell[0] in first and not (i in phones and _E164.match(cell)):
-                cells[i] = "'" + cell
-        writer.writerow(cells)
+
+    def writer_for(target: IO[str]):
+        writerow = csv.writer(target, **dialect).writerow
+
+        def write_rows(rows) -> None:
+            for row in rows:
+                cells = list(row) if tuples else [row.get(k) for k in get]
+                for i, fn, column in convert:
+                    cells[i] = fn(column, cells[i])
+                for i in guarded:
+                    cell = cells[i]
+                    if cell and cell[0] in first and not (i in phones and _E164.match(cell)):
+                        cells[i] = "'" + cell
+                writerow(cells)
+
+        return write_rows
+
+    from salesflow.output import split
+
+    split.write_rows(report.rows, writer_for, stream)
 
 
 def emit_sections(reports: dict[str, Report], fmt: str, style: Style, out: Path | None = None) -> None:
@@ -159,6 +173,10 @@ def machine_value(column: Column, value: Any) -> Any:
 
 def _csv_date(column: Column, value: Any) -> Any:
     return value if value is None or type(value) is str else _csv_cell(column, value)  # ISO text from SQLite as is
+
+
+def _csv_money(column: Column, value: int | None) -> str:
+    return "" if value is None else to_major_str(value)
 
 
 def _csv_cell(column: Column, value: Any) -> str:

@@ -21,7 +21,7 @@ def insert_many(conn: sqlite3.Connection, table: str, columns: Sequence[str], ro
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", rows)
 
 
-def big_cache(conn: sqlite3.Connection, mib: int = 128) -> None:
+def big_cache(conn: sqlite3.Connection, mib: int = 64) -> None:
     """A bulk load touches pages all over its tables: a page cache this size (default 2 MiB) saves re-reads."""
     conn.execute(f"PRAGMA cache_size = -{int(mib) * 1024}")
 

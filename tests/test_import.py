@@ -53,7 +53,7 @@ def test_pipedrive_export(book):
          "status": "open", "amount": "12000.00", "close_date": "2026-12-15", "source": "Referral",
          "created_at": "2026-06-02T09:15:00", "closed_at": "", "lost_reason": "", "next_followup": "2026-11-25T00:00:00"},
         {"external_id": "102", "title": "Contoso fleet trackers", "customer": "Contoso Ltd", "contact": "Brian Cox",
-         "phone": "+864255550100", "email": "bcox@contoso.example", "owner": "li-na", "stage": "won", "status": "won",
+         "phone": "(425) 555-0100", "email": "bcox@contoso.example", "owner": "li-na", "stage": "won", "status": "won",
          "amount": "48500.00", "close_date": "2026-09-30", "source": "Website", "created_at": "2026-04-10T14:00:00",
          "closed_at": "2026-09-30T16:20:00", "lost_reason": "", "next_followup": ""},
         {"external_id": "103", "title": "Fabrikam pilot", "customer": "Fabrikam", "contact": "", "phone": "", "email": "",
@@ -71,6 +71,31 @@ def test_pipedrive_export(book):
     assert book.query("SELECT lost_from_stage, progressed_at FROM deal WHERE id = 3") == [("qualified", None)]
     assert book.query("SELECT progressed_at FROM deal WHERE id = 2") == [("2026-09-30T16:20:00",)]
     assert book.query("SELECT handle, name FROM rep ORDER BY handle") == [("li-na", "Li Na"), ("tom-baker", "Tom Baker")]
+
+
+def test_phones_without_a_country_code_are_read_in_the_phone_region(book, tmp_path):
+    """A US number is not a valid Chinese one: by default (CN) it stays as written, never a wrong +86 number;
+    --phone-region US (or SALESFLOW_PHONE_REGION) reads it as American. A number with its +code is read anywhere;
+    one that is not valid in the region is kept exactly as written."""
+    from conftest import Cli
+
+    path = write(tmp_path, "p.csv", "客户名称,电话\nA,(425) 555-0100\nB,138 0013 8000\nC,+44 20 7946 0958\nD,010 8888 6666\n")
+
+    def phones(*args: str, env: dict | None = None) -> list[str]:
+        home = tmp_path / str(len(list(tmp_path.iterdir())))
+        home.mkdir()
+        cli = at(Cli(home), "2026-11-23T10:00")
+        cli.ok("init")
+        cli.ok("import", "deals", str(path), *args, env=env)
+        return [d["phone"] for d in deals(cli)]
+
+    assert phones() == ["(425) 555-0100", "+8613800138000", "+442079460958", "+861088886666"]
+    assert phones("--phone-region", "us") == ["+14255550100", "138 0013 8000", "+442079460958", "010 8888 6666"]
+    assert phones(env={"SALESFLOW_PHONE_REGION": "US"})[0] == "+14255550100"
+    before = book.dump()
+    run = book.fails(1, "import", "deals", str(path), "--phone-region", "USA")
+    assert run.err.splitlines()[0] == "error: phone region 'USA' is not a country code"
+    assert book.dump() == before
 
 
 def test_hubspot_export(book):

@@ -34,7 +34,8 @@ from salesflow.domain.vocabulary import GRADES, TOUCH_KIND_ALIASES, TOUCH_KINDS
 from salesflow.ingest import parallel
 from salesflow.ingest.files import Table, normalise_header, open_table
 from salesflow.ingest.presets import UNITS, Columns, looks_like_header, parse_pairs, plan_columns
-from salesflow.ingest.values import check_date_format, handle_slug, import_amount, import_datetime, import_phone
+from salesflow.ingest.values import (check_date_format, check_region, handle_slug, import_amount, import_datetime,
+                                     import_phone)
 from salesflow.output.report import Column, Report
 from salesflow.store import bulk, changes
 from salesflow.store import imports as store
@@ -74,6 +75,7 @@ class ImportOptions:
     rejects: Path | None = None
     pipeline: str | None = None
     events: Path | None = None
+    phone_region: str | None = None
 
 
 class Ui(NamedTuple):
@@ -341,6 +343,7 @@ class _DealImport:
         self.tally = Tally()
         self.date_format = check_date_format(opts.date_format)
         self.unit = _amount_unit(opts, cols)
+        self.region = check_region(opts.phone_region)
         preset = cols.preset
         user_stages = parse_pairs(list(opts.stage_maps), "--stage-map")
         self.statuses = dict(preset.statuses if preset else {})
@@ -463,7 +466,7 @@ class _DealImport:
         external = clean_text(get("external_id"), "external id", max_len=200)
         contact = clean_text(get("contact"), "contact", max_len=100)
         phone_raw = get("phone")
-        phone = import_phone(clean_text(phone_raw, "phone", max_len=64)) if phone_raw else None
+        phone = import_phone(clean_text(phone_raw, "phone", max_len=64), self.region) if phone_raw else None
         email_raw = get("email")
         email = None
         if email_raw:

@@ -53,6 +53,9 @@ def import_deals(
         "--pipeline", help="Import into this pipeline (default: the default pipeline).")] = None,
     events: Annotated[Optional[Path], typer.Option(
         "--events", metavar="FILE", help="A stage-events export: the real history of the deals (a restore).")] = None,
+    phone_region: Annotated[Optional[str], typer.Option(
+        "--phone-region", metavar="CC", envvar="SALESFLOW_PHONE_REGION", show_envvar=False,
+        help="Country of phones written without +code (US, GB, HK …; env SALESFLOW_PHONE_REGION). Default: CN.")] = None,
     dry_run: DryRunOpt = False,
     rejects: RejectsOpt = None,
     fmt: PreviewFormatOpt = Format.table,
@@ -63,7 +66,7 @@ def import_deals(
 
     opts = ImportOptions(file, preset, tuple(map_ or ()), tuple(stage_map or ()), tuple(status_map or ()), encoding,
                          delimiter, date_format, amount_unit, on_duplicate.lower(), create_reps, dry_run, rejects,
-                         pipeline, events)
+                         pipeline, events, phone_region)
     _go(ctx, run, opts, "import deals", fmt, "deals")
 
 

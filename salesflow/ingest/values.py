@@ -30,17 +30,40 @@ def normalise_phone(value: str | None, region: str = DEFAULT_REGION) -> str | No
 
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_CN_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
-def import_phone(value: str) -> str:
-    """A phone from another system: E.164 when it can be read as one, else kept as written (text, zeros kept)."""
+def check_region(code: str | None) -> str:
+    """`--phone-region`: a two-letter country code phonenumbers knows (CN, US, GB …); default CN."""
+    if code is None:
+        return DEFAULT_REGION
+    import phonenumbers
+
+    region = code.strip().upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise BadInput(f"phone region {code!r} is not a country code",
+                       hint="a two-letter code such as CN, HK, TW, SG, US, GB or DE")
+    return region
+
+
+def import_phone(value: str, region: str = DEFAULT_REGION) -> str:
+    """A phone from another system: E.164 when it is a valid number written internationally or in the
+    file's `region`, else kept exactly as written — `(425) 555-0100` read as a Chinese number would be a
+    wrong number, so without `--phone-region US` it stays text (zeros and all)."""
     value = value.strip()
     if _E164.match(value):
         return value
+    if region == "CN" and _CN_MOBILE.match(value):  # the common case in Chinese sheets, without the parser
+        return "+86" + value
+    import phonenumbers
+
     try:
-        return normalise_phone(value) or value
-    except BadInput:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
         return value
+    if not phonenumbers.is_valid_number(number):
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"

@@ -63,6 +63,20 @@ def test_lead_add_prints_the_id_first_and_echoes_dates_on_stderr(team):
     assert team.query("SELECT owner, next_followup, close_date FROM deal") == [(None, "2026-11-06T00:00:00", "2026-11-30")]
 
 
+def test_phones_typed_without_a_country_code_are_read_in_the_teams_region(team):
+    """Default CN (a Chinese team's 010 landline); a US team sets SALESFLOW_PHONE_REGION=US once."""
+    team.ok("lead", "add", "Beijing Co", "--contact", "王", "--phone", "010 8888 6666", "--source", "web")
+    team.ok("lead", "add", "Contoso", "--contact", "Brian", "--phone", "(425) 555-0100", "--source", "web",
+            env={"SALESFLOW_PHONE_REGION": "US"})
+    team.ok("set", "1", "phone=+44 20 7946 0958", env={"SALESFLOW_PHONE_REGION": "us"})
+    assert team.query("SELECT phone FROM contact ORDER BY id") == [("+442079460958",), ("+14255550100",)]
+    before = team.dump()
+    run = team.fails(1, "lead", "add", "X", "--contact", "a", "--phone", "555 0100", "--source", "w",
+                     env={"SALESFLOW_PHONE_REGION": "Mars"})
+    assert run.err.splitlines()[0] == "error: phone region 'Mars' is not a country code"
+    assert team.dump() == before
+
+
 def test_a_past_close_date_is_accepted_with_a_warning(team):
     run = team.ok("lead", "add", "ACME", "--contact", "Ann", "--email", "a@b.co", "--source", "web",
                   "--close", "2026-10-01")

@@ -18,7 +18,7 @@ from salesflow.domain.moves import Move, plan_move, plan_reopen
 from salesflow.domain.records import Deal
 from salesflow.domain.vocabulary import GRADES
 from salesflow.domain.text import clean_text, name_key, normalise_email
-from salesflow.ingest.values import normalise_phone
+from salesflow.ingest.values import check_region, normalise_phone
 from salesflow.store import changes
 from salesflow.store import deals as store
 from salesflow.store.changes import Cmd
@@ -41,6 +41,7 @@ class LeadInput:
     pipeline: str | None = None
     industry: str | None = None
     allow_duplicate: bool = False
+    phone_region: str | None = None  # a phone without +code is read as this country's (default CN)
 
 
 _LEAD_FIX = {
@@ -68,7 +69,7 @@ def add_lead(conn: sqlite3.Connection, lead: LeadInput, act: Act) -> Outcome:
     pipeline = load_pipeline(conn, lead.pipeline or default_pipeline(conn))
     company = clean_text(lead.company, "company name", max_len=200) or ""
     contact = clean_text(lead.contact, "contact name", max_len=100)
-    phone = normalise_phone(lead.phone)
+    phone = normalise_phone(lead.phone, check_region(lead.phone_region)) if lead.phone else None
     email = normalise_email(lead.email)
     source = clean_text(lead.source, "source", max_len=100)
     title = clean_text(lead.title, "title", max_len=200) or company
@@ -166,7 +167,8 @@ SETTABLE = ("title", "amount", "close", "grade", "owner", "source", "customer", 
 _ALIASES = {"close_date": "close", "expected_close": "close", "decision-maker": "decision_maker"}
 
 
-def set_fields(conn: sqlite3.Connection, deal_id: int, assignments: list[str], act: Act) -> Outcome:
+def set_fields(conn: sqlite3.Connection, deal_id: int, assignments: list[str], act: Act,
+               phone_region: str | None = None) -> Outcome:
     deal = store.get_deal(conn, deal_id)
     pipeline = load_pipeline(conn, deal.pipeline)
     if not assignments:
@@ -217,7 +219,7 @@ def set_fields(conn: sqlite3.Connection, deal_id: int, assignments: list[str], a
         elif name == "contact":
             new_contact = clean_text(value, "contact", max_len=100, required=True)
         elif name == "phone":
-            contact_changes["phone"] = normalise_phone(value)
+            contact_changes["phone"] = normalise_phone(value, check_region(phone_region))
         elif name == "email":
             contact_changes["email"] = normalise_email(value)
         else:

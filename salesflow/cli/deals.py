@@ -43,7 +43,7 @@ def lead_add(
     env = resolve(ctx)
     lead = LeadInput(company=company, contact=contact, phone=phone, email=email, source=source, grade=grade,
                      owner=owner, title=title, amount=amount, close=close, next=next_, pipeline=pipeline,
-                     industry=industry, allow_duplicate=allow_duplicate)
+                     industry=industry, allow_duplicate=allow_duplicate, phone_region=env.phone_region)
     echo(add_lead(env.conn(), lead, env.act("lead add")))
 
 
@@ -58,7 +58,7 @@ def set_(
     from salesflow.app.deals import set_fields
 
     env = resolve(ctx)
-    echo(set_fields(env.conn(), deal_id(deal), assignments, env.act("set")))
+    echo(set_fields(env.conn(), deal_id(deal), assignments, env.act("set"), phone_region=env.phone_region))
 
 
 def _move(ctx: typer.Context, deal: str, name: str, **request) -> None:

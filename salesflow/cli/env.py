@@ -52,6 +52,7 @@ class Env:
     color: str
     debug: bool
     argv: list[str] = field(default_factory=list)
+    phone_region: str | None = None  # SALESFLOW_PHONE_REGION: phones typed without +code (checked where used)
     _conn: sqlite3.Connection | None = None
 
     @property
@@ -139,7 +140,7 @@ def resolve(ctx: typer.Context) -> Env:
     rep = given.get("as_") or environ.get("SALESFLOW_REP") or None
     argv = root.obj.get("argv", []) if isinstance(root.obj, dict) else []
     env = Env(db_path=db_path, db_source=db_source, now=now, rep=rep, lang=lang, color=color,
-              debug=bool(given.get("debug")), argv=list(argv))
+              debug=bool(given.get("debug")), argv=list(argv), phone_region=environ.get("SALESFLOW_PHONE_REGION") or None)
     root.obj = env
     root.call_on_close(env.close)
     return env

@@ -52,6 +52,7 @@ _DEAL_COLS = ("id", "title", "customer_id", "contact_id", "owner", "assigned_at"
               "amount", "close_date", "source", "next_followup", "created_at", "stage_entered_at", "progressed_at",
               "closed_at", "lost_reason", "lost_from_stage", "external_id", "fields")
 _COL = {name: i for i, name in enumerate(_DEAL_COLS)}  # a draft's row is a list in _DEAL_COLS order
+_ID, _CUSTOMER_ID, _CONTACT_ID = _COL["id"], _COL["customer_id"], _COL["contact_id"]  # the ids `add` fills in
 _EVENT_COLS = ("id", "deal_id", "from_stage", "to_stage", "at", "by", "reason", "forced", "command_id")
 _TOUCH_COLS = ("id", "deal_id", "kind", "at", "by", "contact_id", "notes", "outcome", "command_id")
 _CUSTOMER_COLS = ("id", "name", "name_key", "grade", "industry", "created_at")
@@ -583,9 +584,9 @@ class _DealImport:
             self.ids.add(deal_id)
         self.keys[draft.key] = deal_id
         row = draft.row
-        row[0] = deal_id
-        row[2] = customer_id = self._customer(draft)  # _COL["customer_id"], _COL["contact_id"]
-        row[3] = self._contact(customer_id, draft)
+        row[_ID] = deal_id
+        row[_CUSTOMER_ID] = customer_id = self._customer(draft)
+        row[_CONTACT_ID] = self._contact(customer_id, draft)
         self.pending["stage_event"].extend(self._events_for(deal_id, draft))
         self.pending_deals.add(deal_id)
         self.pending["deal"].append(row)

@@ -16,6 +16,8 @@ def progress_bar(label: str, wanted: bool) -> Iterator[Callable[[float], None]]:
     from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(transient=True, console=Console(stderr=True)) as bar:
+    # drawn on each update, with no refresh thread: an import forks a reading process, and a process
+    # should not fork while another thread may hold a lock
+    with Progress(transient=True, console=Console(stderr=True), auto_refresh=False) as bar:
         task = bar.add_task(label, total=1.0)
-        yield lambda fraction: bar.update(task, completed=fraction)
+        yield lambda fraction: bar.update(task, completed=fraction, refresh=True)

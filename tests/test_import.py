@@ -443,3 +443,45 @@ def test_a_big_file_read_in_a_second_process_imports_exactly_the_same(scenario, 
     for here, forked in zip(results[0], results[1]):
         assert here == forked
     assert "Traceback" not in results[1][2]
+
+
+def test_a_big_file_draws_a_progress_bar_on_a_terminal_stderr_only(tmp_path):
+    """Over 4 MB and stderr a terminal: a bar on stderr while the file is read (by the forked reader, with
+    the bar already up); stdout, a pipe, gets only the summary."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    note = "长备注" * 150
+    path = tmp_path / "big.csv"
+    path.write_text("客户名称,阶段,备注\n" + "".join(f"客户{i},线索,{note}\n" for i in range(10_000)), encoding="utf-8")
+    assert path.stat().st_size > 4 * 1024 * 1024
+    env = dict(os.environ, SALESFLOW_DB=str(tmp_path / "sales.db"), SALESFLOW_NOW="2026-11-23T10:00", COLUMNS="80")
+    subprocess.run([sys.executable, "-m", "salesflow", "init"], env=env, check=True, capture_output=True)
+    leader, follower = pty.openpty()
+    drawn: list[bytes] = []
+
+    def read_terminal() -> None:  # all along: a terminal nobody reads would block the writer
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the last writer closed it
+                return
+            if not chunk:
+                return
+            drawn.append(chunk)
+
+    import threading
+
+    reader = threading.Thread(target=read_terminal)
+    reader.start()
+    run = subprocess.run([sys.executable, "-m", "salesflow", "import", "deals", str(path), "--map", "备注=fields.note"],
+                         env=env, stdout=subprocess.PIPE, stderr=follower, timeout=120)
+    os.close(follower)
+    reader.join(timeout=10)
+    os.close(leader)
+    assert run.returncode == 0
+    assert run.stdout.decode().splitlines()[0].startswith("imported big.csv: 10,000 rows → 10,000 created")
+    assert "importing" not in run.stdout.decode()
+    assert "importing big.csv" in b"".join(drawn).decode(errors="replace")

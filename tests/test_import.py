@@ -33,6 +33,11 @@ def events(cli, deal_id: int) -> list[tuple]:
     return cli.query("SELECT from_stage, to_stage, at FROM stage_event WHERE deal_id = ? ORDER BY id", deal_id)
 
 
+def data_tables(dump: str) -> list[str]:
+    """A dump without the record of commands and their changes: what an undo must put back exactly."""
+    return [ln for ln in dump.splitlines() if not ln.startswith(('INSERT INTO "command"', 'INSERT INTO "change_log"'))]
+
+
 def write(tmp: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
     path = tmp / name
     path.write_bytes(text.encode(encoding))
@@ -317,9 +322,7 @@ def test_an_import_is_one_command_undo_removes_it_all(book):
     assert book.query("SELECT COUNT(*) FROM rep") == [(0,)]
     assert before.count("INSERT INTO \"deal\"") == 0
     # every data table is back as it was; only the record of the commands and their undos remains
-    kept = lambda dump: [ln for ln in dump.splitlines() if not ln.startswith(('INSERT INTO "command"',  # noqa: E731
-                                                                            'INSERT INTO "change_log"'))]
-    assert kept(book.dump()) == kept(before)
+    assert data_tables(book.dump()) == data_tables(before)
 
 
 # --- touches ---------------------------------------------------------------------------------------------
@@ -485,3 +488,18 @@ def test_a_big_file_draws_a_progress_bar_on_a_terminal_stderr_only(tmp_path):
     assert run.stdout.decode().splitlines()[0].startswith("imported big.csv: 10,000 rows → 10,000 created")
     assert "importing" not in run.stdout.decode()
     assert "importing big.csv" in b"".join(drawn).decode(errors="replace")
+
+
+def test_ids_a_file_brings_out_of_order_are_logged_each_and_undo_removes_exactly_them(book, tmp_path):
+    """A salesflow export edited in a spreadsheet: deal ids that skip and go backwards. The change log
+    cannot take them as one range; each is logged, and undo removes those deals and nothing else."""
+    book.ok("import", "deals", str(EXAMPLES / "hubspot-deals.csv"), "--create-reps")  # deals 1-4, kept
+    before = book.dump()
+    path = write(tmp_path, "restore.csv", "deal_id,title,customer,stage\n9,A,甲,lead\n6,B,乙,lead\n12,C,丙,qualified\n")
+    book.ok("import", "deals", str(path), "--preset", "salesflow")
+    assert book.query("SELECT id, title FROM deal WHERE id > 4 ORDER BY id") == [(6, "B"), (9, "A"), (12, "C")]
+    command = book.query("SELECT MAX(id) FROM command")[0][0]
+    assert book.query("SELECT entity_id FROM change_log WHERE command_id = ? AND entity = 'deal' ORDER BY id",
+                      command) == [("9",), ("6",), ("12",)]
+    book.ok("undo")
+    assert data_tables(book.dump()) == data_tables(before)

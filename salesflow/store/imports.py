@@ -69,6 +69,3 @@ def touch_exists(conn: sqlite3.Connection, deal_id: int, kind: str, at: str, not
         "SELECT 1 FROM touch WHERE deal_id = ? AND at = ? AND kind = ? AND notes IS ? LIMIT 1",
         (deal_id, at, kind, notes)).fetchone() is not None
 
-
-def events_of(conn: sqlite3.Connection, deal_id: int) -> int:
-    return conn.execute("SELECT COUNT(*) FROM stage_event WHERE deal_id = ?", (deal_id,)).fetchone()[0]

@@ -415,7 +415,7 @@ SCENARIOS = {
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_a_big_file_read_in_a_second_process_imports_exactly_the_same(scenario, tmp_path, monkeypatch):
-    """Files from PARALLEL_BYTES on are read and checked by a forked child while the parent writes: the
+    """Files from BIG_FILE_BYTES on are read and checked by a forked child while the parent writes: the
     outcome (output, exit code, database, rejects file) must not depend on which way a file went."""
     from conftest import Cli
 
@@ -430,7 +430,7 @@ def test_a_big_file_read_in_a_second_process_imports_exactly_the_same(scenario, 
     monkeypatch.setattr(parallel, "_in_child", lambda *a: forks.append(1) or real(*a))
     results = []
     for way, threshold in (("here", 1 << 60), ("forked", 0)):
-        monkeypatch.setattr(imports, "PARALLEL_BYTES", threshold)
+        monkeypatch.setattr(imports, "BIG_FILE_BYTES", threshold)
         home = tmp_path / way
         home.mkdir()
         cli = at(Cli(home), "2026-11-23T10:00")

@@ -45,7 +45,7 @@ from salesflow.store.pipelines import load_pipeline, pipeline_keys
 BATCH = 5_000
 PREVIEW_ROWS = 20
 DEFER_INDEXES_BYTES = 16 * 1024 * 1024  # above this, drop and rebuild secondary indexes (then ANALYZE)
-PARALLEL_BYTES = 4 * 1024 * 1024  # from this size on, a deals file is read and checked in a second process
+BIG_FILE_BYTES = 4 * 1024 * 1024  # from this size on: a progress bar, and a deals file is read by a second process
 DUPLICATE_CHOICES = ("update", "skip", "fail")
 
 _DEAL_COLS = ("id", "title", "customer_id", "contact_id", "owner", "assigned_at", "pipeline", "stage", "status",
@@ -77,6 +77,13 @@ class ImportOptions:
     pipeline: str | None = None
     events: Path | None = None
     phone_region: str | None = None
+
+
+def big_file(path: Path) -> bool:
+    try:
+        return path.stat().st_size >= BIG_FILE_BYTES
+    except OSError:  # not there: opening it says so, in one line
+        return False
 
 
 class Ui(NamedTuple):
@@ -730,8 +737,7 @@ def _rows(job: _DealImport | _TouchImport, table: Table, ui: Ui) -> None:
     """Every data row through `job.prepare` then `job.take`; bad rows raise or go to --rejects; unknown values
     are collected. A big deals file is prepared in a second process (ingest.parallel) while this one writes."""
     t, opts = job.tally, job.opts
-    fork = (isinstance(job, _DealImport) and parallel.can_fork()
-            and opts.path.stat().st_size >= PARALLEL_BYTES)
+    fork = isinstance(job, _DealImport) and parallel.can_fork() and big_file(opts.path)
     warnings, before = t.warnings, Counter(t.warnings)  # the child's counts come back at the end
     batches = parallel.prepared(table, job.prepare, fork=fork, keep_cells=opts.rejects is not None,
                                 state=lambda: warnings - before, absorb=warnings.update)

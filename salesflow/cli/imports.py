@@ -54,8 +54,8 @@ def import_deals(
     events: Annotated[Optional[Path], typer.Option(
         "--events", metavar="FILE", help="A stage-events export: the real history of the deals (a restore).")] = None,
     phone_region: Annotated[Optional[str], typer.Option(
-        "--phone-region", metavar="CC", envvar="SALESFLOW_PHONE_REGION", show_envvar=False,
-        help="Country of phones written without +code (US, GB, HK …; env SALESFLOW_PHONE_REGION). Default: CN.")] = None,
+        "--phone-region", metavar="CC",
+        help="Country of phones written without +code (US, GB, HK …). Default: $SALESFLOW_PHONE_REGION, else CN.")] = None,
     dry_run: DryRunOpt = False,
     rejects: RejectsOpt = None,
     fmt: PreviewFormatOpt = Format.table,
@@ -66,7 +66,7 @@ def import_deals(
 
     opts = ImportOptions(file, preset, tuple(map_ or ()), tuple(stage_map or ()), tuple(status_map or ()), encoding,
                          delimiter, date_format, amount_unit, on_duplicate.lower(), create_reps, dry_run, rejects,
-                         pipeline, events, phone_region)
+                         pipeline, events, phone_region or resolve(ctx).phone_region)
     _go(ctx, run, opts, "import deals", fmt, "deals")
 
 
@@ -93,16 +93,12 @@ def import_touches(
 
 
 def _go(ctx: typer.Context, run, opts, name: str, fmt: Format, kind: str) -> None:
-    from salesflow.app.imports import Ui, preview_report
+    from salesflow.app.imports import Ui, big_file, preview_report
 
     from salesflow.output.progress import progress_bar
 
     env = resolve(ctx)
-    try:
-        big = opts.path.stat().st_size > 4 * 1024 * 1024
-    except OSError:
-        big = False
-    with progress_bar(f"importing {opts.path.name}", big) as progress:
+    with progress_bar(f"importing {opts.path.name}", big_file(opts.path)) as progress:
         outcome, tally = run(env.conn(), opts, env.act(name), Ui(progress))
     if opts.dry_run:
         from salesflow.output.emit import emit

@@ -122,7 +122,6 @@ class _Failed(NamedTuple):
     pairs: tuple[tuple[str, str], ...]
     message: str = ""
     hint: str | None = None
-    failed = True  # what ingest.parallel looks for
 
     def throw(self) -> None:
         if self.pairs:

@@ -39,8 +39,8 @@ def prepared(table: Table, prepare: Callable[[list[str]], Any], *, fork: bool, k
              ) -> Iterator[tuple[Batch, float]]:
     """`prepare(cells)` for every data row, in batches with the fraction of the file read so far.
 
-    `keep_cells`: send each row's cells along (for a rejects file); otherwise only failed rows need them
-    and `prepare`'s result must carry what the parent needs. With `fork`, `state()` is taken in the child
+    `keep_cells`: send each row's cells along (for a rejects file); otherwise the child sends None for
+    them, and `prepare`'s result must carry all the parent needs. With `fork`, `state()` is taken in the child
     at the end (e.g. its warning counts) and handed to `absorb` in the parent.
     """
     if not fork:
@@ -111,7 +111,7 @@ def _child(table: Table, prepare, keep_cells: bool, state, write_end: int) -> No
                 batch: Batch = []
                 for line, cells in table.rows:
                     result = prepare(cells)
-                    batch.append((line, cells if keep_cells or _failed(result) else None, result))
+                    batch.append((line, cells if keep_cells else None, result))
                     if len(batch) >= BATCH_ROWS:
                         send(("rows", batch, table.progress()))
                         batch = []
@@ -125,7 +125,3 @@ def _child(table: Table, prepare, keep_cells: bool, state, write_end: int) -> No
         code = 1
     finally:
         os._exit(code)
-
-
-def _failed(result: Any) -> bool:
-    return getattr(result, "failed", False) is True

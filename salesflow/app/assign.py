@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from salesflow.app.context import Act, command
+from salesflow.app.context import Act, RollBack, writes
 from salesflow.app.due import Pipelines
 from salesflow.domain.assignment import Candidate, pick, take
 from salesflow.domain.dates import iso
@@ -35,7 +35,8 @@ def _give(conn: sqlite3.Connection, cmd: Cmd | None, deal_id: int, who: Candidat
     return f"#{deal_id} → {who.handle} (open deals {before} → {who.open_deals}/{who.capacity})"
 
 
-def assign(conn: sqlite3.Connection, team: str | None, dry_run: bool, act: Act) -> list[str]:
+@writes
+def assign(conn: sqlite3.Connection, cmd: Cmd, team: str | None, dry_run: bool, act: Act) -> list[str]:
     deals = store.unassigned_open(conn)
     if not deals:
         return ["nothing to assign: every open deal has an owner"]
@@ -48,61 +49,60 @@ def assign(conn: sqlite3.Connection, team: str | None, dry_run: bool, act: Act) 
         for d in deals:
             who = pick(candidates)
             lines.append(("would assign " + _give(conn, None, d["id"], who, act.now)) if who else f"#{d['id']}: no rep has capacity")
-        return lines
-    with command(conn, act) as cmd:
-        for d in deals:
-            who = pick(candidates)
-            if who is None:
-                raise Refused(f"#{d['id']}: no rep has capacity left", hint="raise a capacity: salesflow rep set HANDLE --capacity N")
-            lines.append("assigned " + _give(conn, cmd, d["id"], who, act.now))
+        raise RollBack(lines)
+    for d in deals:
+        who = pick(candidates)
+        if who is None:
+            raise Refused(f"#{d['id']}: no rep has capacity left", hint="raise a capacity: salesflow rep set HANDLE --capacity N")
+        lines.append("assigned " + _give(conn, cmd, d["id"], who, act.now))
     return lines
 
 
-def sweep(conn: sqlite3.Connection, *, do_assign: bool, do_reassign: bool, act: Act) -> SweepResult:
+@writes
+def sweep(conn: sqlite3.Connection, cmd: Cmd, *, do_assign: bool, do_reassign: bool, act: Act) -> SweepResult:
     """Escalate untouched leads, and with flags assign unassigned ones and reassign neglected ones."""
     now = act.now
     pipelines = Pipelines(conn)
     result = SweepResult()
     candidates = _candidates(conn, None, now)
-    with command(conn, act) as cmd:
-        for d in store.unassigned_open(conn):
-            window = timedelta(minutes=pipelines[d["pipeline"]].assign_minutes)
-            created = datetime.fromisoformat(d["created_at"])
-            if now <= created + window:
+    for d in store.unassigned_open(conn):
+        window = timedelta(minutes=pipelines[d["pipeline"]].assign_minutes)
+        created = datetime.fromisoformat(d["created_at"])
+        if now <= created + window:
+            continue
+        result.breaches += 1
+        late = _late(now - created - window)
+        if not do_assign:
+            result.actions.append(f"#{d['id']}: unassigned past the {window.seconds // 60}-minute window ({late} late)")
+            continue
+        who = pick(candidates)
+        result.actions.append(("assigned " + _give(conn, cmd, d["id"], who, now)) if who else
+                              f"#{d['id']}: unassigned, and no rep has capacity")
+    for d in store.untouched_assigned(conn):
+        pipeline = pipelines[d["pipeline"]]
+        window = timedelta(days=(pipeline.grades.get(d["grade"]) or pipeline.grades["B"]).first_touch_days)
+        start = max(datetime.fromisoformat(d["created_at"]),
+                    datetime.fromisoformat(d["assigned_at"]) if d["assigned_at"] else datetime.min)
+        if now <= start + window:
+            continue
+        result.breaches += 1
+        if do_reassign and now > start + 2 * window:
+            team_pick = pick(candidates, exclude=frozenset({d["owner"]}), team=d["team"])
+            who = team_pick or pick(candidates, exclude=frozenset({d["owner"]}))
+            if who is not None:
+                result.actions.append(f"reassigned #{d['id']} from {d['owner']} (untouched {_late(now - start)}): "
+                                      + _give(conn, cmd, d["id"], who, now).split(" ", 1)[1])
                 continue
-            result.breaches += 1
-            late = _late(now - created - window)
-            if not do_assign:
-                result.actions.append(f"#{d['id']}: unassigned past the {window.seconds // 60}-minute window ({late} late)")
-                continue
-            who = pick(candidates)
-            result.actions.append(("assigned " + _give(conn, cmd, d["id"], who, now)) if who else
-                                  f"#{d['id']}: unassigned, and no rep has capacity")
-        for d in store.untouched_assigned(conn):
-            pipeline = pipelines[d["pipeline"]]
-            window = timedelta(days=(pipeline.grades.get(d["grade"]) or pipeline.grades["B"]).first_touch_days)
-            start = max(datetime.fromisoformat(d["created_at"]),
-                        datetime.fromisoformat(d["assigned_at"]) if d["assigned_at"] else datetime.min)
-            if now <= start + window:
-                continue
-            result.breaches += 1
-            if do_reassign and now > start + 2 * window:
-                team_pick = pick(candidates, exclude=frozenset({d["owner"]}), team=d["team"])
-                who = team_pick or pick(candidates, exclude=frozenset({d["owner"]}))
-                if who is not None:
-                    result.actions.append(f"reassigned #{d['id']} from {d['owner']} (untouched {_late(now - start)}): "
-                                          + _give(conn, cmd, d["id"], who, now).split(" ", 1)[1])
-                    continue
-            if d["escalated"]:
-                continue  # already raised; re-running sweep adds nothing
-            if d["manager"] is None:
-                result.actions.append(f"#{d['id']}: {d['owner']} has not touched this {d['grade']}-grade lead in "
-                                      f"{_late(now - start)}, and has no manager to escalate to")
-                continue
-            changes.insert(conn, cmd, "escalation", {"deal_id": d["id"], "rep": d["owner"], "manager": d["manager"],
-                                                     "rule": "first-touch", "at": iso(now), "command_id": cmd.id})
-            result.actions.append(f"escalated #{d['id']} to {d['manager']}: {d['owner']} has not touched this "
-                                  f"{d['grade']}-grade lead in {_late(now - start)}")
+        if d["escalated"]:
+            continue  # already raised; re-running sweep adds nothing
+        if d["manager"] is None:
+            result.actions.append(f"#{d['id']}: {d['owner']} has not touched this {d['grade']}-grade lead in "
+                                  f"{_late(now - start)}, and has no manager to escalate to")
+            continue
+        changes.insert(conn, cmd, "escalation", {"deal_id": d["id"], "rep": d["owner"], "manager": d["manager"],
+                                                 "rule": "first-touch", "at": iso(now), "command_id": cmd.id})
+        result.actions.append(f"escalated #{d['id']} to {d['manager']}: {d['owner']} has not touched this "
+                              f"{d['grade']}-grade lead in {_late(now - start)}")
     return result
 
 

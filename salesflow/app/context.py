@@ -1,12 +1,23 @@
-"""Who acts, when, and under which command: passed down from the CLI, never read from the clock."""
+"""Who acts, when, and under which command; and `writes`, the one shape of a write use case.
+
+A write use case is a function decorated with `@writes`. Its whole body runs inside one
+`BEGIN IMMEDIATE` transaction (one row in `command`, the unit `undo` reverts), so everything it
+reads — the deal it checks criteria against, the fields it merges, the command `undo` picks — is
+read under the write lock, and two people working at once are serialised rather than interleaved.
+Nothing a write decides on can come from a read outside it: the body has no "before". The
+architecture tests check that no other code opens a write transaction and that every function that
+writes has a `cmd` (which only exists inside one).
+"""
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from salesflow.domain.dates import iso
 from salesflow.store.changes import Cmd, begin_command, discard_if_empty
@@ -29,10 +40,45 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
 
 
+class RollBack(Exception):
+    """Raised inside a write use case to end it with `result` after undoing everything (a dry run)."""
+
+    def __init__(self, result: Any):
+        super().__init__("rolled back")
+        self.result = result
+
+
 @contextmanager
-def command(conn: sqlite3.Connection, act: Act) -> Iterator[Cmd]:
-    """One command = one transaction = one row in `command`, the unit that `undo` reverts."""
+def command(conn: sqlite3.Connection, act: Act, *, keep_empty: bool = False) -> Iterator[Cmd]:
+    """One command = one transaction = one row in `command`. Use `@writes`; this is its engine."""
     with write(conn):
         cmd = begin_command(conn, act.command, act.args, iso(act.now), act.by)
         yield cmd
-        discard_if_empty(conn, cmd)
+        if not keep_empty:
+            discard_if_empty(conn, cmd)
+
+
+def writes(fn: Callable[..., Any] | None = None, *, keep_empty: bool = False) -> Any:
+    """Run `fn(conn, cmd, *args, **kwargs)` wholly inside one command transaction.
+
+    The caller calls `fn(conn, *args, **kwargs)` with an `Act` among the arguments (positional or
+    `act=`). A failure anywhere in the body rolls everything back; `raise RollBack(result)` rolls back
+    and returns `result` (dry runs run the real code and keep nothing). A command that logged no
+    change leaves no row in `command`, unless `keep_empty` (bulk rows that point at it without a log).
+    """
+    if fn is None:
+        return functools.partial(writes, keep_empty=keep_empty)
+
+    @functools.wraps(fn)
+    def run(conn: sqlite3.Connection, *args: Any, **kwargs: Any) -> Any:
+        act = kwargs.get("act") or next((a for a in args if isinstance(a, Act)), None)
+        if act is None:
+            raise TypeError(f"{fn.__name__} is a write use case and needs an Act")
+        try:
+            with command(conn, act, keep_empty=keep_empty) as cmd:
+                return fn(conn, cmd, *args, **kwargs)
+        except RollBack as done:
+            return done.result
+
+    run.writes = True  # type: ignore[attr-defined]
+    return run

@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from salesflow.app.context import Act, Outcome, command
+from salesflow.app.context import Act, Outcome, RollBack, writes
 from salesflow.app.reps import resolve_owner
 from salesflow.app.setup import default_pipeline
 from salesflow.domain.criteria import Unmet, unmet_entry
@@ -64,7 +64,8 @@ def parse_grade(value: str) -> str:
     return grade
 
 
-def add_lead(conn: sqlite3.Connection, lead: LeadInput, act: Act) -> Outcome:
+@writes
+def add_lead(conn: sqlite3.Connection, cmd: Cmd, lead: LeadInput, act: Act) -> Outcome:
     out = Outcome()
     pipeline = load_pipeline(conn, lead.pipeline or default_pipeline(conn))
     company = clean_text(lead.company, "company name", max_len=200) or ""
@@ -101,21 +102,20 @@ def add_lead(conn: sqlite3.Connection, lead: LeadInput, act: Act) -> Outcome:
                 hint="add --allow-duplicate to create it anyway",
             )
 
-    with command(conn, act) as cmd:
-        customer_id = _customer(conn, cmd, company, grade, industry, act.now)
-        contact_id = ensure_contact(conn, cmd, customer_id, contact, phone, email, act.now)
-        deal_id = changes.insert(conn, cmd, "deal", {
-            "title": title, "customer_id": customer_id, "contact_id": contact_id, "owner": owner,
-            "assigned_at": iso(act.now) if owner else None,
-            "pipeline": pipeline.key, "stage": pipeline.first.key, "status": "open", "amount": amount,
-            "close_date": close.day.isoformat() if close else None, "source": source,
-            "next_followup": iso(follow.at) if follow else None, "created_at": iso(act.now),
-            "stage_entered_at": iso(act.now), "fields": "{}",
-        })
-        changes.insert(conn, cmd, "stage_event", {
-            "deal_id": deal_id, "from_stage": None, "to_stage": pipeline.first.key, "at": iso(act.now),
-            "by": act.by, "forced": 0, "command_id": cmd.id,
-        })
+    customer_id = _customer(conn, cmd, company, grade, industry, act.now)
+    contact_id = ensure_contact(conn, cmd, customer_id, contact, phone, email, act.now)
+    deal_id = changes.insert(conn, cmd, "deal", {
+        "title": title, "customer_id": customer_id, "contact_id": contact_id, "owner": owner,
+        "assigned_at": iso(act.now) if owner else None,
+        "pipeline": pipeline.key, "stage": pipeline.first.key, "status": "open", "amount": amount,
+        "close_date": close.day.isoformat() if close else None, "source": source,
+        "next_followup": iso(follow.at) if follow else None, "created_at": iso(act.now),
+        "stage_entered_at": iso(act.now), "fields": "{}",
+    })
+    changes.insert(conn, cmd, "stage_event", {
+        "deal_id": deal_id, "from_stage": None, "to_stage": pipeline.first.key, "at": iso(act.now),
+        "by": act.by, "forced": 0, "command_id": cmd.id,
+    })
     out.lines.append(f"#{deal_id} {company} — {pipeline.first.key}, {'owner ' + owner if owner else 'unassigned'}")
     if close:
         out.notes.append(f"expected close: {close.echo()}")
@@ -167,7 +167,8 @@ SETTABLE = ("title", "amount", "close", "grade", "owner", "source", "customer", 
 _ALIASES = {"close_date": "close", "expected_close": "close", "decision-maker": "decision_maker"}
 
 
-def set_fields(conn: sqlite3.Connection, deal_id: int, assignments: list[str], act: Act,
+@writes
+def set_fields(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, assignments: list[str], act: Act,
                phone_region: str | None = None) -> Outcome:
     deal = store.get_deal(conn, deal_id)
     pipeline = load_pipeline(conn, deal.pipeline)
@@ -231,29 +232,28 @@ def set_fields(conn: sqlite3.Connection, deal_id: int, assignments: list[str], a
     if process != dict(deal.fields):
         deal_changes["fields"] = json.dumps(process, ensure_ascii=False, sort_keys=True)
 
-    with command(conn, act) as cmd:
-        customer_id = deal.customer_id
-        if new_customer is not None:
-            customer_id = _customer(conn, cmd, new_customer, None, None, act.now)
-            deal_changes["customer_id"] = customer_id
-        if customer_changes:
-            if customer_id is None:
-                raise BadInput(f"#{deal_id} has no customer to grade", hint=f"set one first: salesflow set {deal_id} customer=…")
-            changes.update(conn, cmd, "customer", customer_id, customer_changes)
-        contact_id = deal.contact_id
-        if (new_contact is not None or contact_changes) and customer_id is None:
-            raise BadInput(f"#{deal_id} has no customer to hold a contact", hint=f"set one first: salesflow set {deal_id} customer=…")
-        if new_contact is not None:
-            contact_id = ensure_contact(conn, cmd, customer_id, new_contact, None, None, act.now)
+    customer_id = deal.customer_id
+    if new_customer is not None:
+        customer_id = _customer(conn, cmd, new_customer, None, None, act.now)
+        deal_changes["customer_id"] = customer_id
+    if customer_changes:
+        if customer_id is None:
+            raise BadInput(f"#{deal_id} has no customer to grade", hint=f"set one first: salesflow set {deal_id} customer=…")
+        changes.update(conn, cmd, "customer", customer_id, customer_changes)
+    contact_id = deal.contact_id
+    if (new_contact is not None or contact_changes) and customer_id is None:
+        raise BadInput(f"#{deal_id} has no customer to hold a contact", hint=f"set one first: salesflow set {deal_id} customer=…")
+    if new_contact is not None:
+        contact_id = ensure_contact(conn, cmd, customer_id, new_contact, None, None, act.now)
+        deal_changes["contact_id"] = contact_id
+    if contact_changes:
+        if contact_id is None:
+            contact_id = ensure_contact(conn, cmd, customer_id, None, contact_changes.get("phone"),
+                                  contact_changes.get("email"), act.now)
             deal_changes["contact_id"] = contact_id
-        if contact_changes:
-            if contact_id is None:
-                contact_id = ensure_contact(conn, cmd, customer_id, None, contact_changes.get("phone"),
-                                      contact_changes.get("email"), act.now)
-                deal_changes["contact_id"] = contact_id
-            changes.update(conn, cmd, "contact", contact_id, contact_changes)
-        if deal_changes:
-            changes.update(conn, cmd, "deal", deal_id, deal_changes)
+        changes.update(conn, cmd, "contact", contact_id, contact_changes)
+    if deal_changes:
+        changes.update(conn, cmd, "deal", deal_id, deal_changes)
     after = store.get_deal(conn, deal_id)
     shown = []
     for name, _ in parsed:
@@ -286,7 +286,8 @@ class MoveRequest:
     reopen: bool = False
 
 
-def move_deal(conn: sqlite3.Connection, deal_id: int, req: MoveRequest, act: Act) -> Outcome:
+@writes
+def move_deal(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, req: MoveRequest, act: Act) -> Outcome:
     deal = store.get_deal(conn, deal_id)
     pipeline = load_pipeline(conn, deal.pipeline)
     reason = clean_text(req.reason, "reason", max_len=2000)
@@ -302,9 +303,8 @@ def move_deal(conn: sqlite3.Connection, deal_id: int, req: MoveRequest, act: Act
     if req.dry_run:
         out.lines.append(f"dry run: {arrow} is allowed" + (" (forced)" if move.forced else ""))
         out.notes.extend(f"would force past: {u.criterion}" for u in move.overridden)
-        return out
-    with command(conn, act) as cmd:
-        _apply(conn, cmd, deal, move, act.now, note)
+        raise RollBack(out)
+    _apply(conn, cmd, deal, move, act.now, note)
     out.lines.append(arrow + (" (forced)" if move.forced else ""))
     out.notes.extend(f"forced past: {u.criterion}" for u in move.overridden)
     return out

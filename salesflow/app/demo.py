@@ -17,15 +17,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from salesflow.app.assign import sweep
-from salesflow.app.context import Act
+from salesflow.app.context import Act, writes
 from salesflow.app.setup import init_db
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import Refused
 from salesflow.domain.pipeline import Pipeline
 from salesflow.domain.text import name_key
 from salesflow.store import bulk
-from salesflow.store.changes import begin_command
-from salesflow.store.db import open_db, write
+from salesflow.store.changes import Cmd
+from salesflow.store.db import open_db
 from salesflow.store.pipelines import load_pipeline
 
 DEMO_REPS = [
@@ -75,9 +75,7 @@ def build_demo(path: Path, now: datetime, seed: int = 7, scale: Scale = Scale())
     conn = open_db(path)
     try:
         pipeline = load_pipeline(conn, "standard")
-        with write(conn), bulk.indexes_deferred(conn, ("deal", "touch", "stage_event", "customer", "contact")):
-            cmd = begin_command(conn, "demo", f"seed={seed}", iso(now), "demo")
-            counts = generate(conn, pipeline, now, random.Random(seed), scale, cmd.id)
+        counts = _seed(conn, pipeline, now, seed, scale, Act(now=now, by="demo", command="demo", args=f"seed={seed}"))
         bulk.analyze(conn)
         bulk.checkpoint(conn)
         # this morning's cron job: untouched leads escalated to their managers
@@ -85,6 +83,13 @@ def build_demo(path: Path, now: datetime, seed: int = 7, scale: Scale = Scale())
     finally:
         conn.close()
     return counts
+
+
+@writes(keep_empty=True)  # its rows point at the demo command, which logs no changes
+def _seed(conn: sqlite3.Connection, cmd: Cmd, pipeline: Pipeline, now: datetime, seed: int, scale: Scale,
+          act: Act) -> dict[str, int]:
+    with bulk.indexes_deferred(conn, ("deal", "touch", "stage_event", "customer", "contact")):
+        return generate(conn, pipeline, now, random.Random(seed), scale, cmd.id)
 
 
 def _reps(scale: Scale, now: datetime) -> list[tuple]:

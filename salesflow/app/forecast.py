@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import NamedTuple
 
-from salesflow.app.context import Act, command
+from salesflow.app.context import Act, writes
 from salesflow.app.reps import resolve_owner
 from salesflow.domain import forecast as rules
 from salesflow.domain.dates import iso, parse_when
@@ -21,6 +21,7 @@ from salesflow.domain.periods import parse_period
 from salesflow.output.report import Column, Report
 from salesflow.store import changes
 from salesflow.store import forecast as store
+from salesflow.store.changes import Cmd
 from salesflow.store.pipelines import load_pipeline, pipeline_keys, stage_labels
 
 
@@ -173,16 +174,16 @@ def parse_month(text: str) -> str:
     return f"{int(m[1]):04d}-{int(m[2]):02d}"
 
 
-def set_target(conn: sqlite3.Connection, month: str, amount: str, rep: str | None, act: Act) -> str:
+@writes
+def set_target(conn: sqlite3.Connection, cmd: Cmd, month: str, amount: str, rep: str | None, act: Act) -> str:
     month = parse_month(month)
     value = parse_amount(amount)
     handle = resolve_owner(conn, rep) if rep else ""
-    with command(conn, act) as cmd:
-        existing = store.target_id(conn, month, handle or "")
-        if existing is None:
-            changes.insert(conn, cmd, "target", {"month": month, "rep": handle or "", "amount": value})
-        else:
-            changes.update(conn, cmd, "target", existing, {"amount": value})
+    existing = store.target_id(conn, month, handle or "")
+    if existing is None:
+        changes.insert(conn, cmd, "target", {"month": month, "rep": handle or "", "amount": value})
+    else:
+        changes.update(conn, cmd, "target", existing, {"amount": value})
     return f"target {month}{' for ' + handle if handle else ' (team)'}: {format_amount(value)}"
 
 
@@ -197,14 +198,14 @@ def targets_report(conn: sqlite3.Connection) -> Report:
 # snapshots and accuracy
 
 
-def snapshot(conn: sqlite3.Connection, now: datetime, act: Act) -> str:
+@writes
+def snapshot(conn: sqlite3.Connection, cmd: Cmd, now: datetime, act: Act) -> str:
     q = ForecastQuery()
     team = forecast_lines(conn, now, q)
     reps = forecast_lines(conn, now, q._replace(by_rep=True))
     rows = [(now.date().isoformat(), line.month, line.rep or "", line.deals, line.amount, line.weighted, q.method)
             for line in team + [r for r in reps if r.rep]]
-    with command(conn, act):
-        store.replace_snapshot(conn, now.date().isoformat(), rows)
+    store.replace_snapshot(conn, now.date().isoformat(), rows)
     return f"snapshot {now.date().isoformat()}: {len(team)} months, {sum(line.weighted for line in team) / 100:,.2f} weighted"
 
 

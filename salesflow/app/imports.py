@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from salesflow.app.context import Act, Outcome, command
+from salesflow.app.context import Act, Outcome, RollBack, writes
 from salesflow.app.setup import default_pipeline
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, UsageProblem
@@ -106,10 +106,6 @@ class Tally:
     preview: list[dict[str, Any]] = field(default_factory=list)
     described: list[str] = field(default_factory=list)
     new_reps: list[str] = field(default_factory=list)
-
-
-class _Rollback(Exception):
-    """Raised inside the transaction to end a dry run: everything it wrote is rolled back."""
 
 
 class Problem(BadInput):
@@ -279,16 +275,6 @@ def preview_report(kind: str, tally: Tally) -> Report:
                   empty="no data rows")
 
 
-def _run(conn: sqlite3.Connection, act: Act, opts: ImportOptions, body: Callable[[Cmd], None]) -> None:
-    try:
-        with command(conn, act) as cmd:
-            body(cmd)
-            if opts.dry_run:
-                raise _Rollback
-    except _Rollback:
-        pass
-
-
 # --------------------------------------------------------------------------------------------------
 # deals
 
@@ -344,8 +330,10 @@ class _Draft(NamedTuple):
 
 
 class _DealImport:
-    def __init__(self, conn: sqlite3.Connection, opts: ImportOptions, act: Act, cols: Columns):
-        self.conn, self.opts, self.act, self.cols = conn, opts, act, cols
+    """One deals import, made inside its write transaction: every lookup below is read under the lock."""
+
+    def __init__(self, conn: sqlite3.Connection, cmd: Cmd, opts: ImportOptions, act: Act, cols: Columns):
+        self.conn, self.cmd, self.opts, self.act, self.cols = conn, cmd, opts, act, cols
         self.now = iso(act.now)
         self.tally = Tally()
         self.date_format = check_date_format(opts.date_format)
@@ -370,7 +358,6 @@ class _DealImport:
             raise UsageProblem(f"pipeline {self.default_pipeline!r} does not exist",
                                hint="pipelines: " + ", ".join(self.pipelines))
         self.reps = _rep_names(conn)
-        self.cmd: Cmd | None = None  # set when the transaction begins
         self.customers = store.customers(conn)
         self.contacts = store.contacts(conn)
         self.keys = store.deal_keys(conn)
@@ -681,9 +668,10 @@ class _DealImport:
                 wanted["lost_from_stage"] = row["stage"] if p.stage(row["stage"]).is_open else row["lost_from_stage"]
             if p.is_progress(row["stage"], v["stage"]):
                 wanted["progressed_at"] = max(filter(None, (row["progressed_at"], at)))
-            changes.insert(self.conn, self.cmd, "stage_event", {
-                "deal_id": deal_id, "from_stage": row["stage"], "to_stage": v["stage"], "at": at, "by": self.act.by,
-                "reason": "imported", "forced": 0, "command_id": self.cmd.id})
+            # its id from the same counter as the new rows' events (an INSERT here would take max(id) + 1,
+            # an id already given to a new row's event still waiting in `pending`)
+            self.pending["stage_event"].append((self._allocate("stage_event"), deal_id, row["stage"], v["stage"], at,
+                                                self.act.by, "imported", 0, self.cmd.id))
             self.tally.created_of["stage events"] += 1
         return list(changes.update(self.conn, self.cmd, "deal", deal_id, wanted))
 
@@ -711,25 +699,29 @@ def import_deals(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: Ui
     maps = parse_pairs(list(opts.maps), "--map")
     table = _table(opts, "deals", maps)
     cols = plan_columns("deals", table.header, opts.preset, maps)
-    job = _DealImport(conn, opts, act, cols)
-    job.tally.described = _describe(table, cols)
     big = opts.path.stat().st_size > DEFER_INDEXES_BYTES
-
-    def body(cmd: Cmd) -> None:
-        job.cmd = cmd
-        if big:
-            bulk.big_cache(conn)
-            with bulk.indexes_deferred(conn, ("deal", "stage_event", "customer", "contact", "change_log")):
-                _rows(job, table, ui)
-            bulk.analyze(conn)
-        else:
-            _rows(job, table, ui)
-
-    _run(conn, act, opts, body)
+    tally = _import_deals(conn, opts, act, table, cols, ui, big)
     if big and not opts.dry_run:
         bulk.checkpoint(conn)
-    _write_rejects(opts, table.header, job.tally)
-    return _summary(opts, job.tally), job.tally
+    _write_rejects(opts, table.header, tally)
+    return _summary(opts, tally), tally
+
+
+@writes
+def _import_deals(conn: sqlite3.Connection, cmd: Cmd, opts: ImportOptions, act: Act, table: Table, cols: Columns,
+                  ui: Ui, big: bool) -> Tally:
+    job = _DealImport(conn, cmd, opts, act, cols)
+    job.tally.described = _describe(table, cols)
+    if big:
+        bulk.big_cache(conn)
+        with bulk.indexes_deferred(conn, ("deal", "stage_event", "customer", "contact", "change_log")):
+            _rows(job, table, ui)
+        bulk.analyze(conn)
+    else:
+        _rows(job, table, ui)
+    if opts.dry_run:
+        raise RollBack(job.tally)
+    return job.tally
 
 
 def _rows(job: _DealImport | _TouchImport, table: Table, ui: Ui) -> None:
@@ -804,8 +796,10 @@ def _history_into(values: dict[str, Any], events: list[tuple], pipeline: Pipelin
 
 
 class _TouchImport:
-    def __init__(self, conn: sqlite3.Connection, opts: ImportOptions, act: Act, cols: Columns):
-        self.conn, self.opts, self.act, self.cols = conn, opts, act, cols
+    """One touches import, made inside its write transaction (like _DealImport)."""
+
+    def __init__(self, conn: sqlite3.Connection, cmd: Cmd, opts: ImportOptions, act: Act, cols: Columns):
+        self.conn, self.cmd, self.opts, self.act, self.cols = conn, cmd, opts, act, cols
         self.tally = Tally()
         self.date_format = check_date_format(opts.date_format)
         self.kinds = dict(cols.preset.kinds if cols.preset else {})
@@ -816,7 +810,6 @@ class _TouchImport:
         self.ids = store.deal_ids(conn)
         self.reps = _rep_names(conn)
         self.contacts = store.contacts(conn)
-        self.cmd: Cmd | None = None  # set when the transaction begins
         self.seen: set[tuple] = set()
         self.next = store.next_id(conn, "touch")
         self.pending: list[tuple] = []
@@ -900,13 +893,17 @@ def import_touches(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: 
     if "deal_id" not in cols.fields and "deal_external_id" not in cols.fields:
         raise BadInput(f"{opts.path.name}: no column says which deal a touch belongs to",
                        hint="map one with --map 'Column=deal_id' (this database's ids) or 'Column=deal_external_id'")
-    job = _TouchImport(conn, opts, act, cols)
+    tally = _import_touches(conn, opts, act, table, cols, ui)
+    _write_rejects(opts, table.header, tally)
+    return _summary(opts, tally), tally
+
+
+@writes
+def _import_touches(conn: sqlite3.Connection, cmd: Cmd, opts: ImportOptions, act: Act, table: Table, cols: Columns,
+                    ui: Ui) -> Tally:
+    job = _TouchImport(conn, cmd, opts, act, cols)
     job.tally.described = _describe(table, cols)
-
-    def body(cmd: Cmd) -> None:
-        job.cmd = cmd
-        _rows(job, table, ui)
-
-    _run(conn, act, opts, body)
-    _write_rejects(opts, table.header, job.tally)
-    return _summary(opts, job.tally), job.tally
+    _rows(job, table, ui)
+    if opts.dry_run:
+        raise RollBack(job.tally)
+    return job.tally

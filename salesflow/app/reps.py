@@ -6,7 +6,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
-from salesflow.app.context import Act, command
+from salesflow.app.context import Act, writes
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, NotFound, Refused
 from salesflow.domain.vocabulary import ROLES
@@ -14,6 +14,7 @@ from salesflow.domain.text import clean_text
 from salesflow.output.report import Column, Report
 from salesflow.store import changes
 from salesflow.store import reps as store
+from salesflow.store.changes import Cmd
 
 _HANDLE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,31}$")
 
@@ -28,27 +29,27 @@ class RepInput:
     active: bool | None = None
 
 
-def add_rep(conn: sqlite3.Connection, handle: str, data: RepInput, act: Act) -> str:
+@writes
+def add_rep(conn: sqlite3.Connection, cmd: Cmd, handle: str, data: RepInput, act: Act) -> str:
     handle = handle.strip()
     if not _HANDLE.match(handle):
         raise BadInput(f"handle {handle!r} is not a handle",
                        hint="use lower-case letters, digits, '.', '-' or '_' (e.g. wang or li.na), at most 32")
     values = _values(conn, data, handle)
-    with command(conn, act) as cmd:
-        if store.rep_exists(conn, handle):
-            raise Refused(f"rep {handle!r} already exists", hint=f"change it with: salesflow rep set {handle} …")
-        values.setdefault("name", handle)
-        changes.insert(conn, cmd, "rep", {"handle": handle, **values, "created_at": iso(act.now)})
+    if store.rep_exists(conn, handle):
+        raise Refused(f"rep {handle!r} already exists", hint=f"change it with: salesflow rep set {handle} …")
+    values.setdefault("name", handle)
+    changes.insert(conn, cmd, "rep", {"handle": handle, **values, "created_at": iso(act.now)})
     return f"added rep {handle} ({values['name']}, {values.get('role', 'rep')})"
 
 
-def set_rep(conn: sqlite3.Connection, handle: str, data: RepInput, act: Act) -> str:
+@writes
+def set_rep(conn: sqlite3.Connection, cmd: Cmd, handle: str, data: RepInput, act: Act) -> str:
     rep = store.get_rep(conn, handle)
     values = _values(conn, data, rep.handle)
     if not values:
         raise BadInput("nothing to change", hint="give at least one of --name --role --manager --team --capacity --active/--inactive")
-    with command(conn, act) as cmd:
-        changed = changes.update(conn, cmd, "rep", rep.handle, values)
+    changed = changes.update(conn, cmd, "rep", rep.handle, values)
     if not changed:
         return f"rep {rep.handle}: nothing changed"
     return f"rep {rep.handle}: " + ", ".join(f"{k} {_show(old)} → {_show(new)}" for k, (old, new) in changed.items())

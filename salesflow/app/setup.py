@@ -9,14 +9,15 @@ import uuid
 from importlib.resources import files
 from pathlib import Path
 
-from salesflow.app.context import Act, command
+from salesflow.app.context import Act, writes
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, NotFound, Refused
 from salesflow.domain.pipeline import Pipeline, parse_pipeline_toml
 from salesflow.output.report import Column, Report
 from salesflow.store import changes
 from salesflow.store import pipelines as store
-from salesflow.store.db import open_db, write
+from salesflow.store.changes import Cmd
+from salesflow.store.db import open_db
 
 
 def template_names() -> list[str]:
@@ -34,22 +35,30 @@ def init_db(path: Path, template: str, act: Act) -> list[str]:
     source = template_source(template)
     conn = open_db(path, create=True)
     try:
-        with write(conn):
-            if store.get_meta(conn, "default_pipeline") is not None and template in store.pipeline_keys(conn):
-                raise Refused(f"{path} is already initialised with pipeline {template!r}",
-                              hint="edit it with: salesflow pipeline export / pipeline load")
-            pipeline = _save(conn, source, f"template {template}", act)
-            if store.get_meta(conn, "default_pipeline") is None:
-                store.set_meta(conn, "default_pipeline", pipeline.key)
-                store.set_meta(conn, "created_at", iso(act.now))
-                store.set_meta(conn, "database_id", uuid.uuid4().hex)  # stable calendar UIDs, exports
-                return [f"created {path} with pipeline {pipeline.key} ({' → '.join(s.key for s in pipeline.stages)})"]
-        return [f"added pipeline {pipeline.key} to {path}"]
+        return _init(conn, path, template, source, act)
     finally:
         conn.close()
 
 
+@writes
+def _init(conn: sqlite3.Connection, cmd: Cmd, path: Path, template: str, source: str, act: Act) -> list[str]:
+    if store.get_meta(conn, "default_pipeline") is not None and template in store.pipeline_keys(conn):
+        raise Refused(f"{path} is already initialised with pipeline {template!r}",
+                      hint="edit it with: salesflow pipeline export / pipeline load")
+    pipeline = _save(conn, cmd, source, f"template {template}", act)
+    if store.get_meta(conn, "default_pipeline") is None:
+        store.set_meta(conn, "default_pipeline", pipeline.key)
+        store.set_meta(conn, "created_at", iso(act.now))
+        store.set_meta(conn, "database_id", uuid.uuid4().hex)  # stable calendar UIDs, exports
+        return [f"created {path} with pipeline {pipeline.key} ({' → '.join(s.key for s in pipeline.stages)})"]
+    return [f"added pipeline {pipeline.key} to {path}"]
+
+
 def load_pipeline_file(conn: sqlite3.Connection, file: Path, act: Act) -> str:
+    return _load(conn, _read_toml(file), str(file), act)
+
+
+def _read_toml(file: Path) -> str:
     try:
         source = file.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -58,9 +67,13 @@ def load_pipeline_file(conn: sqlite3.Connection, file: Path, act: Act) -> str:
         raise BadInput(f"{file} is not UTF-8 text", hint="save the TOML file as UTF-8") from None
     except OSError as exc:
         raise BadInput(f"cannot read {file}: {exc.strerror}") from None
-    with write(conn):
-        existed = parse_key(source) in store.pipeline_keys(conn)
-        pipeline = _save(conn, source, str(file), act)
+    return source
+
+
+@writes
+def _load(conn: sqlite3.Connection, cmd: Cmd, source: str, where: str, act: Act) -> str:
+    existed = parse_key(source) in store.pipeline_keys(conn)
+    pipeline = _save(conn, cmd, source, where, act)
     return f"{'replaced' if existed else 'added'} pipeline {pipeline.key} ({' → '.join(s.key for s in pipeline.stages)})"
 
 
@@ -71,7 +84,7 @@ def parse_key(source: str) -> str | None:
         return None
 
 
-def _save(conn: sqlite3.Connection, source: str, where: str, act: Act) -> Pipeline:
+def _save(conn: sqlite3.Connection, cmd: Cmd, source: str, where: str, act: Act) -> Pipeline:
     pipeline = parse_pipeline_toml(source, where)
     in_use = store.stage_keys_in_use(conn, pipeline.key) - {s.key for s in pipeline.stages}
     if in_use:
@@ -137,7 +150,8 @@ def config_report(conn: sqlite3.Connection) -> Report:
                   rows=rows, footer=["change with: salesflow config set KEY VALUE (urgency: see salesflow why DEAL)"])
 
 
-def set_config(conn: sqlite3.Connection, key: str, value: str, act: Act) -> str:
+@writes
+def set_config(conn: sqlite3.Connection, cmd: Cmd, key: str, value: str, act: Act) -> str:
     settings = _settings()
     if key not in settings:
         raise BadInput(f"{key!r} is not a setting", hint="settings: " + ", ".join(settings))
@@ -147,9 +161,8 @@ def set_config(conn: sqlite3.Connection, key: str, value: str, act: Act) -> str:
         number = math.nan
     if not math.isfinite(number) or number < 0 or number > 1000:
         raise BadInput(f"{key} must be a number from 0 to 1000, not {value!r}")
-    with command(conn, act) as cmd:
-        if store.get_meta(conn, key) is None:
-            changes.insert(conn, cmd, "meta", {"key": key, "value": repr(number)})
-        else:
-            changes.update(conn, cmd, "meta", key, {"value": repr(number)})
+    if store.get_meta(conn, key) is None:
+        changes.insert(conn, cmd, "meta", {"key": key, "value": repr(number)})
+    else:
+        changes.update(conn, cmd, "meta", key, {"value": repr(number)})
     return f"{key} = {number:g} (default {settings[key]:g})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from salesflow.app.context import Act, Outcome, command
+from salesflow.app.context import Act, Outcome, writes
 from salesflow.app.deals import ensure_contact
 from salesflow.domain.dates import iso, parse_when
 from salesflow.domain.errors import BadInput, Refused
@@ -12,6 +12,7 @@ from salesflow.domain.vocabulary import TOUCH_KIND_ALIASES, TOUCH_KINDS
 from salesflow.domain.text import clean_text
 from salesflow.store import changes
 from salesflow.store import deals as store
+from salesflow.store.changes import Cmd
 
 
 def parse_kind(value: str) -> str:
@@ -21,7 +22,8 @@ def parse_kind(value: str) -> str:
     return kind
 
 
-def log_touch(conn: sqlite3.Connection, deal_id: int, kind: str, act: Act, *, note: str | None = None,
+@writes
+def log_touch(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, kind: str, act: Act, *, note: str | None = None,
               at: str | None = None, next: str | None = None, contact: str | None = None,
               outcome: str | None = None) -> Outcome:
     deal = store.get_deal(conn, deal_id)
@@ -39,24 +41,23 @@ def log_touch(conn: sqlite3.Connection, deal_id: int, kind: str, act: Act, *, no
     if follow and not deal.is_open:
         raise Refused(f"#{deal_id} is {deal.status}; follow-ups are for open deals",
                       hint=f"reopen it first: salesflow reopen {deal_id} --reason …")
-    with command(conn, act) as cmd:
-        contact_id = deal.contact_id
-        if contact_name is not None:
-            if deal.customer_id is None:
-                raise BadInput(f"#{deal_id} has no customer to hold a contact")
-            contact_id = ensure_contact(conn, cmd, deal.customer_id, contact_name, None, None, act.now)
-        touch_id = changes.insert(conn, cmd, "touch", {
-            "deal_id": deal_id, "kind": kind, "at": iso(moment), "by": act.by, "contact_id": contact_id,
-            "notes": notes, "outcome": result, "command_id": cmd.id,
-        })
-        update = {}
-        if deal.next_followup is not None and deal.next_followup <= moment:
-            update["next_followup"] = None
-            out.notes.append(f"follow-up due {deal.next_followup:%Y-%m-%d %H:%M} is done")
-        if follow:
-            update["next_followup"] = iso(follow.at)
-        if update:
-            changes.update(conn, cmd, "deal", deal_id, update)
+    contact_id = deal.contact_id
+    if contact_name is not None:
+        if deal.customer_id is None:
+            raise BadInput(f"#{deal_id} has no customer to hold a contact")
+        contact_id = ensure_contact(conn, cmd, deal.customer_id, contact_name, None, None, act.now)
+    touch_id = changes.insert(conn, cmd, "touch", {
+        "deal_id": deal_id, "kind": kind, "at": iso(moment), "by": act.by, "contact_id": contact_id,
+        "notes": notes, "outcome": result, "command_id": cmd.id,
+    })
+    update = {}
+    if deal.next_followup is not None and deal.next_followup <= moment:
+        update["next_followup"] = None
+        out.notes.append(f"follow-up due {deal.next_followup:%Y-%m-%d %H:%M} is done")
+    if follow:
+        update["next_followup"] = iso(follow.at)
+    if update:
+        changes.update(conn, cmd, "deal", deal_id, update)
     out.lines.append(f"touch {touch_id} on #{deal_id}: {kind}" + (f" at {moment:%Y-%m-%d %H:%M}" if when else ""))
     if when:
         out.notes.append(f"touch time: {when.echo()}")
@@ -65,23 +66,23 @@ def log_touch(conn: sqlite3.Connection, deal_id: int, kind: str, act: Act, *, no
     return out
 
 
-def add_note(conn: sqlite3.Connection, touch_id: int, text: str, act: Act) -> Outcome:
+@writes
+def add_note(conn: sqlite3.Connection, cmd: Cmd, touch_id: int, text: str, act: Act) -> Outcome:
     touch = store.get_touch(conn, touch_id)
     addition = clean_text(text, "note", required=True)
     notes = f"{touch.notes}\n{addition}" if touch.notes else addition
-    with command(conn, act) as cmd:
-        changes.update(conn, cmd, "touch", touch_id, {"notes": notes})
+    changes.update(conn, cmd, "touch", touch_id, {"notes": notes})
     return Outcome(lines=[f"note added to touch {touch_id} on #{touch.deal_id}"])
 
 
-def schedule_followup(conn: sqlite3.Connection, deal_id: int, when_text: str, act: Act) -> Outcome:
+@writes
+def schedule_followup(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, when_text: str, act: Act) -> Outcome:
     deal = store.get_deal(conn, deal_id)
     if not deal.is_open:
         raise Refused(f"#{deal_id} is {deal.status}; follow-ups are for open deals",
                       hint=f"reopen it first: salesflow reopen {deal_id} --reason …")
     when = parse_when(when_text, act.now)
-    with command(conn, act) as cmd:
-        changes.update(conn, cmd, "deal", deal_id, {"next_followup": iso(when.at)})
+    changes.update(conn, cmd, "deal", deal_id, {"next_followup": iso(when.at)})
     out = Outcome(lines=[f"#{deal_id}: next follow-up {when.echo()}"])
     if when.at < act.now:
         out.notes.append("warning: that is in the past, so it is already overdue")

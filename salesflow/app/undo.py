@@ -5,13 +5,15 @@ from __future__ import annotations
 import sqlite3
 from itertools import groupby
 
-from salesflow.app.context import Act, Outcome, command
+from salesflow.app.context import Act, Outcome, writes
+from salesflow.store.changes import Cmd
 from salesflow.domain.errors import Refused
 from salesflow.output.report import Column, Report
 from salesflow.store import undo as store
 
 
-def undo(conn: sqlite3.Connection, act: Act) -> Outcome:
+@writes
+def undo(conn: sqlite3.Connection, cmd: Cmd, act: Act) -> Outcome:
     target = store.last_undoable(conn, act.by)
     if target is None:
         raise Refused(f"nothing to undo for {act.by}", hint="see recent commands with: salesflow undo --list")
@@ -23,7 +25,7 @@ def undo(conn: sqlite3.Connection, act: Act) -> Outcome:
                       hint="undo refuses rather than overwrite someone else's later change")
     changed = store.changes_of(conn, target["id"])
     try:
-        _revert(conn, act, target["id"], changed)
+        _revert(conn, cmd, target["id"], changed)
     except sqlite3.IntegrityError:  # rolled back: e.g. a rep it added now owns someone's deal
         raise Refused(f"cannot undo {what}: other records now depend on what it created",
                       hint="undo refuses rather than break them; change those records first") from None
@@ -33,17 +35,16 @@ def undo(conn: sqlite3.Connection, act: Act) -> Outcome:
     return out
 
 
-def _revert(conn: sqlite3.Connection, act: Act, command_id: int, changed: list) -> None:
-    with command(conn, act) as cmd:
-        # newest first; a run of updates to one row is put back in one statement
-        for (op, entity, key), group in groupby(reversed(changed), key=lambda c: (c["op"], c["entity"], c["entity_id"])):
-            group = list(group)
-            if op == "insert":
-                for change in group:
-                    store.revert_insert(conn, cmd, change)
-            else:
-                store.revert_updates(conn, cmd, group)
-        store.mark_undone(conn, command_id, cmd.id)
+def _revert(conn: sqlite3.Connection, cmd: Cmd, command_id: int, changed: list) -> None:
+    # newest first; a run of updates to one row is put back in one statement
+    for (op, entity, key), group in groupby(reversed(changed), key=lambda c: (c["op"], c["entity"], c["entity_id"])):
+        group = list(group)
+        if op == "insert":
+            for change in group:
+                store.revert_insert(conn, cmd, change)
+        else:
+            store.revert_updates(conn, cmd, group)
+    store.mark_undone(conn, command_id, cmd.id)
 
 
 def history_report(conn: sqlite3.Connection, limit: int) -> Report:

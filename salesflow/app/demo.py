@@ -89,7 +89,7 @@ def build_demo(path: Path, now: datetime, seed: int = 7, scale: Scale = Scale())
 def _seed(conn: sqlite3.Connection, cmd: Cmd, pipeline: Pipeline, now: datetime, seed: int, scale: Scale,
           act: Act) -> dict[str, int]:
     with bulk.indexes_deferred(conn, ("deal", "touch", "stage_event", "customer", "contact")):
-        return generate(conn, pipeline, now, random.Random(seed), scale, cmd.id)
+        return generate(conn, cmd, pipeline, now, random.Random(seed), scale)
 
 
 def _reps(scale: Scale, now: datetime) -> list[tuple]:
@@ -130,8 +130,9 @@ def _business_time(rng: random.Random, day: datetime, now: datetime | None = Non
     return min(at, now) if now is not None else at
 
 
-def generate(conn: sqlite3.Connection, pipeline: Pipeline, now: datetime, rng: random.Random, scale: Scale,
-             command_id: int) -> dict[str, int]:
+def generate(conn: sqlite3.Connection, cmd: Cmd, pipeline: Pipeline, now: datetime, rng: random.Random,
+             scale: Scale) -> dict[str, int]:
+    command_id = cmd.id
     reps = _reps(scale, now)
     bulk.insert_many(conn, "rep", ("handle", "name", "role", "manager", "team", "capacity", "active", "created_at"), reps)
     sellers = [r[0] for r in reps if r[2] == "rep"]
@@ -165,8 +166,8 @@ def generate(conn: sqlite3.Connection, pipeline: Pipeline, now: datetime, rng: r
         _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, deals, events, touches, command_id,
                   scale.touch_spacing)
         if len(deals) >= 5000:
-            _flush(conn, deals, events, touches, counts)
-    _flush(conn, deals, events, touches, counts)
+            _flush(conn, cmd, deals, events, touches, counts)
+    _flush(conn, cmd, deals, events, touches, counts)
     return counts
 
 
@@ -175,7 +176,7 @@ _DEAL_COLUMNS = ("id", "title", "customer_id", "contact_id", "owner", "assigned_
                  "lost_reason", "lost_from_stage", "fields")
 
 
-def _flush(conn, deals, events, touches, counts) -> None:
+def _flush(conn, cmd, deals, events, touches, counts) -> None:
     bulk.insert_many(conn, "deal", _DEAL_COLUMNS, deals)
     bulk.insert_many(conn, "stage_event", ("deal_id", "from_stage", "to_stage", "at", "by", "reason", "forced", "command_id"), events)
     bulk.insert_many(conn, "touch", ("deal_id", "kind", "at", "by", "contact_id", "notes", "outcome", "command_id"), touches)

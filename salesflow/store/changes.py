@@ -46,7 +46,13 @@ def discard_if_empty(conn: sqlite3.Connection, cmd: Cmd) -> None:
         conn.execute("DELETE FROM command WHERE id = ?", (cmd.id,))
 
 
+def _inside(conn: sqlite3.Connection) -> None:
+    if not conn.in_transaction:  # a programming error, never a user's: the write path is @writes only
+        raise RuntimeError("a change outside its write transaction")
+
+
 def insert(conn: sqlite3.Connection, cmd: Cmd, table: str, values: dict[str, Any]) -> Any:
+    _inside(conn)
     pk, columns = TABLES[table]
     bad = set(values) - columns
     if bad:
@@ -63,6 +69,7 @@ def insert(conn: sqlite3.Connection, cmd: Cmd, table: str, values: dict[str, Any
 
 def update(conn: sqlite3.Connection, cmd: Cmd, table: str, key: Any, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Apply `changes` to one row; log and return only the fields whose value really changed."""
+    _inside(conn)
     pk, columns = TABLES[table]
     bad = set(changes) - columns
     if bad:

@@ -1,0 +1,93 @@
+"""Every command is serializable (the integrity guarantee), shown with real processes.
+
+N worker processes run random commands (set of random fields, touch, advance back and forth, win, lose,
+reopen, undo, small imports) on a few shared deals at once. Afterwards the database must equal what
+replaying exactly the commands that exited 0, one after another in their commit order (the `command`
+table), gives on a copy of the starting database: every field, event, touch, change-log and command row.
+A command that exited non-zero must have changed nothing, so it is not replayed. Each invocation has
+its own `--now` minute, which makes its argv (stored in `command.args`) unique and so findable.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from procs import SERIAL_DEALS, run_cli
+from test_reliability import results, salesflow, spawn
+
+
+def snapshot(db: Path, to: Path) -> None:
+    src, dst = sqlite3.connect(db), sqlite3.connect(to)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+def dump(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def start(tmp_path) -> Path:
+    db = tmp_path / "sales.db"
+    for args in (["init"], ["rep", "add", "wang", "--name", "王伟"], ["rep", "add", "zhao", "--name", "赵磊"]):
+        assert salesflow(db, *args, extra={"SALESFLOW_NOW": "2026-11-01T08:00"}).returncode == 0
+    for i in range(1, SERIAL_DEALS + 1):
+        done = salesflow(db, "lead", "add", f"客户{i}", "--contact", "张三", "--source", "expo", "--phone",
+                         f"1380013800{i}", "--owner", "wang" if i % 2 else "zhao",
+                         extra={"SALESFLOW_NOW": "2026-11-01T08:00"})
+        assert done.returncode == 0, done.stderr
+    return db
+
+
+def run_and_replay(start: Path, tmp_path: Path, monkeypatch, workers: int, calls: int, seed: int) -> dict:
+    before = tmp_path / "before.db"
+    snapshot(start, before)
+    work = tmp_path / "work"
+    work.mkdir()
+    procs = [spawn("serial", str(start), str(work), str(k), str(calls), str(seed)) for k in range(workers)]
+    invocations = [d for r in results(procs) for d in r["done"]]
+    assert not [d["err"] for d in invocations if "Traceback" in d["err"] or "internal error" in d["err"]]
+    assert not [d["err"] for d in invocations if "locked" in d["err"] or "busy" in d["err"]]
+    by_argv = {" ".join(d["args"]): d for d in invocations}
+    assert len(by_argv) == len(invocations)  # each argv unique, so each command row names one invocation
+
+    conn = sqlite3.connect(start)
+    committed = [args for (args,) in conn.execute("SELECT args FROM command WHERE id > "
+                                                  "(SELECT MAX(id) FROM command WHERE args NOT LIKE '--as p%') "
+                                                  "ORDER BY id")]
+    conn.close()
+    for args in committed:
+        assert by_argv[args]["code"] == 0, f"a command that failed left a row: {by_argv[args]}"
+
+    replay = tmp_path / "replay.db"
+    snapshot(before, replay)
+    monkeypatch.setenv("SALESFLOW_DB", str(replay))
+    for name in ("SALESFLOW_NOW", "SALESFLOW_REP"):
+        monkeypatch.delenv(name, raising=False)
+    for args in committed:
+        code, err = run_cli(by_argv[args]["args"])
+        assert code == 0, f"replaying {args!r} failed: {err}"
+    assert dump(start) == dump(replay)
+    return {"invocations": len(invocations), "committed": len(committed),
+            "failed": sum(d["code"] != 0 for d in invocations)}
+
+
+def test_concurrent_commands_equal_their_serial_replay(start, tmp_path, monkeypatch):
+    got = run_and_replay(start, tmp_path, monkeypatch, workers=8, calls=12, seed=1)
+    assert got["committed"] >= 40  # enough commands really raced (many touch the same four deals)
+
+
+@pytest.mark.slow
+def test_concurrent_commands_equal_their_serial_replay_large(start, tmp_path, monkeypatch):
+    got = run_and_replay(start, tmp_path, monkeypatch, workers=12, calls=60, seed=2)
+    assert got["committed"] >= 400

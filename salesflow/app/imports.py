@@ -229,14 +229,23 @@ def _reject_or_raise(tally: Tally, opts: ImportOptions, line: int, cells: list[s
         tally.preview.append({"line": line, "action": "reject", "note": message})
 
 
+def _check_rejects(opts: ImportOptions) -> None:
+    """Before anything is imported: a --rejects file that cannot or must not be written is refused now,
+    not after the import has committed."""
+    if opts.rejects is not None:
+        from salesflow.output.target import check_target
+
+        check_target(opts.rejects, protect=(opts.path,))
+
+
 def _write_rejects(opts: ImportOptions, header: list[str], tally: Tally) -> None:
     if opts.rejects is None:
         return
     import csv
 
-    from salesflow.output.emit import atomic_file
+    from salesflow.output.target import output_file
 
-    with atomic_file(opts.rejects) as handle:
+    with output_file(opts.rejects, protect=(opts.path,)) as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["line", "reason", *header])
         for line, cells, reason in tally.rejected:
@@ -696,6 +705,7 @@ class _DealImport:
 def import_deals(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: Ui = Ui()) -> tuple[Outcome, Tally]:
     if opts.on_duplicate not in DUPLICATE_CHOICES:
         raise UsageProblem(f"--on-duplicate {opts.on_duplicate!r} is not a choice", hint="update, skip or fail")
+    _check_rejects(opts)
     maps = parse_pairs(list(opts.maps), "--map")
     table = _table(opts, "deals", maps)
     cols = plan_columns("deals", table.header, opts.preset, maps)
@@ -887,6 +897,7 @@ class _TouchImport:
 
 
 def import_touches(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: Ui = Ui()) -> tuple[Outcome, Tally]:
+    _check_rejects(opts)
     maps = parse_pairs(list(opts.maps), "--map")
     table = _table(opts, "touches", maps)
     cols = plan_columns("touches", table.header, opts.preset, maps)

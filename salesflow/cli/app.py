@@ -158,10 +158,20 @@ def _one_line(text: str) -> str:
 
 def _fail(message: str, hint: str | None = None, details: list[str] | None = None) -> None:
     sys.stdout.flush()
-    lines = [f"error: {message}", *(f"  {d}" for d in details or [])]
+    lines = [f"error: {_tidy(message)}", *(f"  {_tidy(d)}" for d in details or [])]
     if hint:
-        lines.append(f"hint: {hint}")
+        lines.append(f"hint: {_tidy(hint)}")
     print("\n".join(lines), file=sys.stderr)
+
+
+def _tidy(text: str) -> str:
+    """One safe line: what the user gave is quoted escaped (no terminal sequences) and cut to ~80 characters."""
+    import re
+
+    from salesflow.domain.text import QUOTE_MAX, printable, quoted
+
+    text = re.sub("'([^']{%d,})'" % (QUOTE_MAX + 1), lambda m: quoted(m[1]), printable(text.replace("\n", " ")))
+    return text if len(text) <= 400 else text[:399] + "…"
 
 
 def _terminated(signum: int, frame: Any) -> None:

@@ -8,7 +8,12 @@ import unicodedata
 from salesflow.domain.errors import BadInput
 
 MAX_TEXT = 64 * 1024  # a note longer than this is a paste accident, not a note
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 and C1 control characters (an ESC starts a terminal sequence that can clear the screen or retitle
+# the window) and the bidi overrides and isolates (U+202A–U+202E, U+2066–U+2069) that make text read
+# differently from what it is. Tab, LF and CR are text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # for a terminal (tab, LF are kept)
+QUOTE_MAX = 80  # an error line quotes at most this many characters of what the user gave
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -30,7 +35,8 @@ def clean_text(value: str | None, what: str, *, max_len: int = MAX_TEXT, require
     if "\x00" in value:
         raise BadInput(f"{what} contains a NUL character", hint="remove it and try again")
     if _CONTROL.search(value):
-        raise BadInput(f"{what} contains control characters", hint="only text, tabs and line breaks are kept")
+        raise BadInput(f"{what} contains control characters or text-direction overrides",
+                       hint="only text, tabs and line breaks are kept; retype it rather than paste it")
     if len(value) > max_len:
         raise BadInput(f"{what} is too long ({len(value):,} characters; at most {max_len:,})",
                        hint="keep long documents elsewhere and note where they are")
@@ -41,6 +47,26 @@ def clean_text(value: str | None, what: str, *, max_len: int = MAX_TEXT, require
             raise BadInput(f"{what} is empty")
         return None
     return value
+
+
+def has_control(value: str) -> bool:
+    return bool(_CONTROL.search(value))
+
+
+def printable(value: str) -> str:
+    """`value` safe for a terminal: control characters and bidi overrides shown as escapes (\\x1b, \\u202e).
+    For text that got into a database before it was refused at input, or that an error quotes."""
+    if value.isprintable() or not _UNSAFE.search(value):
+        return value
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", value)
+
+
+def quoted(value: object, limit: int = QUOTE_MAX) -> str:
+    """`value` as an error message quotes it: repr-style quotes, escaped, and cut to `limit` characters."""
+    text = printable(str(value))
+    if len(text) > limit:
+        text = text[: limit - 1] + f"…(+{len(text) - limit + 1:,} more)"
+    return "'" + text.replace("'", "\\'") + "'"
 
 
 def normalise_email(value: str | None) -> str | None:

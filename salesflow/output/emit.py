@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -64,9 +61,12 @@ def write_text(text: str, out: Path | None) -> None:
 
 
 def _to(out: Path | None, style: Style, write, stream: IO[str] | None = None) -> None:
-    """The one place that chooses between a file (atomic, 0600, never drawn for a terminal) and a stream."""
+    """The one place that chooses between -o FILE (output.target: atomic and 0600, or streamed into a pipe;
+    never drawn for a terminal) and stdout."""
     if out is not None:
-        with atomic_file(out) as handle:
+        from salesflow.output.target import output_file
+
+        with output_file(out) as handle:
             write(handle, Style(style.lang, False, False, style.width))
     else:
         write(stream or sys.stdout, style)
@@ -341,24 +341,3 @@ def _markdown(report: Report, style: Style, stream: IO[str]) -> None:
         stream.write(tabulate(escaped, headers=headers, tablefmt="pipe", colalign=aligns, disable_numparse=True) + "\n")
     if report.footer:
         stream.write("\n" + "\n".join(f"_{note}_" for note in report.footer) + "\n")
-
-
-@contextmanager
-def atomic_file(path: Path, newline: str | None = "") -> Iterator[IO[str]]:
-    """Write to a temp file beside `path` (0600), fsync, then rename over it: all or nothing."""
-    import tempfile  # only when writing a file (-o): not on every command's start
-
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline, buffering=1 << 20) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -105,8 +105,9 @@ class DueQuery:
 
 
 def due_report(conn: sqlite3.Connection, q: DueQuery, now: datetime) -> tuple[Report, list[DueItem]]:
-    if q.days < 0:
-        raise BadInput(f"--days {q.days} is negative", hint="--days N looks N days ahead (0 = today)")
+    if not 0 <= q.days <= 3650:
+        raise BadInput(f"--days {q.days} is out of range" if q.days > 0 else f"--days {q.days} is negative",
+                       hint="--days N looks N days ahead (0 = today; at most 3650)")
     if q.all:
         scope, title = store.DueScope(owners=None, unassigned=True, escalations=True), "Due — every rep"
     elif q.team:
@@ -217,8 +218,8 @@ def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) ->
 
 
 def silent_report(conn: sqlite3.Connection, now: datetime, days: int) -> Report:
-    if days < 1:
-        raise BadInput(f"--days {days} must be at least 1", hint="e.g. --days 30")
+    if not 1 <= days <= 36500:
+        raise BadInput(f"--days {days} must be from 1 to 36500", hint="e.g. --days 30")
     cutoff = now - timedelta(days=days)
     rows = []
     for r in store.silent_customers(conn, iso(cutoff)):

@@ -3,6 +3,7 @@ accuracy and backtest."""
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 import statistics
@@ -37,18 +38,22 @@ class ForecastQuery(NamedTuple):
     seed: int = 1
 
 
+MAX_DAYS = 36_500  # a hundred years: any longer window is a typo
+
+
 def _days(text: str, what: str) -> int:
-    m = re.fullmatch(r"\s*(\d+)\s*(d|days?|天)?\s*", str(text))
-    if not m or int(m[1]) < 1:
-        raise BadInput(f"{what} {text!r} is not a number of days", hint=f"e.g. {what} 365d")
+    m = re.fullmatch(r"\s*(\d{1,9})\s*(d|days?|天)?\s*", str(text))
+    if not m or not 1 <= int(m[1]) <= MAX_DAYS:
+        raise BadInput(f"{what} {str(text)[:40]!r} is not a number of days from 1 to {MAX_DAYS:,}",
+                       hint=f"e.g. {what} 365d")
     return int(m[1])
 
 
 def _check(q: ForecastQuery) -> None:
     if q.method not in ("history", "stage"):
         raise UsageProblem(f"--method {q.method!r} is not a method", hint="use --method history or --method stage")
-    if q.prior_weight < 0:
-        raise BadInput("--prior-weight must be 0 or more")
+    if not math.isfinite(q.prior_weight) or not 0 <= q.prior_weight <= 1000:
+        raise BadInput(f"--prior-weight {q.prior_weight:g} is out of range", hint="a number from 0 to 1000 (default 5)")
     if q.months is not None and q.months < 0:
         raise BadInput("--months must be 0 or more")
     if q.runs < 1 or q.runs > 1_000_000:

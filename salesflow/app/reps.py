@@ -80,8 +80,9 @@ def _values(conn: sqlite3.Connection, data: RepInput, handle: str) -> dict:
     if data.team is not None:
         values["team"] = clean_text(data.team, "team", max_len=100)
     if data.capacity is not None:
-        if data.capacity < 0:
-            raise BadInput(f"capacity {data.capacity} is negative", hint="capacity is the most open deals a rep should carry, e.g. 50")
+        if not 0 <= data.capacity <= 100_000:
+            raise BadInput(f"capacity {data.capacity} is " + ("negative" if data.capacity < 0 else "out of range"),
+                           hint="capacity is the most open deals a rep should carry, e.g. 50 (at most 100,000)")
         values["capacity"] = data.capacity
     if data.active is not None:
         values["active"] = int(data.active)

@@ -80,7 +80,7 @@ def _load(conn: sqlite3.Connection, cmd: Cmd, source: str, where: str, act: Act)
 def parse_key(source: str) -> str | None:
     try:
         return tomllib.loads(source).get("key")
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):  # parse_pipeline_toml says what is wrong
         return None
 
 

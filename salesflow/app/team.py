@@ -44,8 +44,9 @@ def stuck_rows(conn: sqlite3.Connection, now: datetime, over: int | None) -> lis
 
 
 def stuck_report(conn: sqlite3.Connection, now: datetime, over: int | None, by: str | None) -> Report:
-    if over is not None and over < 0:
-        raise BadInput(f"--over {over} is negative", hint="--over DAYS: deals in their stage longer than DAYS")
+    if over is not None and not 0 <= over <= 36500:
+        raise BadInput(f"--over {over} is " + ("negative" if over < 0 else "out of range"),
+                       hint="--over DAYS: deals in their stage longer than DAYS (at most 36500)")
     if by not in (None, "rep", "stage"):
         raise BadInput(f"--by {by!r} is not a grouping for stuck", hint="use --by rep or --by stage")
     rows = stuck_rows(conn, now, over)

@@ -138,6 +138,14 @@ def resolve(ctx: typer.Context) -> Env:
 
         raise UsageProblem(f"--color {color!r} is not a choice", hint="use auto, always or never")
     rep = given.get("as_") or environ.get("SALESFLOW_REP") or None
+    if rep is not None:
+        from salesflow.domain.errors import UsageProblem
+        from salesflow.domain.text import has_control
+
+        if has_control(rep) or len(rep) > 100 or not rep.strip():
+            raise UsageProblem("--as (or SALESFLOW_REP) must be a rep's handle or name: plain text, at most 100 characters",
+                               hint="e.g. --as wang")
+        rep = rep.strip()
     argv = root.obj.get("argv", []) if isinstance(root.obj, dict) else []
     env = Env(db_path=db_path, db_source=db_source, now=now, rep=rep, lang=lang, color=color,
               debug=bool(given.get("debug")), argv=list(argv), phone_region=environ.get("SALESFLOW_PHONE_REGION") or None)

@@ -100,7 +100,7 @@ def pipeline_load(
 @commands.command("demo")
 def demo(
     ctx: typer.Context,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed and --now give the same database.")] = 7,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Random seed: the same seed and --now give the same database.")] = 7,
     rep: Annotated[str, typer.Option("--rep", help="Whose morning list to show.")] = "wang",
 ) -> None:
     """Build a realistic demo database (10 reps, 340 customers, 600 deals over six months) and show a morning.

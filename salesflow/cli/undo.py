@@ -17,7 +17,7 @@ commands = command_module()
 def undo(
     ctx: typer.Context,
     list_: Annotated[bool, typer.Option("--list", help="Show recent commands instead of undoing.")] = False,
-    limit: Annotated[int, typer.Option("--limit", help="How many commands --list shows.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100_000, help="How many commands --list shows.")] = 20,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
 ) -> None:

@@ -36,6 +36,19 @@ _HINT = (
 )
 
 
+# Every date salesflow accepts lies in this range, so that no stored date plus any limit or window can
+# leave what Python's dates (years 1–9999) and every report can hold.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2199, 12, 31)
+RANGE_HINT = f"dates run from {EARLIEST.isoformat()} to {LATEST.isoformat()}"
+
+
+def in_range(day: date | datetime, what: str) -> None:
+    d = day.date() if isinstance(day, datetime) else day
+    if not EARLIEST <= d <= LATEST:
+        raise BadInput(f"{what} {d.isoformat()} is out of range", hint=RANGE_HINT)
+
+
 @dataclass(frozen=True)
 class When:
     """A resolved human date: the moment, and whether the user gave a time of day."""
@@ -60,9 +73,12 @@ def parse_now(text: str) -> datetime:
     raw = text.strip()
     if _NOW_FORM.match(raw):
         try:
-            return datetime.fromisoformat(raw)  # (strptime would load _strptime: 2 ms of every command's start)
+            moment = datetime.fromisoformat(raw)  # (strptime would load _strptime: 2 ms of every command's start)
         except ValueError:
             pass
+        else:
+            in_range(moment, "--now")
+            return moment
     raise BadInput(f"--now {text!r} is not a date", hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM")
 
 
@@ -75,12 +91,22 @@ def parse_when(text: str, now: datetime, direction: Direction = "future") -> Whe
     if raw == "now" or raw == "现在":
         return When(now.replace(microsecond=0), True)
     body, clock = _split_time(raw)
-    day = _parse_day(body, now.date(), direction) if body else now.date()
+    try:
+        day = _parse_day(body, now.date(), direction) if body else now.date()
+    except (OverflowError, ValueError):  # +99999999d: past what a date can hold
+        raise BadInput(f"date {_short(text)} is out of range", hint=RANGE_HINT) from None
+    if day is not None:
+        in_range(day, "date")
     if day is None:
         if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}[/.]\d{1,2}|\d+", body):
-            raise BadInput(f"date {text!r} is ambiguous", hint="write it as YYYY-MM-DD, e.g. 2026-03-04")
-        raise BadInput(f"date {text!r} is not a date I understand", hint=_HINT)
+            raise BadInput(f"date {_short(text)} is ambiguous", hint="write it as YYYY-MM-DD, e.g. 2026-03-04")
+        raise BadInput(f"date {_short(text)} is not a date I understand", hint=_HINT)
     return When(datetime.combine(day, clock or time(0, 0)), clock is not None)
+
+
+def _short(text: str) -> str:
+    text = str(text)
+    return repr(text if len(text) <= 40 else text[:39] + "…")
 
 
 def _split_time(raw: str) -> tuple[str, time | None]:

@@ -10,7 +10,10 @@ import unicodedata
 from salesflow.domain.errors import BadInput
 
 MINOR_PER_MAJOR = 100
-MAX_MINOR = 2**63 - 1  # SQLite INTEGER
+# One deal at most 1,000,000,000,000.00 (1万亿): far beyond any real deal, and low enough that SQLite's
+# integer SUM over every deal of a big database cannot overflow (2**63 minor units is 92,233 such deals).
+MAX_MINOR = 10**14
+MAX_HINT = "amounts up to 1,000,000,000,000.00 (1万亿)"
 
 _SUFFIXES = {
     "": 1,
@@ -35,6 +38,8 @@ def parse_amount(text: str) -> int:
     from decimal import Decimal, InvalidOperation  # exact arithmetic, loaded only when parsing
 
     raw = unicodedata.normalize("NFKC", str(text)).strip().lower().replace(" ", "")
+    if len(raw) > 40:  # thousands of digits: too large, and not worth parsing
+        raise BadInput(f"amount {raw[:20]!r}… ({len(raw):,} characters) is too large", hint=MAX_HINT)
     if raw in {"", "0"}:
         if raw == "":
             raise BadInput("amount is empty", hint=_HINT)
@@ -55,7 +60,7 @@ def parse_amount(text: str) -> int:
         raise BadInput(f"amount {text!r} has more precision than a cent", hint="use at most two decimals")
     minor = int(value)
     if minor > MAX_MINOR:
-        raise BadInput(f"amount {text!r} is too large", hint="amounts up to 92,233,720,368,547,758.07")
+        raise BadInput(f"amount {text!r} is too large", hint=MAX_HINT)
     return minor
 
 

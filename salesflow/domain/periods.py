@@ -10,6 +10,7 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 
+from salesflow.domain.dates import RANGE_HINT
 from salesflow.domain.errors import BadInput
 
 _HINT = ("use a date (2026-10-01), a month (2026-10), a quarter (2026Q4), this week, last week, "
@@ -30,7 +31,21 @@ def _quarter(year: int, q: int) -> tuple[date, date]:
 
 
 def parse_period(text: str, now: datetime) -> tuple[datetime, datetime]:
-    """The [start, end) window a period word names, as datetimes at 00:00."""
+    """The [start, end) window a period word names, as datetimes at 00:00 (within the accepted date range)."""
+    from salesflow.domain.dates import in_range
+
+    try:
+        start, end = _window(text, now)
+    except (OverflowError, ValueError):  # 9999Q4 ends in a year no date holds
+        start = None
+    if start is None:
+        raise BadInput(f"period {str(text)[:40]!r} is out of range", hint=RANGE_HINT)
+    in_range(start, "period start")
+    in_range(end - timedelta(days=1), "period end")
+    return start, end
+
+
+def _window(text: str, now: datetime) -> tuple[datetime, datetime]:
     raw = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(text)).strip().lower())
     if raw[:1].isalpha():
         raw = raw.replace("-", " ")  # last-month = last month

@@ -12,6 +12,7 @@ import re
 from typing import Any, NamedTuple
 
 from salesflow.domain.errors import BadInput, NotFound
+from salesflow.domain.text import has_control
 from salesflow.domain.vocabulary import GRADES, TOUCH_KINDS
 
 # Fields a criterion may name besides a pipeline's own process fields.
@@ -19,6 +20,11 @@ BUILTIN_FIELDS = (
     "title", "customer", "contact", "phone", "email", "owner", "amount", "close_date", "source",
     "grade", "lost_reason",
 )
+# Bounds every limit and label of a pipeline definition must keep: a deadline is a stored date plus one of
+# these, and must stay a date every report can hold.
+MAX_DAYS = 3650
+MAX_LABEL = 100
+MAX_TOML = 1024 * 1024
 _KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
 
@@ -117,14 +123,22 @@ def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
     """Validate a parsed TOML definition; every problem is listed, each naming its place."""
     problems: list[str] = []
 
-    def need(obj: dict, name: str, kind: type | tuple[type, ...], where: str, default: Any = ...) -> Any:
+    def need(obj: dict, name: str, kind: type | tuple[type, ...], where: str, default: Any = ...,
+             limits: tuple[int, int] | None = None) -> Any:
         if name not in obj:
             if default is ...:
                 problems.append(f"{where}{name}: missing")
             return None if default is ... else default
         value = obj[name]
         if not isinstance(value, kind) or (kind in (int, float, (int, float)) and isinstance(value, bool)):
-            problems.append(f"{where}{name}: expected {_kind_name(kind)}, got {value!r}")
+            problems.append(f"{where}{name}: expected {_kind_name(kind)}, got {_shown(value)}")
+            return None
+        if isinstance(value, str) and (has_control(value) or len(value) > MAX_LABEL):
+            problems.append(f"{where}{name}: {_shown(value)} must be at most {MAX_LABEL} characters of plain text "
+                            "(no control characters or text-direction overrides)")
+            return None
+        if limits is not None and not limits[0] <= value <= limits[1]:
+            problems.append(f"{where}{name}: must be from {limits[0]} to {limits[1]:,}, got {value}")
             return None
         return value
 
@@ -143,8 +157,8 @@ def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
 
     sla = need(data, "sla", dict, "", default={}) or {}
     _unknown(sla, {"visit_notes_hours", "assign_minutes"}, "sla.", problems)
-    visit_hours = need(sla, "visit_notes_hours", int, "sla.", default=24)
-    assign_minutes = need(sla, "assign_minutes", int, "sla.", default=30)
+    visit_hours = need(sla, "visit_notes_hours", int, "sla.", default=24, limits=(1, MAX_DAYS * 24))
+    assign_minutes = need(sla, "assign_minutes", int, "sla.", default=30, limits=(1, MAX_DAYS * 24 * 60))
 
     grades: dict[str, GradeSLA] = {}
     raw_grades = need(data, "grades", dict, "") or {}
@@ -155,11 +169,8 @@ def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
             problems.append(f"grades.{grade}: missing (every pipeline sets first_touch_days and cadence_days for A, B and C)")
             continue
         _unknown(g, {"first_touch_days", "cadence_days"}, where, problems)
-        first = need(g, "first_touch_days", int, where)
-        cadence = need(g, "cadence_days", int, where)
-        for label, value in (("first_touch_days", first), ("cadence_days", cadence)):
-            if value is not None and value < 0:
-                problems.append(f"{where}{label}: must be 0 or more, got {value}")
+        first = need(g, "first_touch_days", int, where, limits=(0, MAX_DAYS))
+        cadence = need(g, "cadence_days", int, where, limits=(0, MAX_DAYS))
         if first is not None and cadence is not None:
             grades[grade] = GradeSLA(first, cadence)
     for extra in set(raw_grades) - set(GRADES):
@@ -197,11 +208,10 @@ def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
             problems.append(f"{where}kind: must be open, won or lost, got {kind!r}")
         default_prior = {"won": 1.0, "lost": 0.0}.get(kind or "open", ...)
         prior = need(s, "prior", (int, float), where, default=default_prior)
-        if prior is not None and not 0 <= prior <= 1:
+        if prior is not None and not 0 <= prior <= 1:  # (nan is neither)
             problems.append(f"{where}prior: must be between 0 and 1, got {prior}")
-        idle = need(s, "idle_days", int, where, default=None)
-        if idle is not None and idle < 0:
-            problems.append(f"{where}idle_days: must be 0 or more, got {idle}")
+            prior = None
+        idle = need(s, "idle_days", int, where, default=None, limits=(0, MAX_DAYS))
         entry = need(s, "entry", list, where, default=[]) or []
         for j, criterion in enumerate(entry):
             if not isinstance(criterion, str):
@@ -258,11 +268,22 @@ def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
 def parse_pipeline_toml(text: str, source: str) -> Pipeline:
     import tomllib
 
+    if len(text) > MAX_TOML:
+        raise BadInput(f"{source}: {len(text):,} characters is too long for a pipeline definition",
+                       hint=f"a pipeline definition is at most {MAX_TOML:,} characters")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise BadInput(f"{source}: not valid TOML: {exc}", hint="check the line it names") from None
+    except RecursionError:  # arrays or tables nested thousands deep
+        raise BadInput(f"{source}: not a pipeline definition (nested too deeply)",
+                       hint="compare with: salesflow pipeline export standard") from None
     return pipeline_from_dict(data, source)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _unknown(obj: dict, allowed: set[str], where: str, problems: list[str]) -> None:

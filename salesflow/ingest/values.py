@@ -6,7 +6,8 @@ import re
 from datetime import datetime
 
 from salesflow.domain.errors import BadInput
-from salesflow.domain.money import MAX_MINOR, parse_amount
+from salesflow.domain.dates import EARLIEST, LATEST, RANGE_HINT
+from salesflow.domain.money import MAX_HINT, MAX_MINOR, parse_amount
 from salesflow.domain.text import clean_text
 
 DEFAULT_REGION = "CN"
@@ -84,6 +85,14 @@ def check_date_format(fmt: str | None) -> str | None:
 
 
 def import_datetime(text: str, fmt: str | None) -> datetime:
+    """A date or date-time from a file (see _read_datetime), within the range every date must lie in."""
+    moment = _read_datetime(text, fmt)
+    if not EARLIEST <= moment.date() <= LATEST:
+        raise BadInput(f"date {text.strip()[:40]!r} is out of range", hint=RANGE_HINT)
+    return moment
+
+
+def _read_datetime(text: str, fmt: str | None) -> datetime:
     """A date or date-time from a file as local wall-clock time (a time-zone suffix is dropped).
 
     Year-first forms and 2026年3月1日 are read as they are; `03/04/2026` is refused unless the day or the
@@ -137,6 +146,8 @@ def _make(text: str, y: int, mo: int, d: int, h: int, mi: int, s: int) -> dateti
 def import_amount(text: str, unit: int | None) -> int:
     """Minor units; `unit` multiplies a column headed like 金额(万元). Plain digits skip the Decimal path."""
     raw = text.strip()
+    if len(raw) > 40:
+        raise BadInput(f"amount {raw[:20]!r}… ({len(raw):,} characters) is too large", hint=MAX_HINT)
     if raw.isdigit():
         minor = int(raw) * 100
     elif raw[-3:-2] == "." and raw[:-3].isdigit() and raw[-2:].isdigit():  # 120000.00, as exports write it
@@ -145,8 +156,8 @@ def import_amount(text: str, unit: int | None) -> int:
         minor = parse_amount(raw)
     if unit:
         minor *= unit
-        if minor > MAX_MINOR:
-            raise BadInput(f"amount {text!r} × {unit:,} is too large")
+    if minor > MAX_MINOR:
+        raise BadInput(f"amount {raw!r}" + (f" × {unit:,}" if unit else "") + " is too large", hint=MAX_HINT)
     return minor
 
 

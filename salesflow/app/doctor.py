@@ -12,13 +12,31 @@ from salesflow.store.db import network_filesystem
 OK, PROBLEM, WARNING = "ok", "problem", "warning"
 
 
+def damaged_report(path: Path, why: str) -> tuple[Report, bool]:
+    """The report for a database that cannot even be opened (malformed, truncated): one problem."""
+    rows = [{"check": "integrity", "result": PROBLEM, "detail": why}]
+    return Report(f"Doctor: {path}", [Column("check"), Column("result"), Column("detail")], rows,
+                  footer=["the other checks need a readable database"]), True
+
+
 def checkup(conn: sqlite3.Connection, path: Path) -> tuple[Report, bool]:
-    """The report, and whether anything is a problem (exit 1)."""
+    """The report, and whether anything is a problem (exit 1). A check that a damaged file makes fail is
+    itself a problem row, so a malformed database gets a report rather than an error."""
     rows: list[dict] = []
 
     def note(check: str, result: str, detail: str) -> None:
         rows.append({"check": check, "result": result, "detail": detail})
 
+    try:
+        _checks(conn, path, note)
+    except sqlite3.DatabaseError as exc:
+        note("readable", PROBLEM, f"malformed: {exc} (the checks after this one could not run)")
+    report = Report(f"Doctor: {path}", [Column("check"), Column("result"), Column("detail")], rows,
+                    footer=["exit 1 when any check is a problem; warnings do not fail"])
+    return report, any(r["result"] == PROBLEM for r in rows)
+
+
+def _checks(conn: sqlite3.Connection, path: Path, note) -> None:
     bad = [line for line in store.integrity(conn) if line != "ok"]
     note("integrity", PROBLEM if bad else OK, "; ".join(bad[:5]) if bad else "PRAGMA integrity_check: ok")
 
@@ -57,7 +75,3 @@ def checkup(conn: sqlite3.Connection, path: Path) -> tuple[Report, bool]:
     note("progressed_at", PROBLEM if differ else OK,
          (f"{len(differ)} deal(s) differ from a rebuild from stage events: "
           + ", ".join(f"#{d}" for d in differ[:10])) if differ else "equals a rebuild from stage events")
-
-    report = Report(f"Doctor: {path}", [Column("check"), Column("result"), Column("detail")], rows,
-                    footer=["exit 1 when any check is a problem; warnings do not fail"])
-    return report, any(r["result"] == PROBLEM for r in rows)

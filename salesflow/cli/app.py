@@ -134,13 +134,14 @@ class SalesflowGroup(TyperGroup):
         except typer.Abort:
             _fail("interrupted; the command was rolled back")
             code = 130
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:  # damaged, full, read-only, locked: said in one line
             if debug:
                 raise
-            busy = "locked" in str(exc) or "busy" in str(exc)
-            _fail("the database stayed busy (another salesflow is writing)" if busy else f"database error: {exc}",
-                  "try again in a moment" if busy else "run with --debug for details")
-            code = 1
+            from salesflow.store.db import explain
+
+            failure = explain(exc, None)
+            _fail(failure.message, failure.hint)
+            code = failure.exit_code
         except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
             if debug:
                 raise

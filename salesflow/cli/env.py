@@ -62,9 +62,12 @@ class Env:
 
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
-            from salesflow.store.db import network_filesystem, open_db
+            from salesflow.store.db import explain, network_filesystem, open_db
 
-            self._conn = open_db(self.db_path)
+            try:
+                self._conn = open_db(self.db_path)
+            except sqlite3.DatabaseError as exc:
+                raise explain(exc, self.db_path) from None
             fs = network_filesystem(self.db_path)
             if fs:
                 print(f"warning: {self.db_path} is on a network filesystem ({fs}); SQLite's locking is not safe there"

@@ -36,11 +36,15 @@ def doctor(
     output: OutputOpt = None,
 ) -> None:
     """Check the database: integrity, WAL, schema version, file permissions, orphans, stages vs events."""
-    from salesflow.app.doctor import checkup
+    from salesflow.app.doctor import checkup, damaged_report
     from salesflow.output.emit import emit
+    from salesflow.store.db import Damaged
 
     env = resolve(ctx)
-    report, problem = checkup(env.conn(), env.db_path)
+    try:
+        report, problem = checkup(env.conn(), env.db_path)
+    except Damaged as exc:  # it cannot even be opened: that is doctor's finding, not an error
+        report, problem = damaged_report(env.db_path, exc.message)
     emit(report, fmt.value, env.style(), output)
     if problem:
         raise typer.Exit(1)

@@ -16,11 +16,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from salesflow.domain.errors import NotFound, Refused
+from salesflow.domain.errors import NotFound, Refused, SalesflowError
 from salesflow.store.schema import MIGRATIONS, NAMES
 
 MIGRATION_SET = "salesflow"
 BUSY_TIMEOUT_MS = 15_000
+WAIT_SLICE_MS = 50  # how long one wait for the write lock lasts before Python may handle a signal
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,8 @@ def schema_state(conn: sqlite3.Connection, path: Path) -> SchemaState:
     """Read-only: which of our migrations are applied; refuses foreign and newer databases."""
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    except sqlite3.DatabaseError:
-        raise Refused(f"{path} is not a salesflow database (not an SQLite file)",
-                      hint="point --db at a salesflow database, or at a new file name") from None
+    except sqlite3.DatabaseError as exc:
+        raise explain(exc, path) from None
     if not tables:
         return SchemaState(True, (), tuple(NAMES))
     if "_sqlite_migrations" not in tables:
@@ -133,7 +133,7 @@ def _runner(ddl: str):
 @contextmanager
 def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction: BEGIN IMMEDIATE, so concurrent writers queue instead of failing."""
-    conn.execute("BEGIN IMMEDIATE")
+    _begin_immediate(conn)
     try:
         yield conn
     except BaseException:
@@ -141,6 +141,85 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+class Damaged(Refused):
+    """The database file is damaged (malformed or truncated): nothing can be trusted until it is repaired."""
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def explain(exc: sqlite3.DatabaseError, path: Path | None) -> SalesflowError:
+    """What an SQLite failure means for the user, in one line: damaged, truncated, not SQLite, read-only,
+    locked, full — never just "not a salesflow database" when it is something else."""
+    name = str(path) if path is not None else "the database"
+    text = str(exc).lower()
+    restore = "restore the newest backup (*.bak beside it), or recover what is left with: sqlite3 FILE .recover"
+    damaged = "malformed" in text or "not a database" in text or "corrupt" in text
+    if damaged and path is not None:
+        header, size, stated = _header(path)
+        if header != SQLITE_HEADER:
+            return Refused(f"{name} is not a salesflow database (not an SQLite file)",
+                           hint="point --db at a salesflow database, or at a new file name")
+        if stated and size < stated:
+            return Damaged(f"{name} is truncated ({size:,} of {stated:,} bytes)", hint=restore)
+    if damaged:
+        return Damaged(f"{name} is damaged (SQLite: {exc})", hint="check it with: salesflow doctor; " + restore)
+    if "readonly" in text or "read-only" in text:
+        return Refused(f"{name} cannot be written: the file or its directory is read-only",
+                       hint="SQLite writes -wal and -shm files beside the database: check both permissions")
+    if "unable to open" in text:
+        return Refused(f"cannot open {name}: the file or its directory cannot be opened or written",
+                       hint="check that the directory exists and that you may write in it")
+    if "full" in text:
+        return Refused(f"the disk holding {name} is full; nothing was written",
+                       hint="free some space and run the command again")
+    if "locked" in text or "busy" in text:
+        return Refused(f"{name} stayed locked by another process for {BUSY_TIMEOUT_MS // 1000} s; nothing was written",
+                       hint="another salesflow (or a tool holding the file) is writing: try again in a moment")
+    if "i/o" in text:
+        return Refused(f"the disk reported an I/O error on {name}", hint="check the disk; " + restore)
+    return Refused(f"database error on {name}: {exc}", hint="run with --debug for details")
+
+
+def _header(path: Path) -> tuple[bytes, int, int]:
+    """(the first 16 bytes, the file's size, the size its header states — 0 when it cannot say)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(100)
+        size = path.stat().st_size
+    except OSError:
+        return b"", 0, 0
+    if len(head) < 100:
+        return head[:16], size, 0
+    page = int.from_bytes(head[16:18], "big")
+    page = 65536 if page == 1 else page
+    pages = int.from_bytes(head[28:32], "big")
+    valid = head[24:28] == head[92:96]  # "in-header database size" is valid only then
+    wal = Path(f"{path}-wal")
+    pending = wal.exists() and wal.stat().st_size > 0  # pages not yet copied back: the header may be behind
+    return head[:16], size, page * pages if valid and not pending else 0
+
+
+def _begin_immediate(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, waiting up to the busy timeout for another writer — in short slices, so that Ctrl-C
+    or SIGTERM ends the wait at once: SQLite's own busy handler sleeps in C, where Python cannot run a
+    signal handler until the whole timeout has passed."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    conn.execute(f"PRAGMA busy_timeout = {WAIT_SLICE_MS}")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                    raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 NETWORK_FILESYSTEMS = frozenset({

@@ -243,13 +243,15 @@ def _write_rejects(opts: ImportOptions, header: list[str], tally: Tally) -> None
         return
     import csv
 
+    from salesflow.output.emit import neutralise
     from salesflow.output.target import output_file
 
+    # formula-neutralised like every csv salesflow writes: a rejects file is opened in a spreadsheet to fix it
     with output_file(opts.rejects, protect=(opts.path,)) as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["line", "reason", *header])
+        writer.writerow(["line", "reason", *(neutralise(h) for h in header)])
         for line, cells, reason in tally.rejected:
-            writer.writerow([line, reason, *cells])
+            writer.writerow([line, neutralise(reason), *(neutralise(c) for c in cells)])
 
 
 def _summary(opts: ImportOptions, tally: Tally) -> Outcome:

@@ -164,9 +164,11 @@ def default_db_path() -> Path:
 
 
 def echo(outcome) -> None:
-    """An app Outcome: its lines are data (stdout), its notes are messages (stderr)."""
+    """An app Outcome: its lines are data (stdout), its notes are messages (stderr); never a terminal sequence."""
+    from salesflow.domain.text import printable
+
     for line in outcome.lines:
-        print(line)
+        print(printable(line))
     sys.stdout.flush()
     for note in outcome.notes:
-        print(note, file=sys.stderr)
+        print(printable(note), file=sys.stderr)

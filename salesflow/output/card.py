@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
+from salesflow.domain.text import printable
 from salesflow.output import labels
 from salesflow.output.emit import Style, human_value, emit
 from salesflow.output.report import Column, Report
@@ -32,7 +33,7 @@ def render_card(card: Any, style: Style, stream: IO[str]) -> None:
         empty="no events yet",
     )
     if not style.terminal:
-        stream.write(card.title + "\n\n")
+        stream.write(printable(card.title) + "\n\n")
     for i, report in enumerate((facts, process, timeline)):
         if i:
             stream.write("\n")
@@ -47,7 +48,7 @@ def _labels(card: Any) -> Report:
 
 def render_explanation(e: Any, style: Style, stream: IO[str]) -> None:
     """`e` is an app.due.Explanation: deadlines, urgency terms, probability, what blocks the next stage."""
-    stream.write(e.title + "\n")
+    stream.write(printable(e.title) + "\n")
     for report in (e.deadlines, e.urgency):
         stream.write("\n")
         if not style.terminal:
@@ -55,6 +56,6 @@ def render_explanation(e: Any, style: Style, stream: IO[str]) -> None:
         emit(report, "table", style, stream=stream)
     stream.write(f"\n{e.probability}\n")
     if e.next_stage and e.unmet:
-        stream.write(f"to move to {e.next_stage}:\n" + "".join(f"  {line}\n" for line in e.unmet))
+        stream.write(f"to move to {e.next_stage}:\n" + "".join(f"  {printable(line)}\n" for line in e.unmet))
     elif e.next_stage:
         stream.write(f"ready to move to {e.next_stage}: salesflow advance {e.deal_id} {e.next_stage}\n")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from salesflow.domain.money import format_amount, to_major_str
+from salesflow.domain.text import printable
 from salesflow.output import labels
 from salesflow.output.report import Column, Report
 
@@ -246,7 +247,7 @@ def human_value(column: Column, value: Any, report: Report, lang: str) -> str:
         return f"{value:g}" if isinstance(value, float) else str(value)
     if column.kind == "stage":
         pair = report.stage_labels.get(value)
-        return labels.pick(pair, lang) if pair else str(value)
+        return printable(labels.pick(pair, lang) if pair else str(value))
     if column.kind == "status":
         return labels.pick(labels.STATUS.get(value, (value, value)), lang)
     if column.kind == "health":
@@ -257,7 +258,7 @@ def human_value(column: Column, value: Any, report: Report, lang: str) -> str:
         return labels.pick(labels.BOOL[bool(value)], lang)
     if column.kind == "int" and isinstance(value, int):
         return f"{value:,}"
-    return str(value)
+    return printable(str(value))  # text that reached the database before control characters were refused
 
 
 def human_rows(report: Report, lang: str, rows: list[dict[str, Any]] | None = None) -> tuple[list[Column], list[list[str]]]:
@@ -289,10 +290,10 @@ def _table(report: Report, style: Style, stream: IO[str]) -> None:
         return
     for i, (name, rows) in enumerate(groups):
         last = i == len(groups) - 1
-        title = report.title if name is None else (f"{report.title} · {name}" if style.terminal else name)
+        title = printable(report.title if name is None else (f"{report.title} · {name}" if style.terminal else name))
         if name is not None and not style.terminal:
             stream.write(("" if i == 0 else "\n") + title + "\n")
-        _one_table(report, style, stream, rows, title, report.footer if last else [])
+        _one_table(report, style, stream, rows, title, [printable(n) for n in report.footer] if last else [])
 
 
 def _one_table(report: Report, style: Style, stream: IO[str], source: list[dict[str, Any]], title: str,
@@ -328,16 +329,22 @@ def _cell_style(column: Column, cell: str, style: Style) -> str:
     return {"red": "bold red", "红": "bold red", "yellow": "yellow", "黄": "yellow", "green": "green", "绿": "green"}.get(cell, "")
 
 
+def md_cell(cell: str) -> str:
+    """A Markdown table cell: pipes escaped, one line, and HTML inert (Markdown renders raw HTML, so a
+    customer named `<img src=x onerror=…>` would run in a viewer)."""
+    return cell.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|").replace("\n", " ")
+
+
 def _markdown(report: Report, style: Style, stream: IO[str]) -> None:
     from tabulate import tabulate
 
-    stream.write(f"### {report.title}\n")
+    stream.write(f"### {md_cell(report.title)}\n")
     for name, source in group_rows(report, style.lang):
         columns, rows = human_rows(report, style.lang, source)
         headers = [labels.column(c.key, style.lang) for c in columns]
-        escaped = [[cell.replace("|", "\\|").replace("\n", " ") for cell in row] for row in rows]
+        escaped = [[md_cell(cell) for cell in row] for row in rows]
         aligns = ["right" if is_numeric(c) else "left" for c in columns]
-        stream.write(f"\n#### {name}\n\n" if name else "\n")
+        stream.write(f"\n#### {md_cell(name)}\n\n" if name else "\n")
         stream.write(tabulate(escaped, headers=headers, tablefmt="pipe", colalign=aligns, disable_numparse=True) + "\n")
     if report.footer:
-        stream.write("\n" + "\n".join(f"_{note}_" for note in report.footer) + "\n")
+        stream.write("\n" + "\n".join(f"_{md_cell(note)}_" for note in report.footer) + "\n")

@@ -6,7 +6,7 @@ import html
 from dataclasses import dataclass, field
 
 from salesflow.output import labels
-from salesflow.output.emit import group_rows, human_rows, is_numeric
+from salesflow.output.emit import group_rows, human_rows, is_numeric, md_cell
 from salesflow.output.report import Report
 
 
@@ -38,7 +38,7 @@ def markdown(page: Page, lang: str = "en") -> str:
         for name, columns, headers, cells in tables:
             if name:
                 out += [f"**{name}**", ""]
-            escaped = [[c.replace("|", "\\|").replace("\n", " ") for c in row] for row in cells]
+            escaped = [[md_cell(c) for c in row] for row in cells]
             aligns = ["right" if is_numeric(c) else "left" for c in columns]
             out += [tabulate(escaped, headers=headers, tablefmt="pipe", colalign=aligns, disable_numparse=True), ""]
         if not tables:

@@ -113,6 +113,7 @@ class SalesflowGroup(TyperGroup):
             _signals()
         os.umask(0o077)  # everything salesflow creates is owner-only: database, -wal/-shm, exports
         try:
+            _utf8_arguments(args)
             rv = super().main(args=args, prog_name=prog_name or "salesflow", complete_var=complete_var,
                               standalone_mode=False, obj={"argv": args}, **extra)
             code = rv if isinstance(rv, int) else 0
@@ -151,6 +152,16 @@ class SalesflowGroup(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _utf8_arguments(args: list[str]) -> None:
+    """Bytes that are not UTF-8 reach Python as lone surrogates; refuse them before anything uses them."""
+    for i, arg in enumerate(args, start=1):
+        if any("\udc80" <= ch <= "\udcff" for ch in arg):
+            from salesflow.domain.errors import UsageProblem
+
+            raise UsageProblem(f"argument {i} is not valid UTF-8 text",
+                               hint="check the terminal's encoding (LANG=zh_CN.UTF-8 or en_US.UTF-8)")
 
 
 def _one_line(text: str) -> str:

@@ -10,9 +10,9 @@ from salesflow.domain.errors import BadInput
 MAX_TEXT = 64 * 1024  # a note longer than this is a paste accident, not a note
 # C0 and C1 control characters (an ESC starts a terminal sequence that can clear the screen or retitle
 # the window) and the bidi overrides and isolates (U+202A–U+202E, U+2066–U+2069) that make text read
-# differently from what it is. Tab, LF and CR are text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # for a terminal (tab, LF are kept)
+# differently from what it is; lone surrogates are bytes that were not UTF-8. Tab, LF and CR are text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")  # for a terminal (tab, LF are kept)
 QUOTE_MAX = 80  # an error line quotes at most this many characters of what the user gave
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

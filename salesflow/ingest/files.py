@@ -74,19 +74,44 @@ def _open_csv(path: Path, encoding: str | None, delimiter: str | None, is_header
     encoding = _choose_encoding(path, encoding)
     binary = open(path, "rb")  # noqa: SIM115 - closed when the row iterator finishes
     text = io.TextIOWrapper(binary, encoding=encoding, newline="", errors="strict")
-    sample = text.read(_SNIFF_BYTES)
+    try:
+        sample = text.read(_SNIFF_BYTES)
+    except UnicodeDecodeError as exc:  # a BOM (or --encoding) that the bytes after it do not bear out
+        binary.close()
+        raise BadInput(f"{path.name}: not valid {encoding} (byte {exc.start + 1:,} of the file's start)",
+                       hint="the file looks binary or damaged, or give the right --encoding (e.g. gb18030, latin-1)") from None
     delim = _choose_delimiter(sample, delimiter, path)
     text.seek(0)
     reader = csv.reader(text, delimiter=delim, strict=False)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
+        multiline = 0  # rows that span several lines (a quoted cell with line breaks)
+        open_at_end = False
+        swallowed: tuple[int, int] | None = None  # (first line, lines) of a row that looks like rows in one cell
+        last = 0
         try:
             for cells in reader:
                 line = reader.line_num
                 if "\x00" in "".join(cells):
                     raise BadInput(f"{path.name}:{line}: the row contains a NUL byte",
                                    hint="the file looks binary or damaged; export it again as CSV")
+                open_at_end = False
+                if line - last > 1:
+                    multiline += 1
+                    if swallowed is None and _looks_swallowed(cells, delim):
+                        swallowed = (last + 1, line - last)
+                    # a quote still open at the end of the file takes the final line break into the cell
+                    open_at_end = any(c.endswith("\n") for c in cells)
+                last = line
                 yield line, cells
+            # A stray opening quote swallows the rows after it into one cell: a row whose cell holds lines
+            # that look like rows, in a file with no other multi-line row (real notes with line breaks
+            # come in many rows), or one that runs to the end of the file.
+            if swallowed and (multiline == 1 or open_at_end):
+                first, span = swallowed
+                raise BadInput(f"{path.name}:{first}: a quote opened on this line is never closed, so the next "
+                               f"{span - 1} line(s) became one cell; nothing was imported",
+                               hint="fix the quote on that line (a lone \" inside a cell is written \"\") and import again")
         except UnicodeDecodeError:
             raise BadInput(f"{path.name}:{reader.line_num + 1}: not valid {encoding}",
                            hint="give the right --encoding (e.g. gb18030, utf-8, latin-1)") from None
@@ -102,6 +127,16 @@ def _open_csv(path: Path, encoding: str | None, delimiter: str | None, is_header
             return 1.0
 
     return _with_header(path, encoding, delim, rows(), progress, is_header)
+
+
+def _looks_swallowed(cells: list[str], delimiter: str) -> bool:
+    """A cell whose second and later lines each hold the delimiter: rows of the file, not a note."""
+    for cell in cells:
+        if "\n" in cell:
+            later = [part for part in cell.split("\n")[1:] if part.strip()]
+            if later and all(delimiter in part for part in later):
+                return True
+    return False
 
 
 def _with_header(path, encoding, delim, rows, progress, is_header) -> Table:
@@ -197,12 +232,13 @@ def _open_xlsx(path: Path, is_header) -> Table:
         import openpyxl
     except ImportError:
         raise BadInput("reading .xlsx needs openpyxl", hint="pip install 'salesflow[xlsx]', or save the sheet as CSV") from None
+    _check_inflated(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        sheet = book.worksheets[0]
     except Exception as exc:  # openpyxl raises many kinds for a damaged or mislabelled file
         raise BadInput(f"{path}: not a readable .xlsx workbook ({type(exc).__name__})",
                        hint="open it in Excel and save it again, or save it as CSV") from None
-    sheet = book.worksheets[0]
     total = sheet.max_row or 1
     state = {"row": 0}
 
@@ -211,10 +247,38 @@ def _open_xlsx(path: Path, is_header) -> Table:
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 state["row"] = number
                 yield number, [_cell_text(v) for v in values]
+        except BadInput:
+            raise
+        except Exception as exc:  # the sheet's XML is damaged part-way (openpyxl and the XML parser raise many kinds)
+            raise BadInput(f"{path.name}: the sheet is damaged after row {state['row']} ({type(exc).__name__}); "
+                           "nothing was imported", hint="open it in Excel and save it again, or save it as CSV") from None
         finally:
             book.close()
 
     return _with_header(path, "xlsx", None, rows(), lambda: min(1.0, state["row"] / total), is_header)
+
+
+XLSX_MAX_INFLATED = 200 * 1024 * 1024  # the sheet and its shared strings, uncompressed
+
+
+def _check_inflated(path: Path) -> None:
+    """Refuse a workbook whose sheet or shared strings would inflate past XLSX_MAX_INFLATED, before reading
+    it: a few kilobytes of zip can hold gigabytes of XML. (zipfile stops reading a member at its declared
+    size, so the declared sizes are a bound.)"""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            members = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise BadInput(f"{path}: not a readable .xlsx workbook (not a zip archive)",
+                       hint="an .xlsx is a zip archive: open it in Excel and save it again, or save it as CSV") from None
+    counted = [m for m in members if m.filename.startswith(("xl/worksheets/", "xl/sharedStrings"))]
+    inflated = sum(m.file_size for m in counted)
+    if inflated > XLSX_MAX_INFLATED:
+        raise BadInput(f"{path}: its sheets inflate to {inflated / 2**20:,.0f} MB, more than the "
+                       f"{XLSX_MAX_INFLATED // 2**20} MB an import reads",
+                       hint="save the sheet as CSV (streamed, no size limit) and import that")
 
 
 def _cell_text(value: object) -> str:

@@ -39,6 +39,10 @@ def open_db(path: Path, *, create: bool = False) -> sqlite3.Connection:
                            hint="create one with: salesflow init  (or try: salesflow demo)")
         path.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    elif create and path.is_file() and path.stat().st_size == 0:
+        # an empty file made beforehand with the usual umask (touch sales.db): owner-only before SQLite
+        # writes to it, since SQLite gives -wal and -shm the mode of the database file
+        os.chmod(path, 0o600)
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

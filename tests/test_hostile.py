@@ -3,6 +3,10 @@ code, no traceback, and leaves the database dump exactly as it was."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import stat
+import threading
 
 import pytest
 
@@ -20,6 +24,28 @@ FILES = {
     "nul.csv": "客户名称,阶段\n甲\x00,线索\n".encode(),
     "future.csv": "客户名称,创建日期\n甲,2030-01-01\n".encode(),
     "dates.csv": "客户名称,创建日期\n甲,03/04/2026\n".encode(),
+    "huge-amount.csv": ("客户名称,金额\n甲," + "9" * 5000 + "\n").encode(),
+    "far-date.csv": "客户名称,创建日期\n甲,9999-12-31\n".encode(),
+    "bom-binary.csv": b"\xef\xbb\xbf\x00\x01\x02\xff\xfe\x80abc\n",
+    "stray-quote.csv": '客户名称,阶段,金额\n甲,线索,1万\n"乙,线索,2万\n丙,线索,3万\n丁,线索,4万\n'.encode(),
+    "csv-named.xlsx": "客户名称,阶段\n甲,线索\n".encode(),
+    "escape-in-cell.csv": "客户名称,阶段\n甲\x1b]0;pwned\x07,线索\n".encode(),
+    "deep.toml": ("key = " + "[" * 5000 + "]" * 5000 + "\n").encode(),
+}
+
+
+def pipeline_with(old: str, new: str) -> bytes:
+    from salesflow.app.setup import template_source
+
+    source = template_source("standard")
+    assert old in source
+    return source.replace(old, new, 1).encode()
+
+
+FILES |= {
+    "huge-idle.toml": pipeline_with("idle_days = 3", "idle_days = 999999999"),
+    "osc-stage.toml": pipeline_with('name = "Qualified"', 'name = "\\u001b]0;pwned\\u0007Qualified"'),
+    "bidi-label.toml": pipeline_with('label_zh = "需求确认"', 'label_zh = "\\u202e认确求需"'),
 }
 
 CASES = [
@@ -68,33 +94,112 @@ CASES = [
     ("future date in a file", ["import", "deals", "{tmp}/future.csv"], 1),
     ("ambiguous date in a file", ["import", "deals", "{tmp}/dates.csv"], 1),
     ("bad --date-format", ["import", "deals", "{tmp}/dates.csv", "--date-format", "daymonth"], 1),
+    # -o and --rejects never replace the database in use, however it is named, nor the file being read
+    ("-o the database", ["deals", "-f", "csv", "-o", "{db}"], 1),
+    ("-o the database, relative", ["deals", "-f", "csv", "-o", "sales.db"], 1),
+    ("-o the database by a symlink", ["export", "deals", "-o", "{tmp}/link.db"], 1),
+    ("-o the database's -wal", ["export", "deals", "-o", "{db}-wal"], 1),
+    ("-o a directory", ["deals", "-f", "csv", "-o", "{tmp}"], 1),
+    ("-o in a missing directory", ["deals", "-f", "csv", "-o", "{tmp}/nowhere/deals.csv"], 1),
+    ("-o an empty path", ["deals", "-f", "csv", "-o", ""], 1),
+    ("--rejects the database", ["import", "deals", "{tmp}/bad-stage.csv", "--rejects", "{db}"], 1),
+    ("--rejects the file read", ["import", "deals", "{tmp}/bad-stage.csv", "--rejects", "{tmp}/bad-stage.csv"], 1),
+    # values that would be stored and then break everyone's reports
+    ("close date after 2199", ["set", "1", "close=9999-12-31"], 1),
+    ("close date before 1900", ["set", "1", "close=1066-10-14"], 1),
+    ("--now far away", ["--now", "9999-12-31", "due"], 2),
+    ("a date past any calendar", ["followup", "1", "+99999999d"], 1),
+    ("--days huge", ["due", "--days", "99999999"], 1),
+    ("--lookback huge", ["forecast", "--lookback", "99999999999999d"], 1),
+    ("--horizon huge", ["forecast", "backtest", "--as-of", "2026-10-01", "--horizon", "99999999d"], 1),
+    ("--prior-weight nan", ["forecast", "--prior-weight", "nan"], 1),
+    ("--prior-weight inf", ["forecast", "--prior-weight", "inf"], 1),
+    ("--capacity 1e20", ["rep", "add", "bob", "--capacity", "1e20"], 2),
+    ("--capacity huge", ["rep", "add", "bob", "--capacity", "99999999999999999999"], 1),
+    ("--as-of year 1", ["forecast", "backtest", "--as-of", "0001-01-01"], 1),
+    ("--since 9999Q4", ["funnel", "--since", "9999Q4"], 1),
+    ("amount over 10000亿", ["set", "1", "amount=1000000000000.01"], 1),
+    ("5,000-digit amount", ["set", "1", "amount=" + "9" * 5000], 1),
+    ("5,000-digit amount in a file", ["import", "deals", "{tmp}/huge-amount.csv"], 1),
+    ("a date after 2199 in a file", ["import", "deals", "{tmp}/far-date.csv"], 1),
+    ("pipeline idle_days 999999999", ["pipeline", "load", "{tmp}/huge-idle.toml"], 1),
+    ("TOML nested 5,000 deep", ["pipeline", "load", "{tmp}/deep.toml"], 1),
+    # terminal safety: control characters and bidi overrides are refused wherever text comes in
+    ("OSC sequence in a stage name", ["pipeline", "load", "{tmp}/osc-stage.toml"], 1),
+    ("bidi override in a stage label", ["pipeline", "load", "{tmp}/bidi-label.toml"], 1),
+    ("escape in --as", ["--as", "wang\x1b[2J", "due"], 2),
+    ("bidi override in a name", ["lead", "add", "甲\u202e公司", "--contact", "李", "--source", "web", "--phone", "13900000003"], 1),
+    ("C1 control in a note", ["touch", "1", "--kind", "call", "--note", "csi\x9b2J"], 1),
+    ("escape in an import cell", ["import", "deals", "{tmp}/escape-in-cell.csv"], 1),
+    ("argument not UTF-8", ["touch", "1", "--kind", "call", "--note", "\udcff\udcfe"], 2),
+    # files that lie about what they are
+    ("BOM then binary", ["import", "deals", "{tmp}/bom-binary.csv"], 1),
+    ("stray opening quote", ["import", "deals", "{tmp}/stray-quote.csv"], 1),
+    ("CSV named .xlsx", ["import", "deals", "{tmp}/csv-named.xlsx"], 1),
+    ("damaged sheet XML", ["import", "deals", "{tmp}/damaged.xlsx"], 1),
+    ("XLSX inflating past 200 MB", ["import", "deals", "{tmp}/bomb.xlsx"], 1),
+    # an error quotes at most ~80 characters of what it was given
+    ("20,000-character stage", ["advance", "1", "x" * 20_000], 1),
+    ("20,000-character deal id", ["show", "9" * 20_000], 1),
 ]
 
 
+def workbooks(tmp_path) -> None:
+    """A damaged sheet (its XML cut mid-row) and a small zip whose sheet inflates to 250 MB."""
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["客户名称", "阶段", "金额"])
+    for i in range(200):
+        wb.active.append([f"公司{i}", "线索", "1万"])
+    good = tmp_path / "good.xlsx"
+    wb.save(good)
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(tmp_path / "damaged.xlsx", "w") as damaged, \
+            zipfile.ZipFile(tmp_path / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as bomb:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                damaged.writestr(name, data[: len(data) // 2] + b'<row r="x"><c><<<')
+                bomb.writestr(name, data.replace(b"</sheetData>", b"</sheetData>" + b" " * (250 * 2**20)))
+            else:
+                damaged.writestr(name, data)
+                bomb.writestr(name, data)
+
+
 @pytest.fixture
-def book(team, tmp_path):
+def book(team, tmp_path, monkeypatch):
     add_lead(team, "华为技术有限公司")
     for name, data in FILES.items():
         (tmp_path / name).write_bytes(data)
+    (tmp_path / "link.db").symlink_to(team.db)
+    workbooks(tmp_path)
+    monkeypatch.chdir(tmp_path)  # for the relative paths
     return team
 
 
 @pytest.mark.parametrize("args, code", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_input_is_one_line_and_changes_nothing(book, tmp_path, args, code):
     before = book.dump()
-    run = book.fails(code, *[a.replace("{tmp}", str(tmp_path)) for a in args])
+    files = sorted(p.name for p in tmp_path.iterdir())
+    run = book.fails(code, *[a.replace("{tmp}", str(tmp_path)).replace("{db}", str(book.db)) for a in args])
     lines = run.err.strip().splitlines()
     assert lines[0].startswith("error: "), run.err
     assert sum(line.startswith("error:") for line in lines) == 1
     assert sum(line.startswith("hint:") for line in lines) <= 1
     assert all(line.startswith(("error:", "hint:", "  ")) for line in lines), run.err  # details are indented
     assert "Traceback" not in run.err
-    assert len(lines[0]) < 400  # one line a person can read, not a dump of the input
+    assert len(lines[0]) < 300  # one line a person can read, not a dump of the input
+    assert "\x1b" not in run.err and "\u202e" not in run.err  # what it quotes cannot drive the terminal
+    assert "internal error" not in run.err
     assert book.dump() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("sales.db-")) == \
+        [f for f in files if not f.startswith("sales.db-")]  # no file left behind (a temp file, a rejects file)
 
 
 def test_the_matrix_is_wide():
-    assert len(CASES) >= 30
+    assert len(CASES) >= 80
 
 
 @pytest.mark.parametrize("name", ["Robert'); DROP TABLE deal;--", "[bold red]ACME[/bold red]", "=cmd|' /C calc'!A0"])
@@ -104,3 +209,107 @@ def test_sql_and_markup_in_names_are_just_text(team, name):
     table = team.ok("deals").out
     assert name in table  # shown literally, not interpreted as markup
     assert team.query("SELECT COUNT(*) FROM deal") == [(1,)]
+
+
+# --- output that cannot be turned against its reader ------------------------------------------------------------
+
+def test_markdown_makes_html_inert(team):
+    add_lead(team, "<img src=x onerror=alert(1)>")
+    out = team.ok("deals", "-f", "markdown").out
+    assert "<img" not in out and "&lt;img src=x onerror=alert(1)&gt;" in out
+
+
+def test_rejects_file_is_formula_neutralised(team, tmp_path):
+    bad = tmp_path / "in.csv"
+    bad.write_text("客户名称,阶段,金额\n=HYPERLINK(\"http://x\"),签约中,1万\n甲,线索,2万\n", encoding="utf-8")
+    rejects = tmp_path / "rejects.csv"
+    team.ok("import", "deals", str(bad), "--rejects", str(rejects))
+    text = rejects.read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and "\n=" not in text and ",=" not in text
+
+
+def test_control_characters_already_stored_are_shown_escaped(team):
+    add_lead(team, "好公司")
+    conn = sqlite3.connect(team.db)
+    conn.execute("UPDATE customer SET name = ? WHERE id = 1", ("Evil\x1b]0;pwned\x07Co\u202eXY",))
+    conn.commit()
+    conn.close()
+    for args in (["deals"], ["show", "1"], ["deals", "-f", "markdown"], ["due", "--as", "wang", "--days", "30"]):
+        out = team.ok(*args).out
+        assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out, args
+        assert "Evil\\x1b]0;pwned\\x07Co\\u202eXY" in out, args
+    assert "\x1b" in team.ok("deals", "-f", "csv").out  # machine formats carry the data as stored
+
+
+def test_output_into_a_fifo_streams_into_it(team, tmp_path):
+    add_lead(team)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    team.ok("export", "deals", "-o", str(fifo))
+    reader.join(10)
+    assert got and got[0].startswith(b"deal_id,") and b"\n1," in got[0]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still a pipe, not replaced by a file
+    team.ok("export", "deals", "-o", "/dev/null")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_output_through_a_symlink_replaces_its_target_and_keeps_the_link(team, tmp_path):
+    target = tmp_path / "real.csv"
+    target.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    team.ok("export", "deals", "-o", str(link))
+    assert link.is_symlink() and target.read_text().startswith("deal_id,")
+
+
+# --- a damaged database says what is wrong with it -----------------------------------------------------------------
+
+def test_doctor_reports_a_malformed_database(team):
+    add_lead(team)
+    for i in range(30):
+        add_lead(team, f"公司{i}", phone=f"1390000{i:04d}")
+    team.ok("doctor")
+    size = team.db.stat().st_size
+    with open(team.db, "r+b") as f:  # scribble over the pages after the schema
+        f.seek(4096 * 3)
+        f.write(b"\xff" * (size - 4096 * 3))
+    run = team.fails(1, "doctor", "-f", "csv")
+    assert ",problem," in run.out and "malformed" in run.out, run.out
+    run = team.fails(1, "deals")
+    assert run.err.startswith("error: ") and "damaged" in run.err and "internal error" not in run.err
+
+
+def test_a_truncated_database_is_called_truncated(team):
+    for i in range(60):
+        add_lead(team, f"公司{i}", phone=f"1390000{i:04d}")
+    size = team.db.stat().st_size
+    os.truncate(team.db, 8192)
+    run = team.fails(1, "deals")
+    assert run.err.splitlines()[0] == f"error: {team.db} is truncated (8,192 of {size:,} bytes)"
+    assert "truncated" in team.fails(1, "doctor", "-f", "csv").out
+
+
+def test_init_makes_an_existing_empty_file_owner_only(cli, tmp_path):
+    old = os.umask(0o022)
+    try:
+        cli.db.touch()
+    finally:
+        os.umask(old)
+    assert cli.db.stat().st_mode & 0o777 == 0o644
+    cli.ok("init")
+    assert cli.db.stat().st_mode & 0o777 == 0o600
+    assert "readable by others" not in cli.ok("doctor", "-f", "csv").out
+
+
+def test_the_largest_amounts_do_not_break_reports(team):
+    for i, phone in enumerate(("13900000011", "13900000012")):
+        deal = add_lead(team, f"大客户{i}", phone=phone)
+        team.ok("set", str(deal), "amount=10000亿", "close=2026-12-20")
+    for args in (["forecast", "snapshot"], ["forecast", "-f", "csv"], ["forecast", "--by", "rep", "-f", "csv"],
+                 ["funnel", "-f", "csv"], ["funnel", "--summary", "-f", "csv"], ["review", "-f", "json"],
+                 ["deals", "-f", "csv"], ["health", "-f", "csv"]):
+        team.ok(*args)
+    assert "2000000000000.00" in team.ok("forecast", "-f", "csv").out

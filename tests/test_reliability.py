@@ -259,3 +259,45 @@ def test_network_filesystem_is_detected(tmp_path):
     assert network_filesystem(tmp_path / "sales.db", mounts) == "nfs4"
     mounts.write_text(f"server:/export {tmp_path}/other nfs4 rw 0 0\n/dev/sda1 / ext4 rw 0 0\n", encoding="utf-8")
     assert network_filesystem(tmp_path / "sales.db", mounts) is None
+
+
+# --- waiting for the write lock ----------------------------------------------------------------------------------
+
+def hold_write_lock(db: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    return conn
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_ends_the_wait_for_the_lock_at_once(db, sig, code):
+    holder = hold_write_lock(db)
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "salesflow", "touch", "1", "--kind", "call"], env=env(db),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)  # started, and waiting for the lock (the busy timeout is 15 s)
+        assert proc.poll() is None
+        sent = time.monotonic()
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=10)
+        took = time.monotonic() - sent
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert proc.returncode == code, err
+    assert took < 2, f"the signal took {took:.1f} s to end the wait"
+    assert err.strip().splitlines()[-1].endswith("; the command was rolled back")
+    assert count(db, "SELECT COUNT(*) FROM touch") == 0
+
+
+@pytest.mark.slow
+def test_a_lock_held_past_the_timeout_is_named(db):
+    holder = hold_write_lock(db)
+    try:
+        done = salesflow(db, "touch", "1", "--kind", "call", timeout=60)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: the database stayed locked by another process for 15 s; nothing was written")
+    assert count(db, "SELECT COUNT(*) FROM touch") == 0

@@ -10,10 +10,10 @@ import unicodedata
 from salesflow.domain.errors import BadInput
 
 MINOR_PER_MAJOR = 100
-# One deal at most 1,000,000,000,000.00 (1万亿): far beyond any real deal, and low enough that SQLite's
+# One deal at most 1,000,000,000,000.00 (10000亿): far beyond any real deal, and low enough that SQLite's
 # integer SUM over every deal of a big database cannot overflow (2**63 minor units is 92,233 such deals).
 MAX_MINOR = 10**14
-MAX_HINT = "amounts up to 1,000,000,000,000.00 (1万亿)"
+MAX_HINT = "amounts up to 1,000,000,000,000.00 (10000亿)"
 
 _SUFFIXES = {
     "": 1,

@@ -39,6 +39,10 @@ def check_target(path: Path, *, protect: tuple[Path, ...] = ()) -> bool:
     if not text.strip() or text == ".":
         raise BadInput("the output file name is empty", hint="name a file, e.g. -o deals.csv")
     shown = quoted(text)
+    side = next((s for s in _SIDE_FILES if text.endswith(s)), None)
+    if side and is_sqlite(Path(text[: -len(side)])):  # whether or not SQLite has it open right now
+        raise Refused(f"refusing to write over {shown}: it belongs to the SQLite database beside it",
+                      hint="-o replaces its target; choose another file name")
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -62,9 +66,8 @@ def check_target(path: Path, *, protect: tuple[Path, ...] = ()) -> bool:
         if same:
             raise Refused(f"refusing to write over {shown}: it is the file this command reads",
                           hint="choose another file name for the output")
-    side = next((s for s in _SIDE_FILES if text.endswith(s)), None)
-    if is_sqlite(path) or (side and is_sqlite(Path(text[: -len(side)]))):
-        raise Refused(f"refusing to write over {shown}: it is an SQLite database" + (" file" if side else ""),
+    if is_sqlite(path):
+        raise Refused(f"refusing to write over {shown}: it is an SQLite database",
                       hint="-o replaces its target; choose another file name")
     return False
 

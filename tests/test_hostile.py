@@ -7,6 +7,7 @@ import os
 import sqlite3
 import stat
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -144,12 +145,14 @@ CASES = [
 ]
 
 
-def workbooks(tmp_path) -> None:
-    """A damaged sheet (its XML cut mid-row) and a small zip whose sheet inflates to 250 MB."""
+@pytest.fixture(scope="module")
+def workbooks(tmp_path_factory) -> Path:
+    """A damaged sheet (its XML cut mid-row) and a small zip whose sheet inflates to 250 MB (made once)."""
     import zipfile
 
     import openpyxl
 
+    tmp_path = tmp_path_factory.mktemp("workbooks")
     wb = openpyxl.Workbook()
     wb.active.append(["客户名称", "阶段", "金额"])
     for i in range(200):
@@ -166,15 +169,17 @@ def workbooks(tmp_path) -> None:
             else:
                 damaged.writestr(name, data)
                 bomb.writestr(name, data)
+    return tmp_path
 
 
 @pytest.fixture
-def book(team, tmp_path, monkeypatch):
+def book(team, tmp_path, monkeypatch, workbooks):
     add_lead(team, "华为技术有限公司")
     for name, data in FILES.items():
         (tmp_path / name).write_bytes(data)
     (tmp_path / "link.db").symlink_to(team.db)
-    workbooks(tmp_path)
+    for name in ("damaged.xlsx", "bomb.xlsx"):
+        (tmp_path / name).symlink_to(workbooks / name)
     monkeypatch.chdir(tmp_path)  # for the relative paths
     return team
 

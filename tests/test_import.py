@@ -297,6 +297,22 @@ def test_on_duplicate_update_skip_fail(book, tmp_path):
     assert book.query("SELECT stage, status, amount, closed_at FROM deal WHERE id = 4") == [("qualified", "open", 0, None)]
 
 
+def test_edit_the_sheet_and_reimport_a_changed_stage_and_a_new_row(book, tmp_path):
+    """The README's workflow: a deal moved on in the sheet and a row added, imported again. The moved deal's
+    stage event and the new row's events share one id sequence (an update's event took max(id) + 1, an id
+    already promised to a new row's event, and the import failed with a UNIQUE constraint)."""
+    first = "编号,客户名称,阶段,金额,创建日期\nA1,甲公司,线索,1万,2026-10-01\nA2,乙公司,线索,2万,2026-10-02\n"
+    book.ok("import", "deals", str(write(tmp_path, "sheet.csv", first)))
+    again = first.replace("A1,甲公司,线索", "A1,甲公司,方案报价") + "A3,丙公司,需求确认,3万,2026-10-03\n"
+    run = book.ok("import", "deals", str(write(tmp_path, "sheet.csv", again)))
+    assert "3 rows → 1 created, 1 updated, 1 unchanged" in run.out
+    assert book.query("SELECT external_id, stage FROM deal ORDER BY id") == [
+        ("A1", "proposal"), ("A2", "lead"), ("A3", "qualified")]
+    assert book.ok("doctor").code == 0
+    book.ok("undo")
+    assert book.query("SELECT external_id, stage FROM deal ORDER BY id") == [("A1", "lead"), ("A2", "lead")]
+
+
 def test_dry_run_previews_and_writes_nothing(book):
     before = book.dump()
     run = book.ok("import", "deals", str(EXAMPLES / "pipedrive-deals.csv"), "--create-reps", "--dry-run", "-f", "csv")

@@ -301,3 +301,26 @@ def test_a_lock_held_past_the_timeout_is_named(db):
     assert done.returncode == 1
     assert done.stderr.startswith("error: the database stayed locked by another process for 15 s; nothing was written")
     assert count(db, "SELECT COUNT(*) FROM touch") == 0
+
+
+def test_imports_queued_behind_another_writer_both_succeed(db, tmp_path):
+    """They used to read the next free ids before waiting for the lock, so the second one collided
+    ("UNIQUE constraint failed: customer.id")."""
+    files = []
+    for k in range(2):
+        path = tmp_path / f"queued-{k}.csv"
+        path.write_text("编号,客户名称,阶段,金额\n" + "".join(f"Q{k}-{i},队列公司{k}-{i},线索,1万\n" for i in range(50)),
+                        encoding="utf-8")
+        files.append(path)
+    holder = hold_write_lock(db)
+    try:
+        procs = [start_import(db, path) for path in files]
+        time.sleep(1.5)  # both have read the file and wait for the lock
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    for proc in procs:
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+    assert count(db, "SELECT COUNT(*) FROM deal WHERE external_id LIKE 'Q%'") == 100
+    assert salesflow(db, "doctor").returncode == 0

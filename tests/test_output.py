@@ -11,7 +11,7 @@ import pytest
 from conftest import add_lead, check_golden
 
 HEADER = ("deal_id,external_id,title,customer,contact,phone,email,owner,pipeline,stage,status,amount,"
-          "close_date,source,grade,created_at,closed_at,lost_reason,next_followup,fields")
+          "close_date,source,grade,created_at,closed_at,lost_reason,next_followup,fields,history")
 
 
 @pytest.fixture
@@ -29,11 +29,11 @@ def test_csv_is_exact(book):
     assert out.splitlines() == [
         HEADER,
         "1,,华为技术有限公司,华为技术有限公司,张三,+8613800138000,,wang,standard,lead,open,120000.00,2026-12-20,"
-        "expo,A,2026-11-02T09:00:00,,,2026-11-06T00:00:00,{}",
+        "expo,A,2026-11-02T09:00:00,,,2026-11-06T00:00:00,{},",
         '2,,"\'=HYPERLINK(""x"")",ACME Robotics,Ann Lee,,ann@acme.com,,standard,lead,open,99.50,,web,B,'
-        "2026-11-02T09:00:00,,,,{}",
+        "2026-11-02T09:00:00,,,,{},",
         "3,,深圳鼎盛电子有限公司,深圳鼎盛电子有限公司,张三,+8613900139000,,wang,standard,lost,lost,0.00,,expo,B,"
-        "2026-11-02T09:00:00,2026-11-02T09:00:00,price,,{}",
+        "2026-11-02T09:00:00,2026-11-02T09:00:00,price,,{},",
     ]
 
 
@@ -45,7 +45,7 @@ def test_json_and_jsonl_carry_machine_values(book):
         "phone": "+8613800138000", "email": None, "owner": "wang", "pipeline": "standard", "stage": "lead",
         "status": "open", "amount": 120000.0, "close_date": "2026-12-20", "source": "expo", "grade": "A",
         "created_at": "2026-11-02T09:00:00", "closed_at": None, "lost_reason": None,
-        "next_followup": "2026-11-06T00:00:00", "fields": {},
+        "next_followup": "2026-11-06T00:00:00", "fields": {}, "history": None,
     }
     raw = book.ok("deals", "-f", "json").out
     assert '"amount": 120000.00,' in raw and '"amount": 99.50,' in raw  # two decimals, never a float repr

@@ -14,7 +14,7 @@ from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput
 from salesflow.domain.periods import describe, parse_period
 from salesflow.output.report import Column, Report
-from salesflow.store.analytics import cohort_events, cohort_outcomes
+from salesflow.store.analytics import cohort_events, cohort_outcomes, cohort_unknown_history
 from salesflow.store.pipelines import load_pipeline, pipeline_keys, stage_labels
 
 BY = ("rep", "source", "grade", "pipeline", "month")
@@ -115,9 +115,12 @@ def funnel_report(conn: sqlite3.Connection, q: FunnelQuery, now: datetime) -> Re
         Column("open_amount", "money"), Column("avg_days", "days"), Column("median_days", "days"),
         Column("flag", in_machine=False),
     ]
+    unknown = sum(cohort_unknown_history(conn, key, iso(win.since), iso(win.until)) for key in keys)
     return Report(
         title="Funnel" + (f" by {q.by}" if q.by else "") + f" — {', '.join(keys)}",
         columns=columns, rows=rows, stage_labels=stage_labels(conn), group_by=q.by,
+        left_out=[f"{unknown:,} closed deal(s) of the cohort whose stage history is unknown (imported without it)"
+                  " are not in the stage counts"] if unknown else [],
         footer=[f"cohort: deals created {win.describe()} · {SEMANTICS}" +
                 (" · hollow: next rate below half the team's" if q.by else "")],
         empty="no deals were created in that window",

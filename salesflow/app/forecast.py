@@ -151,7 +151,16 @@ def forecast_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery, i
         footer=[f"weighted = amount × p(stage); {how} (salesflow forecast --stages)",
                 "won = won so far in the month; gap = won + weighted − target, flagged beyond ±15 % of target"
                 + (f"; P10/P50/P90 of the amount won by {q.runs:,} seeded runs (seed {q.seed})" if q.range else "")],
+        left_out=_left_out(conn, now, q),
     )
+
+
+def _left_out(conn: sqlite3.Connection, now: datetime, q: ForecastQuery) -> list[str]:
+    if q.method != "history":
+        return []
+    since = now - timedelta(days=_days(q.lookback, "--lookback"))
+    n = store.unknown_history_closed(conn, q.pipeline, iso(since), iso(now))
+    return [f"{n:,} closed deal(s) whose stage history is unknown (imported without it) are left out of p"] if n else []
 
 
 def stages_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery) -> Report:
@@ -165,7 +174,8 @@ def stages_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery) -> 
         columns=[Column("stage", "stage"), Column("prior", "rate"), Column("closed_reached", "int"),
                  Column("won_reached", "int"), Column("probability", "rate"), Column("pipeline")],
         footer=[f"n = deals closed in the last {q.lookback} that reached the stage, w = the won among them; "
-                f"p = (w + {q.prior_weight:g}·prior) ÷ (n + {q.prior_weight:g})" if q.method == "history" else "p = prior"])
+                f"p = (w + {q.prior_weight:g}·prior) ÷ (n + {q.prior_weight:g})" if q.method == "history" else "p = prior"],
+        left_out=_left_out(conn, now, q))
 
 
 # ---------------------------------------------------------------------------------------------

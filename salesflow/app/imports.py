@@ -28,12 +28,13 @@ from salesflow.app.context import Act, Outcome, RollBack, writes
 from salesflow.app.setup import default_pipeline
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, UsageProblem
+from salesflow.domain.history import stage_history
 from salesflow.domain.pipeline import Pipeline
 from salesflow.domain.text import clean_text, name_key, normalise_email
 from salesflow.domain.vocabulary import GRADES, TOUCH_KIND_ALIASES, TOUCH_KINDS
 from salesflow.ingest import parallel
 from salesflow.ingest.files import Table, normalise_header, open_table
-from salesflow.ingest.presets import UNITS, Columns, looks_like_header, parse_pairs, plan_columns
+from salesflow.ingest.presets import ENTERED, UNITS, Columns, looks_like_header, parse_maps, parse_pairs, plan_columns
 from salesflow.ingest.values import (check_date_format, check_region, handle_slug, import_amount, import_datetime,
                                      import_phone)
 from salesflow.output.report import Column, Report
@@ -50,7 +51,7 @@ DUPLICATE_CHOICES = ("update", "skip", "fail")
 
 _DEAL_COLS = ("id", "title", "customer_id", "contact_id", "owner", "assigned_at", "pipeline", "stage", "status",
               "amount", "close_date", "source", "next_followup", "created_at", "stage_entered_at", "progressed_at",
-              "closed_at", "lost_reason", "lost_from_stage", "external_id", "fields")
+              "closed_at", "lost_reason", "lost_from_stage", "external_id", "fields", "history")
 _COL = {name: i for i, name in enumerate(_DEAL_COLS)}  # a draft's row is a list in _DEAL_COLS order
 _ID, _CUSTOMER_ID, _CONTACT_ID = _COL["id"], _COL["customer_id"], _COL["contact_id"]  # the ids `add` fills in
 _EVENT_COLS = ("id", "deal_id", "from_stage", "to_stage", "at", "by", "reason", "forced", "command_id")
@@ -140,9 +141,9 @@ class Unknown(Exception):
 # shared: options, the file, the summary
 
 
-def _table(opts: ImportOptions, kind: str, maps: dict[str, str]) -> Table:
+def _table(opts: ImportOptions, kind: str, maps: list[tuple[str, str]]) -> Table:
     return open_table(opts.path, encoding=opts.encoding, delimiter=opts.delimiter,
-                      is_header=looks_like_header(kind, set(maps)))
+                      is_header=looks_like_header(kind, {source for source, _ in maps}))
 
 
 def _describe(table: Table, cols: Columns) -> list[str]:
@@ -324,6 +325,7 @@ class _Draft(NamedTuple):
     deal_id: int | None
     row: list[Any]                  # the deal row in _DEAL_COLS order; id, customer_id, contact_id filled by `add`
     entry: str                      # the open stage the deal was in (first stage when the file does not say)
+    events: list                    # (from, to, at ISO) of its stage history (domain.history)
     new_owner: str | None           # an owner to create (--create-reps): only the writing process can
     customer: str | None
     customer_key: str | None        # name_key(customer)
@@ -377,6 +379,14 @@ class _DealImport:
         self.pending: dict[str, list[tuple]] = {t: [] for t in ("customer", "contact", "deal", "stage_event")}
         self.pending_deals: set[int] = set()  # created but not yet flushed: an update of one flushes first
         self.events = _read_events(opts, act) if opts.events else None
+        self.entered = [(f, f[len(ENTERED):]) for f in cols.fields if f.startswith(ENTERED)]
+        for field, word in self.entered:  # said once, before any row, for the default pipeline
+            found = self.pipelines[self.default_pipeline].words.get(normalise_header(word))
+            if found is None or not self.pipelines[self.default_pipeline].pipeline.stage(found).is_open:
+                raise UsageProblem(f"--map target {field!r}: {word!r} is not an open stage of pipeline "
+                                   f"{self.default_pipeline}",
+                                   hint="stages: " + ", ".join(s.key for s in
+                                                               self.pipelines[self.default_pipeline].pipeline.open_stages))
         self.singles = [(f, ix[0]) for f, ix in cols.fields.items() if len(ix) == 1]
         self.multis = [(f, ix) for f, ix in cols.fields.items() if len(ix) > 1]
 
@@ -422,8 +432,6 @@ class _DealImport:
                 raise Problem(f"stage {stage_raw!r} is {stage.kind} but status {status_raw!r} says {status}")
             status = stage.kind
         status = status or "open"
-        entry = stage.key if stage is not None and stage.is_open else stages.first
-        final = entry if status == "open" else stages.closed[status]
 
         owner = None
         owner_raw = get("owner")
@@ -461,8 +469,22 @@ class _DealImport:
             if closed < created:
                 created = closed
                 warn["closed before it was created: created date set to the close date"] += 1
-        if status == "won" and close is None:
-            close = closed.date()
+        # an expected close date is only what the file says: a won row's actual close is not copied into it
+        entered = {}
+        for field, word in self.entered:
+            raw = get(field)
+            if raw:
+                key_ = stages.words.get(normalise_header(word))
+                if key_ is None or not p.stage(key_).is_open:
+                    raise Problem(f"{field}: {word!r} is not an open stage of pipeline {p.key}")
+                entered[key_] = import_datetime(raw, fmt)
+        h = stage_history(p, status=status, stage=stage.key if stage is not None and stage.is_open else None,
+                          entered=entered, created=created, closed=closed)
+        if not h.known:
+            warn["lost without saying how far it got: history unknown (left out of stage-reach reports)"] += 1
+        entry = h.entry
+        final = entry if status == "open" else stages.closed[status]
+        progressed = max((at for f, t, at in h.events if f is not None and p.is_progress(f, t)), default=None)
 
         amount_raw = get("amount")
         amount = import_amount(amount_raw, self.unit) if amount_raw else 0
@@ -504,14 +526,15 @@ class _DealImport:
         row = [  # _DEAL_COLS
             None, title, None, None, owner, created_iso if owner else None, p.key, final, status, amount,
             close.isoformat() if close else None, clean_text(get("source"), "source", max_len=100), _iso(follow),
-            created_iso, closed_iso or created_iso, closed_iso if status == "won" else None, closed_iso,
+            created_iso, _iso(h.events[-1][2]), _iso(progressed), closed_iso,
             clean_text(get("lost_reason"), "lost reason", max_len=500) if status == "lost" else None,
-            entry if status == "lost" and stage is not None and stage.is_open else None,
-            external if deal_id else key,
+            h.lost_from, external if deal_id else key,
             json.dumps(fields, ensure_ascii=False, sort_keys=True) if fields else "{}",
+            None if h.known else "unknown",
         ]
         new_owner = owner_raw if owner_raw and owner is None else None
-        return _Draft(key, deal_id, row, entry, new_owner, customer, name_key(customer) if customer else None, grade,
+        events = [(f, t, _iso(at)) for f, t, at in h.events]
+        return _Draft(key, deal_id, row, entry, events, new_owner, customer, name_key(customer) if customer else None, grade,
                       clean_text(get("industry"), "industry", max_len=100), contact, phone, email)
 
     def _fields(self, cells: list[str], get) -> dict[str, str]:
@@ -644,15 +667,14 @@ class _DealImport:
             rows = self.events[draft.deal_id]
             v = draft.values()
             _history_into(v, rows, self.pipelines[v["pipeline"]].pipeline)
+            v["history"] = None  # the events file tells it
             row[:] = [v[c] for c in _DEAL_COLS]
             made = [(self._allocate("stage_event"), deal_id, *e, cmd_id) for e in rows]
         else:
-            made = [(self._allocate("stage_event"), deal_id, None, draft.entry, row[_COL["created_at"]], by, "imported", 0,
-                     cmd_id)]
-            status = row[_COL["status"]]
-            if status != "open":
-                made.append((self._allocate("stage_event"), deal_id, draft.entry, row[_COL["stage"]], row[_COL["closed_at"]],
-                             by, row[_COL["lost_reason"]] if status == "lost" else "imported", 0, cmd_id))
+            lost = row[_COL["status"]] == "lost"
+            made = [(self._allocate("stage_event"), deal_id, f, t, at, by,
+                     row[_COL["lost_reason"]] if lost and i == len(draft.events) - 1 else "imported", 0, cmd_id)
+                    for i, (f, t, at) in enumerate(draft.events)]
         self.tally.created_of["stage events"] += len(made)
         return made
 
@@ -668,7 +690,8 @@ class _DealImport:
         wanted = {"title": v["title"], "customer_id": customer_id, "contact_id": contact_id or row["contact_id"],
                   "owner": v["owner"] or row["owner"], "amount": v["amount"], "close_date": v["close_date"],
                   "source": v["source"] or row["source"], "next_followup": v["next_followup"],
-                  "lost_reason": v["lost_reason"], "fields": v["fields"] if v["fields"] != "{}" else row["fields"]}
+                  "lost_reason": v["lost_reason"], "fields": v["fields"] if v["fields"] != "{}" else row["fields"],
+                  "history": v["history"]}
         if wanted["owner"] != row["owner"]:
             wanted["assigned_at"] = self.now
         if v["stage"] != row["stage"]:
@@ -708,7 +731,7 @@ def import_deals(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: Ui
     if opts.on_duplicate not in DUPLICATE_CHOICES:
         raise UsageProblem(f"--on-duplicate {opts.on_duplicate!r} is not a choice", hint="update, skip or fail")
     _check_rejects(opts)
-    maps = parse_pairs(list(opts.maps), "--map")
+    maps = parse_maps(list(opts.maps))
     table = _table(opts, "deals", maps)
     cols = plan_columns("deals", table.header, opts.preset, maps)
     big = opts.path.stat().st_size > DEFER_INDEXES_BYTES
@@ -900,7 +923,7 @@ class _TouchImport:
 
 def import_touches(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: Ui = Ui()) -> tuple[Outcome, Tally]:
     _check_rejects(opts)
-    maps = parse_pairs(list(opts.maps), "--map")
+    maps = parse_maps(list(opts.maps))
     table = _table(opts, "touches", maps)
     cols = plan_columns("touches", table.header, opts.preset, maps)
     if "deal_id" not in cols.fields and "deal_external_id" not in cols.fields:

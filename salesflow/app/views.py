@@ -26,6 +26,7 @@ DEAL_COLUMNS = [
     Column("grade"), Column("created_at", "datetime", in_table=False), Column("closed_at", "datetime", in_table=False),
     Column("lost_reason", in_table=False), Column("next_followup", "datetime"),
     Column("fields", "json", in_table=False),  # process fields as one JSON object ({} when none)
+    Column("history", in_table=False),  # "unknown": imported closed without saying how far it got; else empty
 ]
 
 
@@ -37,6 +38,7 @@ def deal_row(row: sqlite3.Row) -> dict[str, Any]:
         "amount": row["amount"], "close_date": row["close_date"], "source": row["source"],
         "grade": row["grade"], "created_at": row["created_at"], "closed_at": row["closed_at"],
         "lost_reason": row["lost_reason"], "next_followup": row["next_followup"], "fields": row["fields"],
+        "history": row["history"],
     }
 
 
@@ -115,6 +117,8 @@ def show_deal(conn: sqlite3.Connection, deal_id: int, now: datetime) -> Card:
         fields.append(("lost_reason", "text", deal.lost_reason))
     if deal.external_id:
         fields.append(("external_id", "text", deal.external_id))
+    if deal.history:
+        fields.append(("history", "text", f"{deal.history} (imported without how far it got: left out of stage reach)"))
     process = [(f.name, f.label_zh, deal.fields.get(f.key, "")) for f in pipeline.fields]
     timeline: list[dict[str, Any]] = []
     for r in store.timeline(conn, deal_id):

@@ -33,6 +33,7 @@ class Deal(NamedTuple):
     lost_from_stage: str | None = None
     external_id: str | None = None
     fields: Mapping[str, str] = MappingProxyType({})  # read-only: copy before changing
+    history: str | None = None  # "unknown": imported closed without how far it got
 
     @property
     def is_open(self) -> bool:

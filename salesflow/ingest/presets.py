@@ -21,6 +21,9 @@ DEAL_FIELDS = (
 )
 TOUCH_FIELDS = ("touch_id", "deal_id", "deal_external_id", "kind", "at", "by", "contact", "notes", "outcome")
 IGNORE = "-"  # --map 'Probability (%)=-' drops a column on purpose
+ENTERED = "entered:"  # --map 'engage_date=entered:qualified': the date a deal entered that stage
+# HubSpot exports one column per stage: Date entered "Appointment scheduled (Sales Pipeline)"
+_HUBSPOT_ENTERED = re.compile(r"""^date entered ['"“]?(?P<stage>.+?)(?: \([^)]*\))?['"”]?$""")
 
 # `金额(万元)` → field 金额, amounts × 10,000. Matched after normalise_header (full-width brackets are ASCII).
 _UNIT = re.compile(r"^(?P<base>.*?)\s*\((?P<unit>万元|万|千元|千|元|亿元|亿|k|m|usd|rmb|cny|eur|¥|\$)\)$")
@@ -156,6 +159,18 @@ def looks_like_header(kind: str, sources: set[str]):
     return check
 
 
+def parse_maps(pairs: list[str]) -> list[tuple[str, str]]:
+    """`--map` in the order given: a source may be mapped more than once (to created_at and to
+    entered:qualified), and several sources to one field (the first non-empty, in this order, wins)."""
+    out: list[tuple[str, str]] = []
+    for pair in pairs:
+        source, sep, target = pair.rpartition("=")
+        if not sep or not source.strip():
+            raise UsageProblem(f"--map {pair!r} is not SRC=VALUE", hint="e.g. --map 'Deal Stage=stage'")
+        out.append((normalise_header(source), target.strip()))
+    return out
+
+
 def parse_pairs(pairs: list[str], option: str) -> dict[str, str]:
     """`--map 'Deal Name=title'` (repeatable) → {normalised source: target}."""
     out: dict[str, str] = {}
@@ -167,12 +182,20 @@ def parse_pairs(pairs: list[str], option: str) -> dict[str, str]:
     return out
 
 
-def plan_columns(kind: str, header: list[str], preset_name: str | None, maps: dict[str, str]) -> Columns:
+def plan_columns(kind: str, header: list[str], preset_name: str | None, maps: list[tuple[str, str]] | dict[str, str]) -> Columns:
+    """Which header cells feed which field. `--map` comes first, in the order given (so `--map Stage=stage
+    --map Status=stage` reads Stage and falls back on Status); the preset's names fill the columns no --map
+    named. `entered:STAGE` fields carry the date a deal entered a stage (the stage word is resolved by
+    the import, which knows the pipeline)."""
+    pairs = list(maps.items()) if isinstance(maps, dict) else list(maps)
     allowed = DEAL_FIELDS if kind == "deals" else TOUCH_FIELDS
-    for source, target in maps.items():
-        if target != IGNORE and target not in allowed and not (kind == "deals" and target.startswith("fields.")):
+    for source, target in pairs:
+        entered = kind == "deals" and target.startswith(ENTERED) and len(target) > len(ENTERED)
+        if target != IGNORE and target not in allowed and not entered \
+                and not (kind == "deals" and target.startswith("fields.")):
             raise UsageProblem(f"--map target {target!r} is not a field",
-                               hint="fields: " + ", ".join(allowed) + (", fields.KEY" if kind == "deals" else "") + ", or - to drop")
+                               hint="fields: " + ", ".join(allowed)
+                               + (", fields.KEY, entered:STAGE" if kind == "deals" else "") + ", or - to drop")
     presets = PRESETS[kind]
     detected = False
     if preset_name:
@@ -187,14 +210,30 @@ def plan_columns(kind: str, header: list[str], preset_name: str | None, maps: di
     units: dict[str, int] = {}
     unmapped: list[str] = []
     normal = [normalise_header(c) for c in header]
-    known = set(normal)
-    for source in maps:
-        if source not in known and split_unit(source)[0] not in {split_unit(n)[0] for n in normal}:
+    bases = [split_unit(n)[0] for n in normal]
+    mapped: set[int] = set()
+    for source, target in pairs:
+        indexes = [i for i, n in enumerate(normal) if n == source] or \
+                  [i for i, b in enumerate(bases) if b == split_unit(source)[0]]
+        if not indexes:
             raise UsageProblem(f"--map source {source!r} is not a column of the file",
                                hint="columns: " + ", ".join(c for c in header if c)[:300])
+        for index in indexes:
+            mapped.add(index)
+            if target == IGNORE:
+                continue
+            fields.setdefault(target, []).append(index)
+            unit = split_unit(normal[index])[1]
+            if unit is not None:
+                units[target] = unit
     for index, cell in enumerate(normal):
-        base, unit = split_unit(cell)
-        target = maps.get(cell) or maps.get(base) or (preset.columns.get(base) if preset else None)
+        if index in mapped:
+            continue
+        base, unit = bases[index], split_unit(cell)[1]
+        target = preset.columns.get(base) if preset else None
+        if target is None and kind == "deals" and preset is not None and preset.name == "hubspot":
+            match = _HUBSPOT_ENTERED.match(cell)
+            target = ENTERED + match["stage"] if match else None
         if target is None or target == IGNORE:
             if target is None and cell:
                 unmapped.append(header[index])

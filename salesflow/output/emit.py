@@ -74,6 +74,12 @@ def _to(out: Path | None, style: Style, write, stream: IO[str] | None = None) ->
 
 
 def _write(report: Report, fmt: str, style: Style, stream: IO[str], *, raw: bool = False, excel: bool = False) -> None:
+    if report.left_out:
+        if fmt in ("csv", "tsv", "json", "jsonl"):
+            for note in report.left_out:
+                print(f"note: {note}", file=sys.stderr)
+        else:
+            report = replace(report, footer=[*report.footer, *report.left_out], left_out=[])
     if report.tuples and (fmt not in ("csv", "tsv") or not all(c.in_machine for c in report.columns)):
         report = replace(report, rows=report.dict_rows(), tuples=False)
     if fmt in ("csv", "tsv", "json", "jsonl"):

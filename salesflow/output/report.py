@@ -49,6 +49,9 @@ class Report:
     # rows are tuples in column order (a streamed export: no dict per row); emit turns them into dicts
     # only for the formats that need names
     tuples: bool = False
+    # what the numbers leave out and why ("12 lost deals with unknown history are not counted"): drawn in the
+    # table's footer, and said on stderr with a machine format, whose rows and columns stay as documented
+    left_out: list[str] = field(default_factory=list)
 
     def dict_rows(self) -> Iterable[dict[str, Any]]:
         if not self.tuples:

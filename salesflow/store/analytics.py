@@ -15,12 +15,20 @@ def cohort_events(conn: sqlite3.Connection, pipeline: str, since: str | None, un
         FROM deal d
         LEFT JOIN customer c ON c.id = d.customer_id
         JOIN stage_event e ON e.deal_id = d.id
-        WHERE d.pipeline = :pipeline
+        WHERE d.pipeline = :pipeline AND d.history IS NULL
           AND (:since IS NULL OR d.created_at >= :since) AND (:until IS NULL OR d.created_at < :until)
         ORDER BY d.id, e.at, e.id
         """,
         {"pipeline": pipeline, "since": since, "until": until},
     )
+
+
+def cohort_unknown_history(conn: sqlite3.Connection, pipeline: str, since: str | None, until: str | None) -> int:
+    """Deals of the cohort whose stage history is unknown (left out of the stage counts)."""
+    return conn.execute(
+        "SELECT COUNT(*) FROM deal d WHERE d.pipeline = :pipeline AND d.history = 'unknown'"
+        " AND (:since IS NULL OR d.created_at >= :since) AND (:until IS NULL OR d.created_at < :until)",
+        {"pipeline": pipeline, "since": since, "until": until}).fetchone()[0]
 
 
 GROUP_EXPRESSIONS = {  # --by → SQL, an allow-list: never user text in SQL

@@ -13,7 +13,7 @@ from salesflow.store.deals import DEAL_SELECT
 # reads an id range straight from the primary key.
 DEALS = f"""
 SELECT id, external_id, title, customer, contact, phone, email, owner, pipeline, stage, status, amount,
-       close_date, source, grade, created_at, closed_at, lost_reason, next_followup, fields
+       close_date, source, grade, created_at, closed_at, lost_reason, next_followup, fields, history
 FROM ({DEAL_SELECT}) WHERE id > :after AND id <= :upto ORDER BY id
 """
 NO_END = 2**63 - 1

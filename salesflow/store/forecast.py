@@ -13,10 +13,18 @@ def closed_events(conn: sqlite3.Connection, pipeline: str, since: str, until: st
         SELECT d.id, d.status, d.stage, d.amount, d.created_at, d.closed_at, d.lost_from_stage, e.to_stage, e.at
         FROM deal d JOIN stage_event e ON e.deal_id = d.id
         WHERE d.pipeline = ? AND d.status IN ('won', 'lost') AND d.closed_at >= ? AND d.closed_at < ?
+          AND d.history IS NULL
         ORDER BY d.id, e.at, e.id
         """,
         (pipeline, since, until),
     )
+
+
+def unknown_history_closed(conn: sqlite3.Connection, pipeline: str | None, since: str, until: str) -> int:
+    """Closed deals in [since, until) whose history is unknown (left out of what the forecast learns)."""
+    return conn.execute(
+        "SELECT COUNT(*) FROM deal WHERE (? IS NULL OR pipeline = ?) AND status IN ('won', 'lost')"
+        " AND closed_at >= ? AND closed_at < ? AND history = 'unknown'", (pipeline, pipeline, since, until)).fetchone()[0]
 
 
 def open_for_forecast(conn: sqlite3.Connection, pipeline: str | None) -> list[sqlite3.Row]:

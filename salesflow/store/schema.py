@@ -215,9 +215,17 @@ FROM (
 JOIN stage s ON s.pipeline = i.pipeline AND s.key = i.stage;
 """
 
+# An imported closed deal whose file does not tell how far it got (a lost row with no stage and no stage
+# dates): `history = 'unknown'`. Reports that learn from or count stage reach leave such deals out and
+# say how many; NULL means the stage events tell the deal's history.
+M003_HISTORY = """
+ALTER TABLE deal ADD COLUMN history TEXT CHECK (history IS NULL OR history = 'unknown');
+"""
+
 # Ordered; each name is recorded in _sqlite_migrations (set "salesflow") when applied.
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_initial", M001_INITIAL),
     ("m002_views", M002_VIEWS),
+    ("m003_history", M003_HISTORY),
 ]
 NAMES = [name for name, _ in MIGRATIONS]

@@ -1,0 +1,132 @@
+"""Real history in: stage dates from the file, unknown history kept unknown (domain.history and the import)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime as D
+from pathlib import Path
+
+import pytest
+
+from salesflow.app.setup import template_source
+from salesflow.domain.history import stage_history
+from salesflow.domain.pipeline import parse_pipeline_toml
+
+STANDARD = parse_pipeline_toml(template_source("standard"), "standard")
+MAVEN = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "maven-crm"
+
+
+def test_a_lost_row_with_a_stage_date_is_lost_from_that_stage():
+    h = stage_history(STANDARD, status="lost", stage=None, entered={"qualified": D(2017, 1, 5)},
+                      created=D(2017, 1, 5), closed=D(2017, 3, 1))
+    assert h.known and h.lost_from == "qualified" and h.entry == "qualified"
+    assert h.events == [(None, "lead", D(2017, 1, 5)), ("lead", "qualified", D(2017, 1, 5)),
+                        ("qualified", "lost", D(2017, 3, 1))]
+
+
+def test_a_lost_row_that_says_nothing_of_how_far_it_got_is_unknown():
+    h = stage_history(STANDARD, status="lost", stage=None, entered={}, created=D(2017, 1, 5), closed=D(2017, 3, 1))
+    assert not h.known and h.lost_from is None
+    assert h.events == [(None, "lead", D(2017, 1, 5)), ("lead", "lost", D(2017, 3, 1))]
+
+
+def test_a_lost_row_at_a_named_stage_is_known_without_dates():  # Pipedrive: a lost deal's stage is where it was lost
+    h = stage_history(STANDARD, status="lost", stage="proposal", entered={}, created=D(2017, 1, 5), closed=D(2017, 3, 1))
+    assert h.known and h.lost_from == "proposal"
+    assert h.events == [(None, "proposal", D(2017, 1, 5)), ("proposal", "lost", D(2017, 3, 1))]
+
+
+def test_stage_dates_in_pipeline_order_never_go_back_in_time():
+    h = stage_history(STANDARD, status="won", stage=None,
+                      entered={"qualified": D(2017, 2, 1), "negotiation": D(2017, 1, 20)},
+                      created=D(2017, 1, 1), closed=D(2017, 1, 25))
+    assert h.events == [(None, "lead", D(2017, 1, 1)), ("lead", "qualified", D(2017, 2, 1)),
+                        ("qualified", "negotiation", D(2017, 2, 1)), ("negotiation", "won", D(2017, 2, 1))]
+    assert h.known and h.lost_from is None
+
+
+def test_open_and_won_rows_without_dates_keep_the_simple_history():
+    assert stage_history(STANDARD, status="open", stage="proposal", entered={}, created=D(2017, 1, 5),
+                         closed=None).events == [(None, "proposal", D(2017, 1, 5))]
+    won = stage_history(STANDARD, status="won", stage=None, entered={}, created=D(2017, 1, 5), closed=D(2017, 2, 1))
+    assert won.known and won.events == [(None, "lead", D(2017, 1, 5)), ("lead", "won", D(2017, 2, 1))]
+
+
+SHEET = """id,company,status,stage,engaged,closed,value
+A1,甲,Won,,2017-01-05,2017-02-01,100
+A2,乙,Lost,,2017-01-06,2017-02-02,0
+A3,丙,Lost,,,2017-02-03,0
+A4,丁,Open,Engaging,2017-01-08,,50
+A5,戊,Open,,,,
+"""
+MAPS = ["--map", "id=external_id", "--map", "company=customer", "--map", "stage=stage", "--map", "status=stage",
+        "--map", "engaged=created_at", "--map", "engaged=entered:qualified", "--map", "closed=closed_at",
+        "--map", "value=amount", "--stage-map", "Engaging=qualified", "--stage-map", "Won=won",
+        "--stage-map", "Lost=lost", "--stage-map", "Open=lead"]
+
+
+@pytest.fixture
+def history(team, tmp_path):
+    path = tmp_path / "sheet.csv"
+    path.write_text(SHEET, encoding="utf-8")
+    team.now = "2017-03-01T09:00"
+    run = team.ok("import", "deals", str(path), *MAPS)
+    assert "1 row: lost without saying how far it got: history unknown" in run.err
+    return team
+
+
+def test_one_column_to_two_fields_and_two_columns_to_one(history):
+    rows = history.query("SELECT external_id, stage, status, created_at, lost_from_stage, history, close_date"
+                         " FROM deal ORDER BY id")
+    assert rows == [
+        ("A1", "won", "won", "2017-01-05T00:00:00", None, None, None),  # no expected close copied from the close
+        ("A2", "lost", "lost", "2017-01-06T00:00:00", "qualified", None, None),
+        ("A3", "lost", "lost", "2017-02-03T00:00:00", None, "unknown", None),
+        ("A4", "qualified", "open", "2017-01-08T00:00:00", None, None, None),
+        ("A5", "lead", "open", "2017-03-01T09:00:00", None, None, None),
+    ]
+    events = history.query("SELECT d.external_id, e.from_stage, e.to_stage, e.at FROM stage_event e"
+                           " JOIN deal d ON d.id = e.deal_id WHERE d.external_id = 'A2' ORDER BY e.id")
+    assert events == [("A2", None, "lead", "2017-01-06T00:00:00"), ("A2", "lead", "qualified", "2017-01-06T00:00:00"),
+                      ("A2", "qualified", "lost", "2017-02-02T00:00:00")]
+    assert history.ok("doctor").code == 0
+
+
+def test_unknown_history_is_left_out_of_what_reports_learn_and_they_say_so(history):
+    stages = list(csv.DictReader(io.StringIO(history.ok("forecast", "--stages", "-f", "csv").out)))
+    n = {r["stage"]: (int(r["closed_reached"]), int(r["won_reached"])) for r in stages}
+    assert n["lead"] == (2, 1) and n["qualified"] == (2, 1)  # A1 won, A2 lost from qualified; A3 not counted
+    run = history.ok("forecast", "--stages", "-f", "csv")
+    assert run.err == "note: 1 closed deal(s) whose stage history is unknown (imported without it) are left out of p\n"
+    table = history.ok("forecast", "--stages").out
+    assert "1 closed deal(s) whose stage history is unknown" in table
+    funnel = list(csv.DictReader(io.StringIO(history.ok("funnel", "-f", "csv").out)))
+    assert {r["stage"]: int(r["reached"]) for r in funnel}["lead"] == 4  # A3 is not in the stage counts
+    assert "are not in the stage counts" in history.ok("funnel").out
+    exported = json.loads(history.ok("export", "deals", "-f", "json").out)
+    assert [d["history"] for d in exported] == [None, None, "unknown", None, None]
+    assert "unknown (imported without how far it got" in history.ok("show", "3").out
+
+
+@pytest.mark.skipif(not MAVEN.exists(), reason="the shared Maven CRM export is not beside this checkout")
+def test_maven_forecast_learns_a_believable_probability(cli):
+    cli.ok("init")
+    cli.now = "2018-01-01"
+    cli.ok("import", "deals", str(MAVEN / "sales_pipeline.csv"), "--create-reps",
+           "--map", "opportunity_id=external_id", "--map", "sales_agent=owner", "--map", "account=customer",
+           "--map", "deal_stage=stage", "--map", "engage_date=created_at", "--map", "engage_date=entered:qualified",
+           "--map", "close_date=closed_at", "--map", "close_value=amount", "--map", "product=title",
+           "--stage-map", "Prospecting=lead", "--stage-map", "Engaging=qualified", "--stage-map", "Won=won",
+           "--stage-map", "Lost=lost")
+    stages = {r["stage"]: r for r in csv.DictReader(io.StringIO(cli.ok("forecast", "--stages", "-f", "csv").out))}
+    # recomputed from the raw file: every closed row was engaged (has an engage_date); won / closed
+    with open(MAVEN / "sales_pipeline.csv", encoding="utf-8") as f:
+        raw = list(csv.DictReader(f))
+    closed = [r for r in raw if r["deal_stage"] in ("Won", "Lost") and r["close_date"] >= "2017-01-01"]
+    won = [r for r in closed if r["deal_stage"] == "Won"]
+    assert all(r["engage_date"] for r in closed)
+    assert (int(stages["qualified"]["closed_reached"]), int(stages["qualified"]["won_reached"])) == (len(closed), len(won))
+    assert 0.58 <= float(stages["qualified"]["probability"]) <= 0.68
+    assert cli.query("SELECT COUNT(*) FROM deal WHERE status = 'won' AND close_date IS NOT NULL") == [(0,)]

@@ -130,3 +130,38 @@ def test_maven_forecast_learns_a_believable_probability(cli):
     assert (int(stages["qualified"]["closed_reached"]), int(stages["qualified"]["won_reached"])) == (len(closed), len(won))
     assert 0.58 <= float(stages["qualified"]["probability"]) <= 0.68
     assert cli.query("SELECT COUNT(*) FROM deal WHERE status = 'won' AND close_date IS NOT NULL") == [(0,)]
+
+
+REASONS = """id,company,status,reason,closed
+R1,甲,lost,Too expensive,2017-02-01
+R2,乙,lost,价格太高,2017-02-01
+R3,丙,lost,Chose a competitor,2017-02-01
+R4,丁,lost,选了别家,2017-02-01
+R5,戊,lost,,2017-02-01
+R6,己,lost,Other,2017-02-01
+R7,庚,lost,客户老板换人了,2017-02-01
+"""
+REASON_MAPS = ["--map", "id=external_id", "--map", "company=customer", "--map", "status=status",
+               "--map", "reason=lost_reason", "--map", "closed=closed_at"]
+
+
+def test_lost_reasons_are_mapped_to_keys_and_a_missing_one_is_unknown(team, tmp_path):
+    path = tmp_path / "reasons.csv"
+    path.write_text(REASONS, encoding="utf-8")
+    team.now = "2017-03-01T09:00"
+    before = team.dump()
+    run = team.fails(1, "import", "deals", str(path), *REASON_MAPS)
+    assert run.err.splitlines()[0] == "error: reasons.csv: unknown lost reason values; nothing was imported"
+    assert "lost reason (1): '客户老板换人了' (1 row)" in run.err
+    assert "--reason-map '客户老板换人了=KEY'" in run.err
+    assert team.dump() == before
+    assert team.fails(2, "import", "deals", str(path), *REASON_MAPS, "--reason-map", "客户老板换人了=boss").err.startswith(
+        "error: --reason-map target 'boss' is not a lost reason of pipeline standard")
+    run = team.ok("import", "deals", str(path), *REASON_MAPS, "--reason-map", "客户老板换人了=no-decision")
+    assert "1 row: lost without a reason: reason 'unknown'" in run.err
+    assert team.query("SELECT external_id, lost_reason FROM deal ORDER BY id") == [
+        ("R1", "price"), ("R2", "price"), ("R3", "competitor"), ("R4", "competitor"), ("R5", "unknown"),
+        ("R6", "other"), ("R7", "no-decision")]
+    reasons = json.loads(team.ok("review", "--period", "2017-02", "-f", "json").out)["lost-reasons"]
+    counts = {r["lost_reason"]: r["deals"] for r in reasons}
+    assert counts["unknown"] == 1 and counts["other"] == 1 and counts["price"] == 2

@@ -28,10 +28,10 @@ from salesflow.app.context import Act, Outcome, RollBack, writes
 from salesflow.app.setup import default_pipeline
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, UsageProblem
-from salesflow.domain.history import stage_history
+from salesflow.domain.history import lost_reason, reason_words, stage_history
 from salesflow.domain.pipeline import Pipeline
 from salesflow.domain.text import clean_text, name_key, normalise_email
-from salesflow.domain.vocabulary import GRADES, TOUCH_KIND_ALIASES, TOUCH_KINDS
+from salesflow.domain.vocabulary import GRADES, TOUCH_KIND_ALIASES, TOUCH_KINDS, UNKNOWN_REASON
 from salesflow.ingest import parallel
 from salesflow.ingest.files import Table, normalise_header, open_table
 from salesflow.ingest.presets import ENTERED, UNITS, Columns, looks_like_header, parse_maps, parse_pairs, plan_columns
@@ -78,6 +78,7 @@ class ImportOptions:
     pipeline: str | None = None
     events: Path | None = None
     phone_region: str | None = None
+    reason_maps: tuple[str, ...] = ()
 
 
 def big_file(path: Path) -> bool:
@@ -209,6 +210,7 @@ def _problem_end(tally: Tally, path: Path, rejecting: bool) -> None:
             "pipeline": "use a pipeline key or name, or import into one with --pipeline KEY",
             "deal": "import the deals first, or check the deal id column",
             "touch kind": f"use --map to another column, or fix the values ({', '.join(TOUCH_KINDS)})",
+            "lost reason": f"map each with --reason-map '{example}=KEY' (a lost-reason key of the pipeline, or unknown)",
         }[what])
         details.append(f"{what} ({len(values)}): {listed}{more}")
     kinds = " and ".join(tally.unknown)
@@ -296,9 +298,11 @@ class _Stages(NamedTuple):
     words: dict[str, str]   # normalised word -> stage key (open, won or lost stage of this pipeline)
     first: str              # (computed once: Pipeline's properties rebuild tuples on every call)
     closed: dict[str, str]  # won/lost -> the stage key
+    reasons: dict[str, str]  # normalised lost-reason wording -> lost-reason key
 
 
-def _stage_words(pipeline: Pipeline, preset_words: dict[str, str], user: dict[str, str]) -> _Stages:
+def _stage_words(pipeline: Pipeline, preset_words: dict[str, str], user: dict[str, str],
+                 user_reasons: dict[str, str]) -> _Stages:
     keys = {s.key for s in pipeline.stages}
     special = {"won": pipeline.won.key, "lost": pipeline.lost.key}
     words: dict[str, str] = {}
@@ -315,7 +319,12 @@ def _stage_words(pipeline: Pipeline, preset_words: dict[str, str], user: dict[st
             raise UsageProblem(f"--stage-map target {target!r} is not a stage of pipeline {pipeline.key}",
                                hint="stages: " + ", ".join(s.key for s in pipeline.stages))
         words[source] = resolved
-    return _Stages(pipeline, words, pipeline.first.key, {"won": pipeline.won.key, "lost": pipeline.lost.key})
+    for source, key in user_reasons.items():
+        if key not in pipeline.lost_reasons and key != UNKNOWN_REASON:
+            raise UsageProblem(f"--reason-map target {key!r} is not a lost reason of pipeline {pipeline.key}",
+                               hint="reasons: " + ", ".join(pipeline.lost_reasons) + f", {UNKNOWN_REASON}")
+    return _Stages(pipeline, words, pipeline.first.key, {"won": pipeline.won.key, "lost": pipeline.lost.key},
+                   reason_words(pipeline.lost_reasons, user_reasons))
 
 
 class _Draft(NamedTuple):
@@ -354,7 +363,8 @@ class _DealImport:
         self.region = check_region(opts.phone_region)
         preset = cols.preset
         user_stages = parse_pairs(list(opts.stage_maps), "--stage-map")
-        self.statuses = dict(preset.statuses if preset else {})
+        user_reasons = parse_pairs(list(opts.reason_maps), "--reason-map")
+        self.statuses = {"open": "open", "won": "won", "lost": "lost"} | dict(preset.statuses if preset else {})
         for source, target in parse_pairs(list(opts.status_maps), "--status-map").items():
             if target not in ("open", "won", "lost", "skip"):
                 raise UsageProblem(f"--status-map target {target!r} is not a status", hint="open, won, lost or skip")
@@ -364,7 +374,7 @@ class _DealImport:
         self.pipeline_words: dict[str, str] = {}
         for key in pipeline_keys(conn):
             p = load_pipeline(conn, key)
-            self.pipelines[key] = _stage_words(p, preset.stages if preset else {}, user_stages)
+            self.pipelines[key] = _stage_words(p, preset.stages if preset else {}, user_stages, user_reasons)
             for word in (p.key, p.name, p.label_zh):
                 self.pipeline_words[normalise_header(word)] = key
         if self.default_pipeline not in self.pipelines:
@@ -486,6 +496,14 @@ class _DealImport:
         final = entry if status == "open" else stages.closed[status]
         progressed = max((at for f, t, at in h.events if f is not None and p.is_progress(f, t)), default=None)
 
+        reason = None
+        if status == "lost":
+            raw_reason = clean_text(get("lost_reason"), "lost reason", max_len=500)
+            reason, recognised = lost_reason(stages.reasons, raw_reason)
+            if not recognised:
+                raise Unknown(("lost reason", raw_reason))
+            if reason == UNKNOWN_REASON:
+                warn["lost without a reason: reason 'unknown' (kept apart from 'other')"] += 1
         amount_raw = get("amount")
         amount = import_amount(amount_raw, self.unit) if amount_raw else 0
         customer = clean_text(get("customer"), "customer", max_len=200)
@@ -527,7 +545,7 @@ class _DealImport:
             None, title, None, None, owner, created_iso if owner else None, p.key, final, status, amount,
             close.isoformat() if close else None, clean_text(get("source"), "source", max_len=100), _iso(follow),
             created_iso, _iso(h.events[-1][2]), _iso(progressed), closed_iso,
-            clean_text(get("lost_reason"), "lost reason", max_len=500) if status == "lost" else None,
+            reason if status == "lost" else None,
             h.lost_from, external if deal_id else key,
             json.dumps(fields, ensure_ascii=False, sort_keys=True) if fields else "{}",
             None if h.known else "unknown",
@@ -839,8 +857,8 @@ class _TouchImport:
         self.date_format = check_date_format(opts.date_format)
         self.kinds = dict(cols.preset.kinds if cols.preset else {})
         self.kinds.update({k: k for k in TOUCH_KINDS} | TOUCH_KIND_ALIASES)
-        if opts.stage_maps or opts.status_maps or opts.events:
-            raise UsageProblem("--stage-map, --status-map and --events apply to import deals")
+        if opts.stage_maps or opts.status_maps or opts.events or opts.reason_maps:
+            raise UsageProblem("--stage-map, --status-map, --reason-map and --events apply to import deals")
         self.keys = store.deal_keys(conn)
         self.ids = store.deal_ids(conn)
         self.reps = _rep_names(conn)

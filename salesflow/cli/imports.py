@@ -40,6 +40,9 @@ def import_deals(
         "--stage-map", metavar="SRC=STAGE", help="A stage word of the file → a stage key, won or lost. Repeatable.")] = None,
     status_map: Annotated[Optional[list[str]], typer.Option(
         "--status-map", metavar="SRC=STATUS", help="A status word of the file → open, won, lost or skip. Repeatable.")] = None,
+    reason_map: Annotated[Optional[list[str]], typer.Option(
+        "--reason-map", metavar="SRC=KEY",
+        help="A lost-reason wording of the file → a lost-reason key (price, competitor …) or unknown. Repeatable.")] = None,
     encoding: EncodingOpt = None,
     delimiter: DelimiterOpt = None,
     date_format: DateFormatOpt = None,
@@ -66,7 +69,8 @@ def import_deals(
 
     opts = ImportOptions(file, preset, tuple(map_ or ()), tuple(stage_map or ()), tuple(status_map or ()), encoding,
                          delimiter, date_format, amount_unit, on_duplicate.lower(), create_reps, dry_run, rejects,
-                         pipeline, events, phone_region or resolve(ctx).phone_region)
+                         pipeline, events, phone_region or resolve(ctx).phone_region,
+                         reason_maps=tuple(reason_map or ()))
     _go(ctx, run, opts, "import deals", fmt, "deals")
 
 

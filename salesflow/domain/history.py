@@ -50,3 +50,30 @@ def stage_history(pipeline: Pipeline, *, status: str, stage: str | None, entered
         events.append((events[-1][1], final, max(closed, events[-1][2])))
     lost_from = entry if status == "lost" and known else None
     return History(events, entry, lost_from, known)
+
+
+def reason_words(lost_reasons: tuple[str, ...], user: dict[str, str]) -> dict[str, str]:
+    """Normalised wording → lost-reason key: the pipeline's keys, the built-in synonyms of the keys it has, and
+    the user's --reason-map (which wins). Keys outside the pipeline are dropped, except `unknown`."""
+    import unicodedata
+
+    from salesflow.domain.vocabulary import LOST_REASON_SYNONYMS, UNKNOWN_REASON
+
+    def norm(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+    words = {norm(k): k for k in lost_reasons} | {UNKNOWN_REASON: UNKNOWN_REASON}
+    for key, synonyms in LOST_REASON_SYNONYMS.items():
+        if key in lost_reasons:
+            words |= {norm(w): key for w in synonyms}
+    return words | {norm(source): key for source, key in user.items()}
+
+
+def lost_reason(words: dict[str, str], raw: str | None) -> tuple[str | None, bool]:
+    """(the key for a lost row's reason cell, whether it was recognised). Empty → `unknown`."""
+    import unicodedata
+
+    if raw is None or not raw.strip():
+        return "unknown", True
+    key = words.get(" ".join(unicodedata.normalize("NFKC", raw).split()).casefold())
+    return key, key is not None

@@ -165,3 +165,18 @@ def test_lost_reasons_are_mapped_to_keys_and_a_missing_one_is_unknown(team, tmp_
     reasons = json.loads(team.ok("review", "--period", "2017-02", "-f", "json").out)["lost-reasons"]
     counts = {r["lost_reason"]: r["deals"] for r in reasons}
     assert counts["unknown"] == 1 and counts["other"] == 1 and counts["price"] == 2
+
+
+def test_silence_counts_from_the_latest_activity_and_not_past_now(team, tmp_path):
+    path = tmp_path / "silent.csv"
+    path.write_text("id,company,status,engaged,closed\nS1,甲,lost,2016-01-05,2017-12-20\nS2,乙,lost,2016-01-05,2017-06-01\n"
+                    "S3,丙,open,2017-12-30,\n", encoding="utf-8")
+    team.now = "2018-03-01T09:00"
+    team.ok("import", "deals", str(path), "--map", "id=external_id", "--map", "company=customer", "--map", "status=status",
+            "--map", "engaged=created_at", "--map", "closed=closed_at")
+    rows = list(csv.DictReader(io.StringIO(team.ok("silent", "--days", "30", "-f", "csv").out)))
+    # 甲's deal closed 2017-12-20: silent since then (71 days), not since its first deal in 2016
+    assert {r["customer"]: int(r["days_silent"]) for r in rows} == {"甲": 71, "乙": 273, "丙": 61}
+    team.now = "2018-01-01"
+    rows = list(csv.DictReader(io.StringIO(team.ok("silent", "--days", "30", "-f", "csv").out)))
+    assert {r["customer"]: int(r["days_silent"]) for r in rows} == {"乙": 214}  # 甲 closed 12 days before; 丙 is new

@@ -222,8 +222,8 @@ def silent_report(conn: sqlite3.Connection, now: datetime, days: int) -> Report:
         raise BadInput(f"--days {days} must be from 1 to 36500", hint="e.g. --days 30")
     cutoff = now - timedelta(days=days)
     rows = []
-    for r in store.silent_customers(conn, iso(cutoff)):
-        since = datetime.fromisoformat(r["last_touch"] or r["first_deal"])
+    for r in store.silent_customers(conn, iso(cutoff), iso(now)):
+        since = datetime.fromisoformat(max(filter(None, (r["last_touch"], r["last_move"]))))
         rows.append({
             "customer": r["name"], "grade": r["grade"], "owner": r["owner"],
             "last_touch": datetime.fromisoformat(r["last_touch"]) if r["last_touch"] else None,
@@ -232,12 +232,13 @@ def silent_report(conn: sqlite3.Connection, now: datetime, days: int) -> Report:
         })
     rows.sort(key=lambda x: (x["owner"] is not None, x["owner"] or "", x["grade"], -x["days_silent"], x["customer"]))
     return Report(
-        title=f"Silent customers — no touch in {days} days",
+        title=f"Silent customers — no activity in {days} days",
         columns=[Column("customer"), Column("grade"), Column("owner", "owner"), Column("last_touch", "datetime"),
                  Column("days_silent", "int"), Column("open_deals", "int"), Column("last_outcome")],
         rows=rows,
-        footer=[f"customers with an open deal, or a deal lost on or before {cutoff:%Y-%m-%d}, and no touch on any "
-                f"of their deals since then · by owner (unassigned first), A before B before C, then longest silent"],
+        footer=[f"customers with an open deal, or a deal lost on or before {cutoff:%Y-%m-%d}, and no touch, move, win "
+                f"or loss on any of their deals since then · by owner (unassigned first), A before B before C, "
+                f"then longest silent"],
         empty=f"no customer has been silent for {days} days",
         group_by="owner",
     )

@@ -105,19 +105,23 @@ def untouched_assigned(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def silent_customers(conn: sqlite3.Connection, cutoff: str) -> list[sqlite3.Row]:
-    """Customers with an open deal, or a deal lost on or before `cutoff`, and no touch since `cutoff`."""
+def silent_customers(conn: sqlite3.Connection, cutoff: str, now: str) -> list[sqlite3.Row]:
+    """Customers with an open deal, or a deal lost on or before `cutoff`, and no activity since `cutoff`:
+    activity is a touch or a stage event (a deal created, moved, won or lost) on any of their deals, at or
+    before `now` (a --now in the past sees the data as it stood then)."""
     return conn.execute(
         """
         WITH candidates AS (
             SELECT DISTINCT customer_id AS id FROM deal
-            WHERE customer_id IS NOT NULL
+            WHERE customer_id IS NOT NULL AND created_at <= :now
               AND (status = 'open' OR (status = 'lost' AND closed_at <= :cutoff))
         ),
         facts AS (
             SELECT c.id, c.name, c.grade,
-                   (SELECT MAX(t.at) FROM deal d JOIN touch t ON t.deal_id = d.id WHERE d.customer_id = c.id) AS last_touch,
-                   (SELECT MIN(d.created_at) FROM deal d WHERE d.customer_id = c.id) AS first_deal,
+                   (SELECT MAX(t.at) FROM deal d JOIN touch t ON t.deal_id = d.id
+                     WHERE d.customer_id = c.id AND t.at <= :now) AS last_touch,
+                   (SELECT MAX(e.at) FROM deal d JOIN stage_event e ON e.deal_id = d.id
+                     WHERE d.customer_id = c.id AND e.at <= :now) AS last_move,
                    (SELECT COUNT(*) FROM deal d WHERE d.customer_id = c.id AND d.status = 'open') AS open_deals,
                    (SELECT d.owner FROM deal d WHERE d.customer_id = c.id
                      ORDER BY d.status = 'open' DESC, d.created_at DESC, d.id DESC LIMIT 1) AS owner
@@ -127,7 +131,7 @@ def silent_customers(conn: sqlite3.Connection, cutoff: str) -> list[sqlite3.Row]
                (SELECT COALESCE(t.outcome, t.kind) FROM deal d JOIN touch t ON t.deal_id = d.id
                  WHERE d.customer_id = f.id ORDER BY t.at DESC, t.id DESC LIMIT 1) AS last_outcome
         FROM facts f
-        WHERE COALESCE(f.last_touch, f.first_deal) < :cutoff
+        WHERE MAX(COALESCE(f.last_touch, ''), COALESCE(f.last_move, '')) < :cutoff
         """,
-        {"cutoff": cutoff},
+        {"cutoff": cutoff, "now": now},
     ).fetchall()

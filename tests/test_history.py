@@ -6,6 +6,8 @@ import csv
 import io
 import json
 from datetime import datetime as D
+
+from conftest import add_lead
 from pathlib import Path
 
 import pytest
@@ -110,6 +112,50 @@ def test_unknown_history_is_left_out_of_what_reports_learn_and_they_say_so(histo
     assert "unknown (imported without how far it got" in history.ok("show", "3").out
 
 
+MAVEN_MAPS = ["--map", "opportunity_id=external_id", "--map", "sales_agent=owner", "--map", "account=customer",
+              "--map", "deal_stage=stage", "--map", "engage_date=created_at", "--map", "engage_date=entered:qualified",
+              "--map", "close_date=closed_at", "--map", "close_value=amount", "--map", "product=title",
+              "--stage-map", "Prospecting=lead", "--stage-map", "Engaging=qualified", "--stage-map", "Won=won",
+              "--stage-map", "Lost=lost"]
+
+
+@pytest.mark.skipif(not MAVEN.exists(), reason="the shared Maven CRM export is not beside this checkout")
+def test_maven_funnel_summary_by_manager_equals_a_recomputation_from_the_raw_files(cli):
+    import statistics
+    from datetime import date
+
+    cli.ok("init")
+    cli.now = "2018-01-01"
+    cli.ok("import", "deals", str(MAVEN / "sales_pipeline.csv"), "--create-reps", *MAVEN_MAPS)
+    cli.ok("import", "reps", str(MAVEN / "sales_teams.csv"), "--map", "sales_agent=name",
+           "--map", "regional_office=team", "--create-reps")
+    got = {r["manager"]: r for r in csv.DictReader(io.StringIO(cli.ok("funnel", "--summary", "--by", "manager",
+                                                                       "-f", "csv").out))}
+    # the recomputation reads only the two raw files
+    with open(MAVEN / "sales_teams.csv", encoding="utf-8") as f:
+        manager_of = {r["sales_agent"]: r["manager"] for r in csv.DictReader(f)}
+    with open(MAVEN / "sales_pipeline.csv", encoding="utf-8") as f:
+        deals = list(csv.DictReader(f))
+    want: dict[str, dict] = {}
+    for d in deals:
+        m = want.setdefault(manager_of[d["sales_agent"]], {"deals": 0, "won": 0, "lost": 0, "amount": 0, "cycles": []})
+        m["deals"] += 1
+        if d["deal_stage"] == "Won":
+            m["won"] += 1
+            m["amount"] += int(d["close_value"])
+            m["cycles"].append((date.fromisoformat(d["close_date"]) - date.fromisoformat(d["engage_date"])).days)
+        elif d["deal_stage"] == "Lost":
+            m["lost"] += 1
+    assert len(got) == len(want) == 6
+    for name, m in want.items():
+        row = got[name.lower().replace(" ", "-")]
+        assert (int(row["deals"]), int(row["won"]), int(row["lost"])) == (m["deals"], m["won"], m["lost"])
+        assert float(row["win_rate"]) == round(m["won"] / (m["won"] + m["lost"]), 4)
+        assert row["won_amount"] == f"{m['amount']}.00"
+        assert float(row["avg_cycle_days"]) == pytest.approx(statistics.fmean(m["cycles"]), abs=0.05)
+        assert float(row["median_cycle_days"]) == pytest.approx(statistics.median(m["cycles"]), abs=0.05)
+
+
 @pytest.mark.skipif(not MAVEN.exists(), reason="the shared Maven CRM export is not beside this checkout")
 def test_maven_forecast_learns_a_believable_probability(cli):
     cli.ok("init")
@@ -180,3 +226,28 @@ def test_silence_counts_from_the_latest_activity_and_not_past_now(team, tmp_path
     team.now = "2018-01-01"
     rows = list(csv.DictReader(io.StringIO(team.ok("silent", "--days", "30", "-f", "csv").out)))
     assert {r["customer"]: int(r["days_silent"]) for r in rows} == {"乙": 214}  # 甲 closed 12 days before; 丙 is new
+
+
+def test_import_reps_matches_by_name_links_managers_in_any_order_and_groups_by_team(team, tmp_path):
+    sheet = tmp_path / "team.csv"
+    sheet.write_text("姓名,账号,角色,上级,团队\n王伟,,rep,张经理,north\n孙丽,sunli,rep,张经理,north\n张经理,zhangm,manager,,north\n",
+                     encoding="utf-8")
+    before = team.dump()
+    assert "would import team.csv: 3 rows → 2 reps created, 1 updated, 0 unchanged" in team.ok(
+        "import", "reps", str(sheet), "--dry-run").out
+    assert team.dump() == before
+    team.ok("import", "reps", str(sheet))
+    assert team.query("SELECT handle, name, manager, team FROM rep ORDER BY handle") == [
+        ("li", "李娜", None, "east"), ("sunli", "孙丽", "zhangm", "north"), ("wang", "王伟", "zhangm", "north"),
+        ("zhangm", "张经理", None, "north"), ("zhao", "赵磊", "li", "east")]
+    add_lead(team)
+    rows = list(csv.DictReader(io.StringIO(team.ok("funnel", "--summary", "--by", "team", "-f", "csv").out)))
+    assert [(r["team"], r["deals"]) for r in rows] == [("north", "1")]
+    rows = list(csv.DictReader(io.StringIO(team.ok("funnel", "--by", "manager", "-f", "csv").out)))
+    assert {r["manager"] for r in rows} == {"zhangm"}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,manager\nbob,Nobody Here\n", encoding="utf-8")
+    before = team.dump()
+    run = team.fails(1, "import", "reps", str(bad))
+    assert run.err.splitlines()[0] == "error: bad.csv: unknown managers; nothing was imported"
+    assert team.dump() == before

@@ -17,7 +17,7 @@ from salesflow.output.report import Column, Report
 from salesflow.store.analytics import cohort_events, cohort_outcomes, cohort_unknown_history
 from salesflow.store.pipelines import load_pipeline, pipeline_keys, stage_labels
 
-BY = ("rep", "source", "grade", "pipeline", "month")
+BY = ("rep", "team", "manager", "source", "grade", "pipeline", "month")
 SEMANTICS = ("reached = the furthest stage a deal ever entered (won: every stage; lost: up to the stage "
              "lost from); next = reached(next) ÷ reached; days in stage from the deals that left it")
 
@@ -42,7 +42,7 @@ def _group(row: sqlite3.Row, by: str | None) -> str | None:
     if by is None:
         return ""
     value = {"rep": row["owner"], "source": row["source"], "grade": row["grade"], "pipeline": row["pipeline"],
-             "month": row["created_at"][:7]}[by]
+             "month": row["created_at"][:7], "team": row["team"], "manager": row["manager"]}[by]
     return value or None  # no owner / no source: shown as (unassigned) / empty
 
 
@@ -109,7 +109,7 @@ def funnel_report(conn: sqlite3.Connection, q: FunnelQuery, now: datetime) -> Re
                     "bar": "█" * round(20 * r.reached / first) if r.reached else "",
                     "flag": "hollow" if r.stage in hollow else "",
                 })
-    columns = ([Column(q.by, "owner" if q.by == "rep" else "text")] if q.by else []) + [
+    columns = ([Column(q.by, "owner" if q.by in ("rep", "manager") else "text")] if q.by else []) + [
         Column("stage", "stage"), Column("bar", in_machine=False), Column("reached", "int"),
         Column("next_rate", "rate"), Column("cumulative_rate", "rate"), Column("open_now", "int"),
         Column("open_amount", "money"), Column("avg_days", "days"), Column("median_days", "days"),
@@ -147,7 +147,7 @@ def _summary_report(conn: sqlite3.Connection, keys: list[str], win: Window, q: F
         rows.append({q.by or "_": s.group, "deals": s.deals, "won": s.won, "lost": s.lost, "win_rate": s.win_rate,
                      "won_amount": s.won_amount, "avg_cycle_days": s.avg_cycle_days,
                      "median_cycle_days": s.median_cycle_days})
-    columns = ([Column(q.by, "owner" if q.by == "rep" else "text")] if q.by else []) + [
+    columns = ([Column(q.by, "owner" if q.by in ("rep", "manager") else "text")] if q.by else []) + [
         Column("deals", "int"), Column("won", "int"), Column("lost", "int"), Column("win_rate", "rate"),
         Column("won_amount", "money"), Column("avg_cycle_days", "days"), Column("median_cycle_days", "days")]
     return Report(

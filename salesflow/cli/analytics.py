@@ -18,7 +18,7 @@ UntilOpt = Annotated[Optional[str], typer.Option("--until", help="Cohort: create
 @commands.command("funnel")
 def funnel(
     ctx: typer.Context,
-    by: Annotated[Optional[str], typer.Option("--by", help="Group by rep, source, grade, pipeline or month.")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="Group by rep, team, manager (the owner's), source, grade, pipeline or month.")] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     pipeline: Annotated[Optional[str], typer.Option("--pipeline", help="Pipeline key; default: the database's default.")] = None,

@@ -96,6 +96,23 @@ def import_touches(
     _go(ctx, run, opts, "import touches", fmt, "touches")
 
 
+@import_app.command("reps")
+def import_reps(
+    ctx: typer.Context,
+    file: FileArg,
+    map_: Annotated[Optional[list[str]], typer.Option(
+        "--map", metavar="SRC=FIELD", help="Column SRC feeds handle, name, role, manager, team or capacity. Repeatable.")] = None,
+    create_reps: Annotated[bool, typer.Option(
+        "--create-reps", help="Add managers the sheet names but does not list, with role manager.")] = False,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Import a team sheet: reps with their manager and team (matched by handle or display name)."""
+    from salesflow.app.team_import import import_reps as run
+
+    env = resolve(ctx)
+    echo(run(env.conn(), file, tuple(map_ or ()), create_reps, dry_run, env.act("import reps")))
+
+
 def _go(ctx: typer.Context, run, opts, name: str, fmt: Format, kind: str) -> None:
     from salesflow.app.imports import Ui, big_file, preview_report
 

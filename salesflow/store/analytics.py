@@ -11,9 +11,11 @@ def cohort_events(conn: sqlite3.Connection, pipeline: str, since: str | None, un
     return conn.execute(
         """
         SELECT d.id, d.owner, d.source, COALESCE(c.grade, 'B') AS grade, d.pipeline, d.status, d.stage,
-               d.amount, d.created_at, d.closed_at, d.lost_from_stage, e.to_stage, e.at
+               d.amount, d.created_at, d.closed_at, d.lost_from_stage, e.to_stage, e.at,
+               r.team, r.manager
         FROM deal d
         LEFT JOIN customer c ON c.id = d.customer_id
+        LEFT JOIN rep r ON r.handle = d.owner
         JOIN stage_event e ON e.deal_id = d.id
         WHERE d.pipeline = :pipeline AND d.history IS NULL
           AND (:since IS NULL OR d.created_at >= :since) AND (:until IS NULL OR d.created_at < :until)
@@ -34,8 +36,9 @@ def cohort_unknown_history(conn: sqlite3.Connection, pipeline: str, since: str |
 GROUP_EXPRESSIONS = {  # --by → SQL, an allow-list: never user text in SQL
     None: "''", "rep": "d.owner", "source": "d.source", "grade": "COALESCE(c.grade, 'B')",
     "pipeline": "d.pipeline", "month": "substr(d.created_at, 1, 7)",
+    "team": "r.team", "manager": "r.manager",  # the deal's owner's team / manager
 }
-_COHORT = """FROM deal d LEFT JOIN customer c ON c.id = d.customer_id
+_COHORT = """FROM deal d LEFT JOIN customer c ON c.id = d.customer_id LEFT JOIN rep r ON r.handle = d.owner
         WHERE d.pipeline = :pipeline
           AND (:since IS NULL OR d.created_at >= :since) AND (:until IS NULL OR d.created_at < :until)"""
 

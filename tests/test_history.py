@@ -101,9 +101,10 @@ def test_unknown_history_is_left_out_of_what_reports_learn_and_they_say_so(histo
     n = {r["stage"]: (int(r["closed_reached"]), int(r["won_reached"])) for r in stages}
     assert n["lead"] == (2, 1) and n["qualified"] == (2, 1)  # A1 won, A2 lost from qualified; A3 not counted
     run = history.ok("forecast", "--stages", "-f", "csv")
-    assert run.err == "note: 1 closed deal(s) whose stage history is unknown (imported without it) are left out of p\n"
+    assert run.err == ("note: 1 closed deal(s) whose stage history or close date is unknown (imported without it)"
+                       " are left out of p\n")
     table = history.ok("forecast", "--stages").out
-    assert "1 closed deal(s) whose stage history is unknown" in table
+    assert "1 closed deal(s) whose stage history or close date is unknown" in table
     funnel = list(csv.DictReader(io.StringIO(history.ok("funnel", "-f", "csv").out)))
     assert {r["stage"]: int(r["reached"]) for r in funnel}["lead"] == 4  # A3 is not in the stage counts
     assert "are not in the stage counts" in history.ok("funnel").out

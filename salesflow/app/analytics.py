@@ -14,7 +14,7 @@ from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput
 from salesflow.domain.periods import describe, parse_period
 from salesflow.output.report import Column, Report
-from salesflow.store.analytics import cohort_events, cohort_outcomes, cohort_unknown_history
+from salesflow.store.analytics import cohort_events, cohort_outcomes, cohort_unknown_history, undated
 from salesflow.store.pipelines import load_pipeline, pipeline_keys, stage_labels
 
 BY = ("rep", "team", "manager", "source", "grade", "pipeline", "month")
@@ -42,7 +42,8 @@ def _group(row: sqlite3.Row, by: str | None) -> str | None:
     if by is None:
         return ""
     value = {"rep": row["owner"], "source": row["source"], "grade": row["grade"], "pipeline": row["pipeline"],
-             "month": row["created_at"][:7], "team": row["team"], "manager": row["manager"]}[by]
+             "month": None if "created" in (row["guessed"] or "") else row["created_at"][:7],
+             "team": row["team"], "manager": row["manager"]}[by]
     return value or None  # no owner / no source: shown as (unassigned) / empty
 
 
@@ -119,12 +120,20 @@ def funnel_report(conn: sqlite3.Connection, q: FunnelQuery, now: datetime) -> Re
     return Report(
         title="Funnel" + (f" by {q.by}" if q.by else "") + f" — {', '.join(keys)}",
         columns=columns, rows=rows, stage_labels=stage_labels(conn), group_by=q.by,
-        left_out=[f"{unknown:,} closed deal(s) of the cohort whose stage history is unknown (imported without it)"
-                  " are not in the stage counts"] if unknown else [],
+        left_out=([f"{unknown:,} closed deal(s) of the cohort whose stage history is unknown (imported without it)"
+                   " are not in the stage counts"] if unknown else []) + _undated(conn, keys, win, q),
         footer=[f"cohort: deals created {win.describe()} · {SEMANTICS}" +
                 (" · hollow: next rate below half the team's" if q.by else "")],
         empty="no deals were created in that window",
     )
+
+
+def _undated(conn: sqlite3.Connection, keys: list[str], win: Window, q: FunnelQuery) -> list[str]:
+    """Deals imported without a created date are in no dated period: a window or --by month says so."""
+    if win.since is None and win.until is None and q.by != "month":
+        return []
+    n = sum(undated(conn, key) for key in keys)
+    return [f"{n:,} deal(s) without a created date (imported without one) are not in any period"] if n else []
 
 
 def _summary_report(conn: sqlite3.Connection, keys: list[str], win: Window, q: FunnelQuery) -> Report:
@@ -154,5 +163,5 @@ def _summary_report(conn: sqlite3.Connection, keys: list[str], win: Window, q: F
         title="Funnel summary" + (f" by {q.by}" if q.by else "") + f" — {', '.join(keys)}",
         columns=columns, rows=rows,
         footer=[f"cohort: deals created {win.describe()} · win rate = won ÷ (won + lost) · cycle = created → won"],
-        empty="no deals were created in that window",
+        empty="no deals were created in that window", left_out=_undated(conn, keys, win, q),
     )

@@ -160,7 +160,8 @@ def _left_out(conn: sqlite3.Connection, now: datetime, q: ForecastQuery) -> list
         return []
     since = now - timedelta(days=_days(q.lookback, "--lookback"))
     n = store.unknown_history_closed(conn, q.pipeline, iso(since), iso(now))
-    return [f"{n:,} closed deal(s) whose stage history is unknown (imported without it) are left out of p"] if n else []
+    return [f"{n:,} closed deal(s) whose stage history or close date is unknown (imported without it) are left out of p"
+            ] if n else []
 
 
 def stages_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery) -> Report:

@@ -51,7 +51,7 @@ DUPLICATE_CHOICES = ("update", "skip", "fail")
 
 _DEAL_COLS = ("id", "title", "customer_id", "contact_id", "owner", "assigned_at", "pipeline", "stage", "status",
               "amount", "close_date", "source", "next_followup", "created_at", "stage_entered_at", "progressed_at",
-              "closed_at", "lost_reason", "lost_from_stage", "external_id", "fields", "history")
+              "closed_at", "lost_reason", "lost_from_stage", "external_id", "fields", "history", "guessed")
 _COL = {name: i for i, name in enumerate(_DEAL_COLS)}  # a draft's row is a list in _DEAL_COLS order
 _ID, _CUSTOMER_ID, _CONTACT_ID = _COL["id"], _COL["customer_id"], _COL["contact_id"]  # the ids `add` fills in
 _EVENT_COLS = ("id", "deal_id", "from_stage", "to_stage", "at", "by", "reason", "forced", "command_id")
@@ -461,16 +461,19 @@ class _DealImport:
         closed_raw = get("closed_at")
         closed = import_datetime(closed_raw, fmt) if closed_raw and status != "open" else None
         now = self.act.now
-        if status != "open" and closed is None:
+        # A time the file does not give is filled in (the columns are never empty) and marked as guessed
+        # (deal.guessed), so that no period report places the deal by it.
+        closed_guessed = status != "open" and closed is None
+        if closed_guessed:
             if close is not None:
                 closed = datetime.combine(close, datetime.min.time())
-                warn["won/lost without a close time: closed at the expected close date"] += 1
+                warn["won/lost without a close time: closed at the expected close date (in no period)"] += 1
             else:
                 closed = now
-                warn["won/lost without a close date: closed now"] += 1
+                warn["won/lost without a close date: closed now (in no period)"] += 1
         if created is None:
             created = closed or (datetime.combine(close, datetime.min.time()) if close and close.isoformat() <= self.now[:10] else now)
-            warn["no created date: used the close date, else now"] += 1
+            warn["no created date: used the close date, else now (in no period)"] += 1
         if created > now:
             raise Problem(f"created date {created_raw!r} is in the future (now is {iso(now)[:16].replace('T', ' ')})")
         if closed is not None:
@@ -549,6 +552,7 @@ class _DealImport:
             h.lost_from, external if deal_id else key,
             json.dumps(fields, ensure_ascii=False, sort_keys=True) if fields else "{}",
             None if h.known else "unknown",
+            " ".join(g for g in ("created" if not created_raw else "", "closed" if closed_guessed else "") if g) or None,
         ]
         new_owner = owner_raw if owner_raw and owner is None else None
         events = [(f, t, _iso(at)) for f, t, at in h.events]
@@ -709,7 +713,7 @@ class _DealImport:
                   "owner": v["owner"] or row["owner"], "amount": v["amount"], "close_date": v["close_date"],
                   "source": v["source"] or row["source"], "next_followup": v["next_followup"],
                   "lost_reason": v["lost_reason"], "fields": v["fields"] if v["fields"] != "{}" else row["fields"],
-                  "history": v["history"]}
+                  "history": v["history"], "guessed": v["guessed"]}
         if wanted["owner"] != row["owner"]:
             wanted["assigned_at"] = self.now
         if v["stage"] != row["stage"]:

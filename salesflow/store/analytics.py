@@ -6,19 +6,25 @@ import sqlite3
 from collections.abc import Iterator
 
 
+# A deal whose created / closed time the import had to guess (deal.guessed) belongs to no dated period.
+CREATED_KNOWN = "instr(COALESCE(d.guessed, ''), 'created') = 0"
+CLOSED_KNOWN = "instr(COALESCE(d.guessed, ''), 'closed') = 0"
+IN_WINDOW = (f"((:since IS NULL AND :until IS NULL) OR ({CREATED_KNOWN}"
+             " AND (:since IS NULL OR d.created_at >= :since) AND (:until IS NULL OR d.created_at < :until)))")
+
+
 def cohort_events(conn: sqlite3.Connection, pipeline: str, since: str | None, until: str | None) -> Iterator[sqlite3.Row]:
     """Every stage event of the deals created in [since, until) in `pipeline`, by deal then time."""
     return conn.execute(
-        """
+        f"""
         SELECT d.id, d.owner, d.source, COALESCE(c.grade, 'B') AS grade, d.pipeline, d.status, d.stage,
                d.amount, d.created_at, d.closed_at, d.lost_from_stage, e.to_stage, e.at,
-               r.team, r.manager
+               r.team, r.manager, d.guessed
         FROM deal d
         LEFT JOIN customer c ON c.id = d.customer_id
         LEFT JOIN rep r ON r.handle = d.owner
         JOIN stage_event e ON e.deal_id = d.id
-        WHERE d.pipeline = :pipeline AND d.history IS NULL
-          AND (:since IS NULL OR d.created_at >= :since) AND (:until IS NULL OR d.created_at < :until)
+        WHERE d.pipeline = :pipeline AND d.history IS NULL AND {IN_WINDOW}
         ORDER BY d.id, e.at, e.id
         """,
         {"pipeline": pipeline, "since": since, "until": until},
@@ -28,19 +34,23 @@ def cohort_events(conn: sqlite3.Connection, pipeline: str, since: str | None, un
 def cohort_unknown_history(conn: sqlite3.Connection, pipeline: str, since: str | None, until: str | None) -> int:
     """Deals of the cohort whose stage history is unknown (left out of the stage counts)."""
     return conn.execute(
-        "SELECT COUNT(*) FROM deal d WHERE d.pipeline = :pipeline AND d.history = 'unknown'"
-        " AND (:since IS NULL OR d.created_at >= :since) AND (:until IS NULL OR d.created_at < :until)",
+        f"SELECT COUNT(*) FROM deal d WHERE d.pipeline = :pipeline AND d.history = 'unknown' AND {IN_WINDOW}",
         {"pipeline": pipeline, "since": since, "until": until}).fetchone()[0]
+
+
+def undated(conn: sqlite3.Connection, pipeline: str) -> int:
+    """Deals of `pipeline` whose created time the import had to guess (in no dated period)."""
+    return conn.execute(f"SELECT COUNT(*) FROM deal d WHERE d.pipeline = ? AND NOT {CREATED_KNOWN}",
+                        (pipeline,)).fetchone()[0]
 
 
 GROUP_EXPRESSIONS = {  # --by → SQL, an allow-list: never user text in SQL
     None: "''", "rep": "d.owner", "source": "d.source", "grade": "COALESCE(c.grade, 'B')",
-    "pipeline": "d.pipeline", "month": "substr(d.created_at, 1, 7)",
+    "pipeline": "d.pipeline", "month": f"CASE WHEN {CREATED_KNOWN} THEN substr(d.created_at, 1, 7) END",
     "team": "r.team", "manager": "r.manager",  # the deal's owner's team / manager
 }
-_COHORT = """FROM deal d LEFT JOIN customer c ON c.id = d.customer_id LEFT JOIN rep r ON r.handle = d.owner
-        WHERE d.pipeline = :pipeline
-          AND (:since IS NULL OR d.created_at >= :since) AND (:until IS NULL OR d.created_at < :until)"""
+_COHORT = f"""FROM deal d LEFT JOIN customer c ON c.id = d.customer_id LEFT JOIN rep r ON r.handle = d.owner
+        WHERE d.pipeline = :pipeline AND {IN_WINDOW}"""
 
 
 def cohort_outcomes(conn: sqlite3.Connection, pipeline: str, since: str | None, until: str | None,
@@ -116,13 +126,13 @@ def selling_reps(conn: sqlite3.Connection) -> list[str]:
 def closed_deals(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3.Row]:
     """Deals won or lost in [start, end), with the touches logged up to their close."""
     return conn.execute(
-        """
+        f"""
         SELECT d.id, d.title, COALESCE(c.name, '') AS customer, d.owner, d.source, d.status, d.amount,
                d.lost_reason, d.created_at, d.closed_at,
                (SELECT COUNT(*) FROM touch t WHERE t.deal_id = d.id AND t.at <= d.closed_at) AS touches
         FROM deal d
         LEFT JOIN customer c ON c.id = d.customer_id
-        WHERE d.status IN ('won', 'lost') AND d.closed_at >= ? AND d.closed_at < ?
+        WHERE d.status IN ('won', 'lost') AND d.closed_at >= ? AND d.closed_at < ? AND {CLOSED_KNOWN}
         ORDER BY d.closed_at, d.id
         """,
         (start, end),
@@ -132,7 +142,7 @@ def closed_deals(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3
 def weekly_facts(conn: sqlite3.Connection, start: str) -> dict[str, list[tuple]]:
     """Since `start`: deals created (created_at); deals first reaching the second stage or beyond
     (at); deals won (closed_at, created_at, amount)."""
-    created = conn.execute("SELECT created_at FROM deal WHERE created_at >= ?", (start,)).fetchall()
+    created = conn.execute(f"SELECT created_at FROM deal d WHERE created_at >= ? AND {CREATED_KNOWN}", (start,)).fetchall()
     valid = conn.execute(
         """
         SELECT MIN(e.at) AS at
@@ -147,6 +157,7 @@ def weekly_facts(conn: sqlite3.Connection, start: str) -> dict[str, list[tuple]]
         {"start": start},
     ).fetchall()
     won = conn.execute(
-        "SELECT closed_at, created_at, amount FROM deal WHERE status = 'won' AND closed_at >= ?", (start,)
+        f"SELECT closed_at, created_at, amount FROM deal d WHERE status = 'won' AND closed_at >= ? AND {CLOSED_KNOWN}",
+        (start,)
     ).fetchall()
     return {"created": [tuple(r) for r in created], "valid": [tuple(r) for r in valid], "won": [tuple(r) for r in won]}

@@ -5,15 +5,17 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
+from salesflow.store.analytics import CLOSED_KNOWN
+
 
 def closed_events(conn: sqlite3.Connection, pipeline: str, since: str, until: str) -> Iterator[sqlite3.Row]:
     """Stage events of the deals closed (won or lost) in [since, until), by deal then time."""
     return conn.execute(
-        """
+        f"""
         SELECT d.id, d.status, d.stage, d.amount, d.created_at, d.closed_at, d.lost_from_stage, e.to_stage, e.at
         FROM deal d JOIN stage_event e ON e.deal_id = d.id
         WHERE d.pipeline = ? AND d.status IN ('won', 'lost') AND d.closed_at >= ? AND d.closed_at < ?
-          AND d.history IS NULL
+          AND d.history IS NULL AND {CLOSED_KNOWN}
         ORDER BY d.id, e.at, e.id
         """,
         (pipeline, since, until),
@@ -23,8 +25,9 @@ def closed_events(conn: sqlite3.Connection, pipeline: str, since: str, until: st
 def unknown_history_closed(conn: sqlite3.Connection, pipeline: str | None, since: str, until: str) -> int:
     """Closed deals in [since, until) whose history is unknown (left out of what the forecast learns)."""
     return conn.execute(
-        "SELECT COUNT(*) FROM deal WHERE (? IS NULL OR pipeline = ?) AND status IN ('won', 'lost')"
-        " AND closed_at >= ? AND closed_at < ? AND history = 'unknown'", (pipeline, pipeline, since, until)).fetchone()[0]
+        "SELECT COUNT(*) FROM deal d WHERE (? IS NULL OR pipeline = ?) AND status IN ('won', 'lost')"
+        f" AND closed_at >= ? AND closed_at < ? AND (history = 'unknown' OR NOT {CLOSED_KNOWN})",
+        (pipeline, pipeline, since, until)).fetchone()[0]
 
 
 def open_for_forecast(conn: sqlite3.Connection, pipeline: str | None) -> list[sqlite3.Row]:
@@ -38,14 +41,14 @@ def open_for_forecast(conn: sqlite3.Connection, pipeline: str | None) -> list[sq
 def won_between(conn: sqlite3.Connection, since: str, until: str, pipeline: str | None = None) -> dict[str | None, int]:
     """Amount won per owner with closed_at in [since, until)."""
     return {r[0]: r[1] for r in conn.execute(
-        "SELECT owner, SUM(amount) FROM deal WHERE status = 'won' AND closed_at >= ? AND closed_at < ?"
-        " AND (? IS NULL OR pipeline = ?) GROUP BY owner",
+        "SELECT owner, SUM(amount) FROM deal d WHERE status = 'won' AND closed_at >= ? AND closed_at < ?"
+        f" AND (? IS NULL OR pipeline = ?) AND {CLOSED_KNOWN} GROUP BY owner",
         (since, until, pipeline, pipeline))}
 
 
 def won_deals_between(conn: sqlite3.Connection, since: str, until: str) -> list[sqlite3.Row]:
-    return conn.execute("SELECT id, pipeline, amount FROM deal WHERE status = 'won' AND closed_at >= ? AND closed_at < ?",
-                        (since, until)).fetchall()
+    return conn.execute("SELECT id, pipeline, amount FROM deal d WHERE status = 'won' AND closed_at >= ?"
+                        f" AND closed_at < ? AND {CLOSED_KNOWN}", (since, until)).fetchall()
 
 
 def targets(conn: sqlite3.Connection) -> list[sqlite3.Row]:

@@ -218,8 +218,11 @@ JOIN stage s ON s.pipeline = i.pipeline AND s.key = i.stage;
 # An imported closed deal whose file does not tell how far it got (a lost row with no stage and no stage
 # dates): `history = 'unknown'`. Reports that learn from or count stage reach leave such deals out and
 # say how many; NULL means the stage events tell the deal's history.
+# `guessed`: which of an imported deal's times the file did not give ('created', 'closed' or both,
+# space-separated): the deal has a time (the columns stay NOT NULL) but no period report places it by it.
 M003_HISTORY = """
 ALTER TABLE deal ADD COLUMN history TEXT CHECK (history IS NULL OR history = 'unknown');
+ALTER TABLE deal ADD COLUMN guessed TEXT CHECK (guessed IS NULL OR guessed IN ('created', 'closed', 'created closed'));
 """
 
 # Ordered; each name is recorded in _sqlite_migrations (set "salesflow") when applied.

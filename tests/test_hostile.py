@@ -47,6 +47,9 @@ FILES |= {
     "huge-idle.toml": pipeline_with("idle_days = 3", "idle_days = 999999999"),
     "osc-stage.toml": pipeline_with('name = "Qualified"', 'name = "\\u001b]0;pwned\\u0007Qualified"'),
     "bidi-label.toml": pipeline_with('label_zh = "需求确认"', 'label_zh = "\\u202e认确求需"'),
+    "key-newline.toml": pipeline_with('key = "standard"', 'key = "standard\\n"'),
+    "long-number.toml": pipeline_with("prior = 0.25", "prior = 1" + "0" * 5000),
+    "events.csv": b"deal_id,from_stage,to_stage,at,by,reason,forced\n",
 }
 
 CASES = [
@@ -105,6 +108,12 @@ CASES = [
     ("-o an empty path", ["deals", "-f", "csv", "-o", ""], 1),
     ("--rejects the database", ["import", "deals", "{tmp}/bad-stage.csv", "--rejects", "{db}"], 1),
     ("--rejects the file read", ["import", "deals", "{tmp}/bad-stage.csv", "--rejects", "{tmp}/bad-stage.csv"], 1),
+    ("--rejects the --events file", ["import", "deals", "{tmp}/bad-stage.csv", "--events", "{tmp}/events.csv",
+                                     "--rejects", "{tmp}/events.csv"], 1),
+    ("--rejects to a full disk", ["import", "deals", "{tmp}/bad-stage.csv", "--rejects", "/dev/full"], 1),
+    ("-o a symlink to the -wal", ["export", "deals", "-o", "{tmp}/wal-link.csv"], 1),
+    ("-o a symlink to the -shm", ["export", "deals", "-o", "{tmp}/shm-link.csv"], 1),
+    ("-o to a full disk", ["export", "deals", "-o", "/dev/full"], 1),
     # values that would be stored and then break everyone's reports
     ("close date after 2199", ["set", "1", "close=9999-12-31"], 1),
     ("close date before 1900", ["set", "1", "close=1066-10-14"], 1),
@@ -125,6 +134,11 @@ CASES = [
     ("a date after 2199 in a file", ["import", "deals", "{tmp}/far-date.csv"], 1),
     ("pipeline idle_days 999999999", ["pipeline", "load", "{tmp}/huge-idle.toml"], 1),
     ("TOML nested 5,000 deep", ["pipeline", "load", "{tmp}/deep.toml"], 1),
+    ("pipeline key with a line break", ["pipeline", "load", "{tmp}/key-newline.toml"], 1),
+    ("a 5,000-digit number in TOML", ["pipeline", "load", "{tmp}/long-number.toml"], 1),
+    ("a TOML file that never ends", ["pipeline", "load", "/dev/zero"], 1),
+    ("target month 9999-12", ["target", "set", "9999-12", "5"], 1),
+    ("--now at the edge of the range", ["--now", "2199-12-31", "report", "weekly"], 2),
     # terminal safety: control characters and bidi overrides are refused wherever text comes in
     ("OSC sequence in a stage name", ["pipeline", "load", "{tmp}/osc-stage.toml"], 1),
     ("bidi override in a stage label", ["pipeline", "load", "{tmp}/bidi-label.toml"], 1),
@@ -178,6 +192,8 @@ def book(team, tmp_path, monkeypatch, workbooks):
     for name, data in FILES.items():
         (tmp_path / name).write_bytes(data)
     (tmp_path / "link.db").symlink_to(team.db)
+    (tmp_path / "wal-link.csv").symlink_to(f"{team.db}-wal")
+    (tmp_path / "shm-link.csv").symlink_to(f"{team.db}-shm")
     for name in ("damaged.xlsx", "bomb.xlsx"):
         (tmp_path / name).symlink_to(workbooks / name)
     monkeypatch.chdir(tmp_path)  # for the relative paths

@@ -71,7 +71,15 @@ class Scale:
 
 def build_demo(path: Path, now: datetime, seed: int = 7, scale: Scale = Scale()) -> dict[str, int]:
     """Create `path` (it must not exist) and fill it. Returns row counts."""
-    init_db(path, "standard", Act(now=now, by="demo", command="demo"))
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # claim the file atomically: a second demo or an init racing for the same name gets "exists"
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        raise Refused(f"{path} already exists; the demo never touches an existing database",
+                      hint="name a new file, e.g. salesflow demo --db demo.db") from None
+    init_db(path, "standard", Act(now=now, by="demo", command="demo"), fresh=True)
     conn = open_db(path)
     try:
         pipeline = load_pipeline(conn, "standard")

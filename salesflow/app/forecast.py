@@ -14,7 +14,7 @@ from typing import NamedTuple
 from salesflow.app.context import Act, writes
 from salesflow.app.reps import resolve_owner
 from salesflow.domain import forecast as rules
-from salesflow.domain.dates import iso, parse_when
+from salesflow.domain.dates import in_range, iso, parse_when
 from salesflow.domain.errors import BadInput, UsageProblem
 from salesflow.domain.funnel import Path
 from salesflow.domain.money import format_amount, parse_amount
@@ -187,6 +187,7 @@ def parse_month(text: str) -> str:
     m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
     if not m or not 1 <= int(m[2]) <= 12:
         raise BadInput(f"{text!r} is not a month", hint="write it as YYYY-MM, e.g. 2026-12")
+    in_range(date(int(m[1]), int(m[2]), 1), "month")
     return f"{int(m[1]):04d}-{int(m[2]):02d}"
 
 

@@ -232,13 +232,17 @@ def _reject_or_raise(tally: Tally, opts: ImportOptions, line: int, cells: list[s
         tally.preview.append({"line": line, "action": "reject", "note": message})
 
 
+def _read_files(opts: ImportOptions) -> tuple[Path, ...]:
+    return (opts.path,) + ((opts.events,) if opts.events else ())
+
+
 def _check_rejects(opts: ImportOptions) -> None:
     """Before anything is imported: a --rejects file that cannot or must not be written is refused now,
     not after the import has committed."""
     if opts.rejects is not None:
         from salesflow.output.target import check_target
 
-        check_target(opts.rejects, protect=(opts.path,))
+        check_target(opts.rejects, protect=_read_files(opts))
 
 
 def _write_rejects(opts: ImportOptions, header: list[str], tally: Tally) -> None:
@@ -250,7 +254,7 @@ def _write_rejects(opts: ImportOptions, header: list[str], tally: Tally) -> None
     from salesflow.output.target import output_file
 
     # formula-neutralised like every csv salesflow writes: a rejects file is opened in a spreadsheet to fix it
-    with output_file(opts.rejects, protect=(opts.path,)) as handle:
+    with output_file(opts.rejects, protect=_read_files(opts)) as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["line", "reason", *(neutralise(h) for h in header)])
         for line, cells, reason in tally.rejected:
@@ -760,7 +764,6 @@ def import_deals(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: Ui
     tally = _import_deals(conn, opts, act, table, cols, ui, big)
     if big and not opts.dry_run:
         bulk.checkpoint(conn)
-    _write_rejects(opts, table.header, tally)
     return _summary(opts, tally), tally
 
 
@@ -776,6 +779,7 @@ def _import_deals(conn: sqlite3.Connection, cmd: Cmd, opts: ImportOptions, act: 
         bulk.analyze(conn)
     else:
         _rows(job, table, ui)
+    _write_rejects(opts, table.header, job.tally)  # before the commit: if it cannot be written, nothing is imported
     if opts.dry_run:
         raise RollBack(job.tally)
     return job.tally
@@ -952,7 +956,6 @@ def import_touches(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: 
         raise BadInput(f"{opts.path.name}: no column says which deal a touch belongs to",
                        hint="map one with --map 'Column=deal_id' (this database's ids) or 'Column=deal_external_id'")
     tally = _import_touches(conn, opts, act, table, cols, ui)
-    _write_rejects(opts, table.header, tally)
     return _summary(opts, tally), tally
 
 
@@ -962,6 +965,7 @@ def _import_touches(conn: sqlite3.Connection, cmd: Cmd, opts: ImportOptions, act
     job = _TouchImport(conn, cmd, opts, act, cols)
     job.tally.described = _describe(table, cols)
     _rows(job, table, ui)
+    _write_rejects(opts, table.header, job.tally)  # before the commit: if it cannot be written, nothing is imported
     if opts.dry_run:
         raise RollBack(job.tally)
     return job.tally

@@ -16,7 +16,7 @@ from salesflow.store import changes
 from salesflow.store import reps as store
 from salesflow.store.changes import Cmd
 
-_HANDLE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,31}$")
+_HANDLE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,31}\Z")
 
 
 @dataclass(frozen=True)

@@ -30,18 +30,21 @@ def template_source(name: str) -> str:
     return files("salesflow.templates").joinpath(f"{name}.toml").read_text(encoding="utf-8")
 
 
-def init_db(path: Path, template: str, act: Act) -> list[str]:
+def init_db(path: Path, template: str, act: Act, *, fresh: bool = False) -> list[str]:
     """Create the database (or add a template's pipeline to an existing one). Returns messages."""
     source = template_source(template)
     conn = open_db(path, create=True)
     try:
-        return _init(conn, path, template, source, act)
+        return _init(conn, path, template, source, fresh, act)
     finally:
         conn.close()
 
 
 @writes
-def _init(conn: sqlite3.Connection, cmd: Cmd, path: Path, template: str, source: str, act: Act) -> list[str]:
+def _init(conn: sqlite3.Connection, cmd: Cmd, path: Path, template: str, source: str, fresh: bool, act: Act) -> list[str]:
+    if fresh and store.pipeline_keys(conn):  # the demo's file: someone else initialised it meanwhile
+        raise Refused(f"{path} was initialised by another command meanwhile; the demo never touches an existing database",
+                      hint="run the demo again with a new file name")
     if store.get_meta(conn, "default_pipeline") is not None and template in store.pipeline_keys(conn):
         raise Refused(f"{path} is already initialised with pipeline {template!r}",
                       hint="edit it with: salesflow pipeline export / pipeline load")
@@ -59,8 +62,15 @@ def load_pipeline_file(conn: sqlite3.Connection, file: Path, act: Act) -> str:
 
 
 def _read_toml(file: Path) -> str:
+    from salesflow.domain.pipeline import MAX_TOML
+
     try:
-        source = file.read_text(encoding="utf-8-sig")
+        with open(file, "rb") as f:  # never more than the limit (a device like /dev/zero never ends)
+            data = f.read(MAX_TOML + 1)
+        if len(data) > MAX_TOML:
+            raise BadInput(f"{file} is larger than a pipeline definition can be",
+                           hint=f"a pipeline definition is at most {MAX_TOML:,} bytes")
+        source = data.decode("utf-8-sig")
     except FileNotFoundError:
         raise NotFound(f"no file {file}") from None
     except UnicodeDecodeError:
@@ -80,7 +90,7 @@ def _load(conn: sqlite3.Connection, cmd: Cmd, source: str, where: str, act: Act)
 def parse_key(source: str) -> str | None:
     try:
         return tomllib.loads(source).get("key")
-    except (tomllib.TOMLDecodeError, RecursionError):  # parse_pipeline_toml says what is wrong
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):  # parse_pipeline_toml says what is wrong
         return None
 
 

@@ -77,7 +77,10 @@ def parse_now(text: str) -> datetime:
         except ValueError:
             pass
         else:
-            in_range(moment, "--now")
+            # a margin inside the range: reports look a year or two back and ahead of now
+            if not date(EARLIEST.year + 10, 1, 1) <= moment.date() <= date(LATEST.year - 10, 12, 31):
+                raise BadInput(f"--now {moment.date().isoformat()} is out of range",
+                               hint=f"--now runs from {EARLIEST.year + 10}-01-01 to {LATEST.year - 10}-12-31")
             return moment
     raise BadInput(f"--now {text!r} is not a date", hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM")
 

@@ -25,7 +25,7 @@ BUILTIN_FIELDS = (
 MAX_DAYS = 3650
 MAX_LABEL = 100
 MAX_TOML = 1024 * 1024
-_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}\Z")  # \Z: `$` would let a trailing line break through
 
 
 class TouchRule(NamedTuple):
@@ -133,9 +133,9 @@ def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
         if not isinstance(value, kind) or (kind in (int, float, (int, float)) and isinstance(value, bool)):
             problems.append(f"{where}{name}: expected {_kind_name(kind)}, got {_shown(value)}")
             return None
-        if isinstance(value, str) and (has_control(value) or len(value) > MAX_LABEL):
-            problems.append(f"{where}{name}: {_shown(value)} must be at most {MAX_LABEL} characters of plain text "
-                            "(no control characters or text-direction overrides)")
+        if isinstance(value, str) and (has_control(value) or len(value) > MAX_LABEL or "\n" in value or "\r" in value):
+            problems.append(f"{where}{name}: {_shown(value)} must be one line of at most {MAX_LABEL} characters "
+                            "of plain text (no control characters or text-direction overrides)")
             return None
         if limits is not None and not limits[0] <= value <= limits[1]:
             problems.append(f"{where}{name}: must be from {limits[0]} to {limits[1]:,}, got {value}")
@@ -277,6 +277,9 @@ def parse_pipeline_toml(text: str, source: str) -> Pipeline:
         raise BadInput(f"{source}: not valid TOML: {exc}", hint="check the line it names") from None
     except RecursionError:  # arrays or tables nested thousands deep
         raise BadInput(f"{source}: not a pipeline definition (nested too deeply)",
+                       hint="compare with: salesflow pipeline export standard") from None
+    except ValueError:  # a number of thousands of digits
+        raise BadInput(f"{source}: not a pipeline definition (a number too long to read)",
                        hint="compare with: salesflow pipeline export standard") from None
     return pipeline_from_dict(data, source)
 

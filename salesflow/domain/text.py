@@ -22,8 +22,13 @@ def name_key(name: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", name)).strip().casefold()
 
 
+ONE_LINE_MAX = 320  # a field this short (a name, a title, a handle, an email) is one line
+
+
 def clean_text(value: str | None, what: str, *, max_len: int = MAX_TEXT, required: bool = False) -> str | None:
-    """Trim; refuse NUL and other control characters and over-long text; empty means None."""
+    """Trim; refuse NUL and other control characters and over-long text; empty means None. A short field
+    (max_len ≤ ONE_LINE_MAX: names, titles) is one line: its line breaks become spaces, so that a name can
+    never print as two lines of output (a faked `#999 …` line)."""
     if value is None:
         if required:
             raise BadInput(f"{what} is empty")
@@ -42,6 +47,8 @@ def clean_text(value: str | None, what: str, *, max_len: int = MAX_TEXT, require
                        hint="keep long documents elsewhere and note where they are")
     # Windows and old-Mac line ends become \n: a bare CR breaks csv readers and terminals alike
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if max_len <= ONE_LINE_MAX and "\n" in value:
+        value = " ".join(part.strip() for part in value.split("\n") if part.strip())
     if not value:
         if required:
             raise BadInput(f"{what} is empty")

@@ -258,7 +258,7 @@ def _open_xlsx(path: Path, is_header) -> Table:
     return _with_header(path, "xlsx", None, rows(), lambda: min(1.0, state["row"] / total), is_header)
 
 
-XLSX_MAX_INFLATED = 200 * 1024 * 1024  # the sheet and its shared strings, uncompressed
+XLSX_MAX_INFLATED = 200 * 1024 * 1024  # the whole workbook, uncompressed
 
 
 def _check_inflated(path: Path) -> None:
@@ -273,10 +273,9 @@ def _check_inflated(path: Path) -> None:
     except (zipfile.BadZipFile, OSError, ValueError):
         raise BadInput(f"{path}: not a readable .xlsx workbook (not a zip archive)",
                        hint="an .xlsx is a zip archive: open it in Excel and save it again, or save it as CSV") from None
-    counted = [m for m in members if m.filename.startswith(("xl/worksheets/", "xl/sharedStrings"))]
-    inflated = sum(m.file_size for m in counted)
+    inflated = sum(m.file_size for m in members)  # every part: a sheet may live anywhere the manifest says
     if inflated > XLSX_MAX_INFLATED:
-        raise BadInput(f"{path}: its sheets inflate to {inflated / 2**20:,.0f} MB, more than the "
+        raise BadInput(f"{path}: it inflates to {inflated / 2**20:,.0f} MB, more than the "
                        f"{XLSX_MAX_INFLATED // 2**20} MB an import reads",
                        hint="save the sheet as CSV (streamed, no size limit) and import that")
 

@@ -39,10 +39,11 @@ def check_target(path: Path, *, protect: tuple[Path, ...] = ()) -> bool:
     if not text.strip() or text == ".":
         raise BadInput("the output file name is empty", hint="name a file, e.g. -o deals.csv")
     shown = quoted(text)
-    side = next((s for s in _SIDE_FILES if text.endswith(s)), None)
-    if side and is_sqlite(Path(text[: -len(side)])):  # whether or not SQLite has it open right now
-        raise Refused(f"refusing to write over {shown}: it belongs to the SQLite database beside it",
-                      hint="-o replaces its target; choose another file name")
+    for name in (text, os.path.realpath(path)):  # the name given, and the file a symlink leads to
+        side = next((s for s in _SIDE_FILES if name.endswith(s)), None)
+        if side and is_sqlite(Path(name[: -len(side)])):  # whether or not SQLite has it open right now
+            raise Refused(f"refusing to write over {shown}: it belongs to the SQLite database beside it",
+                          hint="-o replaces its target; choose another file name")
     try:
         st = os.stat(path)
     except FileNotFoundError:

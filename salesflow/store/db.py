@@ -38,7 +38,10 @@ def open_db(path: Path, *, create: bool = False) -> sqlite3.Connection:
             raise NotFound(f"no salesflow database at {path}",
                            hint="create one with: salesflow init  (or try: salesflow demo)")
         path.parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:  # another salesflow created it a moment ago: open that one
+            pass
     elif create and path.is_file() and path.stat().st_size == 0:
         # an empty file made beforehand with the usual umask (touch sales.db): owner-only before SQLite
         # writes to it, since SQLite gives -wal and -shm the mode of the database file

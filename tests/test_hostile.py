@@ -3,6 +3,7 @@ code, no traceback, and leaves the database dump exactly as it was."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -259,7 +260,10 @@ def test_control_characters_already_stored_are_shown_escaped(team):
         out = team.ok(*args).out
         assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out, args
         assert "Evil\\x1b]0;pwned\\x07Co\\u202eXY" in out, args
-    assert "\x1b" in team.ok("deals", "-f", "csv").out  # machine formats carry the data as stored
+    assert "\x1b" in team.ok("deals", "-f", "csv").out  # csv carries the data as stored
+    raw = team.ok("deals", "-f", "json").out  # json too, but escaped: it reads back the same
+    assert "\x1b" not in raw and "\u202e" not in raw
+    assert json.loads(raw)[0]["customer"] == "Evil\x1b]0;pwned\x07Co\u202eXY"
 
 
 def test_output_into_a_fifo_streams_into_it(team, tmp_path):
@@ -334,3 +338,13 @@ def test_the_largest_amounts_do_not_break_reports(team):
                  ["deals", "-f", "csv"], ["health", "-f", "csv"]):
         team.ok(*args)
     assert "2000000000000.00" in team.ok("forecast", "-f", "csv").out
+
+
+def test_a_schema_that_is_not_text_is_called_damaged(team):
+    conn = sqlite3.connect(team.db)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("UPDATE sqlite_master SET name = CAST(X'776fb4' AS TEXT) WHERE name = 'target'")
+    conn.commit()
+    conn.close()
+    assert team.fails(1, "deals").err.startswith(f"error: {team.db} is damaged (its schema is not valid text)")
+    assert "integrity,problem" in team.fails(1, "doctor", "-f", "csv").out

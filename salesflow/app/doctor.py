@@ -29,7 +29,7 @@ def checkup(conn: sqlite3.Connection, path: Path) -> tuple[Report, bool]:
 
     try:
         _checks(conn, path, note)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a damaged page can hold bytes that are not text
         note("readable", PROBLEM, f"malformed: {exc} (the checks after this one could not run)")
     report = Report(f"Doctor: {path}", [Column("check"), Column("result"), Column("detail")], rows,
                     footer=["exit 1 when any check is a problem; warnings do not fail"])

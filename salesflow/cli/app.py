@@ -135,6 +135,12 @@ class SalesflowGroup(TyperGroup):
         except typer.Abort:
             _fail("interrupted; the command was rolled back")
             code = 130
+        except UnicodeDecodeError as exc:  # read from a damaged page: files and arguments are decoded where read
+            if debug:
+                raise
+            _fail(f"the database holds bytes that are not text ({exc.reason}): it is damaged",
+                  "check it with: salesflow doctor")
+            code = 1
         except sqlite3.DatabaseError as exc:  # damaged, full, read-only, locked: said in one line
             if debug:
                 raise

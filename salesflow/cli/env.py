@@ -68,6 +68,12 @@ class Env:
                 self._conn = open_db(self.db_path)
             except sqlite3.DatabaseError as exc:
                 raise explain(exc, self.db_path) from None
+            except UnicodeDecodeError:  # its schema holds bytes that are not text: a damaged file
+                from salesflow.store.db import Damaged
+
+                raise Damaged(f"{self.db_path} is damaged (its schema is not valid text)",
+                              hint="restore the newest backup (*.bak beside it), or recover what is left with: "
+                                   "sqlite3 FILE .recover") from None
             fs = network_filesystem(self.db_path)
             if fs:
                 print(f"warning: {self.db_path} is on a network filesystem ({fs}); SQLite's locking is not safe there"

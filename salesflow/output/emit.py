@@ -195,6 +195,16 @@ def _csv_cell(column: Column, value: Any) -> str:
     return str(value)
 
 
+# JSON escapes C0 itself; C1 controls, DEL and the bidi overrides it leaves raw. Written as \uXXXX they
+# read back as the same text, and cannot drive a terminal the json is printed on.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _dumps(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text) if isinstance(value, str) else text
+
+
 class Fixed(str):
     """A number already formatted (`120000.00`): written into JSON as a number, digits untouched."""
 
@@ -206,7 +216,7 @@ def to_json(value: Any, indent: str | None = None, _level: int = 0) -> str:
     if isinstance(value, (dict, list, tuple)):
         is_dict = isinstance(value, dict)
         if is_dict:
-            items = [f"{json.dumps(str(k), ensure_ascii=False)}: {to_json(v, indent, _level + 1)}" for k, v in value.items()]
+            items = [f"{_dumps(str(k))}: {to_json(v, indent, _level + 1)}" for k, v in value.items()]
         else:
             items = [to_json(v, indent, _level + 1) for v in value]
         opening, closing = "{}" if is_dict else "[]"
@@ -216,7 +226,7 @@ def to_json(value: Any, indent: str | None = None, _level: int = 0) -> str:
             return opening + ", ".join(items) + closing
         inner = "\n" + indent * (_level + 1)
         return opening + inner + ("," + inner).join(items) + "\n" + indent * _level + closing
-    return json.dumps(value, ensure_ascii=False)
+    return _dumps(value)
 
 
 def _json_object(columns: list[Column], row: dict[str, Any]) -> str:

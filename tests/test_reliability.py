@@ -324,3 +324,25 @@ def test_imports_queued_behind_another_writer_both_succeed(db, tmp_path):
         assert proc.returncode == 0, err
     assert count(db, "SELECT COUNT(*) FROM deal WHERE external_id LIKE 'Q%'") == 100
     assert salesflow(db, "doctor").returncode == 0
+
+
+def test_a_signal_ends_the_wait_on_an_exclusive_lock_too(db):
+    """Another tool holding the file in EXCLUSIVE locking mode blocks even the first read of the schema."""
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("SELECT COUNT(*) FROM deal").fetchone()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "salesflow", "deals"], env=env(db),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        assert proc.poll() is None
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=10)
+        took = time.monotonic() - sent
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert proc.returncode == 143, err
+    assert took < 2, f"the signal took {took:.1f} s to end the wait"

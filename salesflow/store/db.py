@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from salesflow.domain.errors import NotFound, Refused, SalesflowError
 from salesflow.store.schema import MIGRATIONS, NAMES
 
 MIGRATION_SET = "salesflow"
+T = TypeVar("T")
 BUSY_TIMEOUT_MS = 15_000
 WAIT_SLICE_MS = 50  # how long one wait for the write lock lasts before Python may handle a signal
 
@@ -50,7 +52,7 @@ def open_db(path: Path, *, create: bool = False) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     try:
-        state = schema_state(conn, path)
+        state = patiently(conn, lambda: schema_state(conn, path))  # a process holding an exclusive lock: wait
         if state.fresh and not create:
             raise NotFound(f"{path} is an empty database", hint="initialise it with: salesflow init")
         if state.pending:
@@ -82,6 +84,10 @@ def schema_state(conn: sqlite3.Connection, path: Path) -> SchemaState:
     """Read-only: which of our migrations are applied; refuses foreign and newer databases."""
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise  # another process holds the file: the caller waits (patiently) and then says so
+        raise explain(exc, path) from None
     except sqlite3.DatabaseError as exc:
         raise explain(exc, path) from None
     if not tables:
@@ -103,12 +109,20 @@ def schema_state(conn: sqlite3.Connection, path: Path) -> SchemaState:
 def backup(conn: sqlite3.Connection, path: Path, state: SchemaState) -> Path:
     """Copy the database next to itself before migrating, owner-only, named by schema versions."""
     target = path.with_name(f"{path.name}.{state.applied[-1]}-to-{NAMES[-1]}.bak")
-    if target.exists():
-        target.unlink()
-    os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    target.unlink()  # VACUUM INTO needs a new file; the umask set by the CLI keeps it owner-only
-    conn.execute("VACUUM INTO ?", (str(target),))
-    os.chmod(target, 0o600)
+    # into a name of this process's own, then renamed: several salesflows opening an old database at once
+    # each make a whole backup, and the last rename wins (VACUUM INTO needs a file that does not exist)
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    if partial.exists():
+        partial.unlink()
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    partial.unlink()  # the umask set by the CLI keeps the new file owner-only; chmod below makes sure
+    try:
+        conn.execute("VACUUM INTO ?", (str(partial),))
+        os.chmod(partial, 0o600)
+        os.replace(partial, target)
+    finally:
+        if partial.exists():
+            partial.unlink()
     return target
 
 
@@ -210,9 +224,13 @@ def _header(path: Path) -> tuple[bytes, int, int]:
 
 
 def _begin_immediate(conn: sqlite3.Connection) -> None:
-    """BEGIN IMMEDIATE, waiting up to the busy timeout for another writer — in short slices, so that Ctrl-C
-    or SIGTERM ends the wait at once: SQLite's own busy handler sleeps in C, where Python cannot run a
-    signal handler until the whole timeout has passed."""
+    patiently(conn, lambda: conn.execute("BEGIN IMMEDIATE"))
+
+
+def patiently(conn: sqlite3.Connection, step: Callable[[], T]) -> T:
+    """`step()`, waiting up to the busy timeout while another process holds a lock — in short slices, so
+    that Ctrl-C or SIGTERM ends the wait at once: SQLite's own busy handler sleeps in C, where Python
+    cannot run a signal handler until the whole timeout has passed."""
     import time
 
     deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
@@ -220,8 +238,7 @@ def _begin_immediate(conn: sqlite3.Connection) -> None:
     try:
         while True:
             try:
-                conn.execute("BEGIN IMMEDIATE")
-                return
+                return step()
             except sqlite3.OperationalError as exc:
                 if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
                     raise

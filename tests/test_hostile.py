@@ -157,6 +157,10 @@ CASES = [
     # an error quotes at most ~80 characters of what it was given
     ("20,000-character stage", ["advance", "1", "x" * 20_000], 1),
     ("20,000-character deal id", ["show", "9" * 20_000], 1),
+    ("3,000-character owner", ["set", "1", "owner=" + "x" * 3000], 1),
+    ("3,000-character option", ["deals", "--" + "x" * 3000], 2),
+    ("a database path too long", ["--db", "{tmp}/" + "d" * 300 + ".db", "due"], 1),
+    ("a FIFO to import", ["import", "deals", "{tmp}/fifo.csv"], 1),
 ]
 
 
@@ -194,6 +198,7 @@ def book(team, tmp_path, monkeypatch, workbooks):
         (tmp_path / name).write_bytes(data)
     (tmp_path / "link.db").symlink_to(team.db)
     (tmp_path / "wal-link.csv").symlink_to(f"{team.db}-wal")
+    os.mkfifo(tmp_path / "fifo.csv")
     (tmp_path / "shm-link.csv").symlink_to(f"{team.db}-shm")
     for name in ("damaged.xlsx", "bomb.xlsx"):
         (tmp_path / name).symlink_to(workbooks / name)

@@ -234,3 +234,10 @@ def test_writes_record_the_acting_rep_or_the_os_user(team):
     team.ok("--as", "li", "touch", d, "--kind", "email")
     team.ok("touch", d, "--kind", "email", env={"SALESFLOW_REP": "wang"})
     assert [r[0] for r in team.query("SELECT by FROM touch ORDER BY id")] == ["zhao", "li", "wang"]
+
+
+def test_a_lost_deal_won_with_force_keeps_no_lost_reason(team):
+    deal = add_lead(team)
+    team.ok("lose", str(deal), "--reason", "price")
+    team.ok("win", str(deal), "--force", "--reason", "they came back")
+    assert team.query("SELECT status, lost_reason, lost_from_stage FROM deal WHERE id = ?", deal) == [("won", None, None)]

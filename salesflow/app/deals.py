@@ -316,10 +316,12 @@ def _apply(conn: sqlite3.Connection, cmd: Cmd, deal: Deal, move: Move, now: date
         # the latest forward move, as a rebuild from the events says (MAX(at)): a command whose --now is
         # earlier than one that committed before it (two reps at once, or a back-dated --now) keeps the later
         update["progressed_at"] = max(filter(None, (store.progressed_at(conn, deal.id), iso(now))))
-    if move.status == "open":
-        update |= {"closed_at": None, "lost_reason": None}
+    if move.status != "lost":  # open again, or won (a lost deal won with --force): no loss to remember
+        update["lost_reason"] = None
         if deal.status == "lost":
             update["lost_from_stage"] = None
+    if move.status == "open":
+        update["closed_at"] = None
     else:
         update |= {"closed_at": iso(now), "next_followup": None}
     if move.status == "lost":

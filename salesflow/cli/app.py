@@ -189,6 +189,8 @@ def _tidy(text: str) -> str:
     from salesflow.domain.text import QUOTE_MAX, printable, quoted
 
     text = re.sub("'([^']{%d,})'" % (QUOTE_MAX + 1), lambda m: quoted(m[1]), printable(text.replace("\n", " ")))
+    # an unquoted run of thousands of characters (an option name, a value echoed in a hint)
+    text = re.sub(r"\S{121,}", lambda m: m[0][:119] + f"…(+{len(m[0]) - 119:,} more)", text)
     return text if len(text) <= 400 else text[:399] + "…"
 
 

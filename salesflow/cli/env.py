@@ -68,6 +68,11 @@ class Env:
                 self._conn = open_db(self.db_path)
             except sqlite3.DatabaseError as exc:
                 raise explain(exc, self.db_path) from None
+            except OSError as exc:  # a name too long, a path through a file …
+                from salesflow.domain.errors import BadInput
+
+                raise BadInput(f"cannot open the database {str(self.db_path)[:120]}: {exc.strerror or exc}",
+                               hint="check --db or SALESFLOW_DB") from None
             except UnicodeDecodeError:  # its schema holds bytes that are not text: a damaged file
                 from salesflow.store.db import Damaged
 

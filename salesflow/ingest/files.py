@@ -55,11 +55,20 @@ def normalise_header(text: str) -> str:
 def open_table(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
                is_header: Callable[[list[str]], bool] = lambda row: True) -> Table:
     """Open a CSV/TSV or XLSX file. `is_header` tells a header row from a title row above it."""
+    import stat
+
     path = Path(path)
-    if not path.exists():
-        raise BadInput(f"{path}: no such file", hint="check the path; import reads CSV, TSV or XLSX files")
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such file", hint="check the path; import reads CSV, TSV or XLSX files") from None
+    except OSError as exc:
+        raise BadInput(f"cannot read {str(path)[:120]}: {exc.strerror}") from None
+    if stat.S_ISDIR(mode):
         raise BadInput(f"{path} is a directory", hint="give the file to import")
+    if not stat.S_ISREG(mode):
+        raise BadInput(f"{path} is not a regular file (a pipe or a device)",
+                       hint="save what it gives to a file and import that: an import reads its file twice")
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         return _open_xlsx(path, is_header)
     if path.suffix.lower() == ".xls":
@@ -233,6 +242,10 @@ def _open_xlsx(path: Path, is_header) -> Table:
     except ImportError:
         raise BadInput("reading .xlsx needs openpyxl", hint="pip install 'salesflow[xlsx]', or save the sheet as CSV") from None
     _check_inflated(path)
+    import warnings
+
+    # openpyxl warns (with its own file path) about cells it cannot convert: the cell's text is what counts
+    warnings.filterwarnings("ignore", module="openpyxl")
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         sheet = book.worksheets[0]

@@ -28,7 +28,7 @@ from salesflow.app.context import Act, Outcome, RollBack, writes
 from salesflow.app.setup import default_pipeline
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, UsageProblem
-from salesflow.domain.history import lost_reason, reason_words, stage_history
+from salesflow.domain.history import History, lost_reason, reason_words, stage_history
 from salesflow.domain.pipeline import Pipeline
 from salesflow.domain.text import clean_text, name_key, normalise_email
 from salesflow.domain.vocabulary import GRADES, TOUCH_KIND_ALIASES, TOUCH_KINDS, UNKNOWN_REASON
@@ -394,10 +394,10 @@ class _DealImport:
         self.pending_deals: set[int] = set()  # created but not yet flushed: an update of one flushes first
         self.events = _read_events(opts, act) if opts.events else None
         self.entered = [(f, f[len(ENTERED):]) for f in cols.fields if f.startswith(ENTERED)]
-        for field, word in self.entered:  # said once, before any row, for the default pipeline
+        for target, word in self.entered:  # said once, before any row, for the default pipeline
             found = self.pipelines[self.default_pipeline].words.get(normalise_header(word))
             if found is None or not self.pipelines[self.default_pipeline].pipeline.stage(found).is_open:
-                raise UsageProblem(f"--map target {field!r}: {word!r} is not an open stage of pipeline "
+                raise UsageProblem(f"--map target {target!r}: {word!r} is not an open stage of pipeline "
                                    f"{self.default_pipeline}",
                                    hint="stages: " + ", ".join(s.key for s in
                                                                self.pipelines[self.default_pipeline].pipeline.open_stages))
@@ -486,22 +486,27 @@ class _DealImport:
             if closed < created:
                 created = closed
                 warn["closed before it was created: created date set to the close date"] += 1
-        # an expected close date is only what the file says: a won row's actual close is not copied into it
+        # an expected close date is only what the file says: a won row's actual close is not copied into it;
+        # the dates the deal entered stages (entered:STAGE columns) are its stage history
         entered = {}
-        for field, word in self.entered:
-            raw = get(field)
+        for target, word in self.entered:
+            raw = get(target)
             if raw:
-                key_ = stages.words.get(normalise_header(word))
-                if key_ is None or not p.stage(key_).is_open:
-                    raise Problem(f"{field}: {word!r} is not an open stage of pipeline {p.key}")
-                entered[key_] = import_datetime(raw, fmt)
-        h = stage_history(p, status=status, stage=stage.key if stage is not None and stage.is_open else None,
-                          entered=entered, created=created, closed=closed)
+                entered_key = stages.words.get(normalise_header(word))
+                if entered_key is None or not p.stage(entered_key).is_open:
+                    raise Problem(f"{target}: {word!r} is not an open stage of pipeline {p.key}")
+                entered[entered_key] = import_datetime(raw, fmt)
+        open_stage = stage.key if stage is not None and stage.is_open else None
+        if status == "open" and not entered:  # the common row, without the general rule's work (a million rows)
+            h = History([(None, open_stage or stages.first, created)], open_stage or stages.first, None, True)
+            progressed = None
+        else:
+            h = stage_history(p, status=status, stage=open_stage, entered=entered, created=created, closed=closed)
+            progressed = max((at for f, t, at in h.events if f is not None and p.is_progress(f, t)), default=None)
         if not h.known:
             warn["lost without saying how far it got: history unknown (left out of stage-reach reports)"] += 1
         entry = h.entry
         final = entry if status == "open" else stages.closed[status]
-        progressed = max((at for f, t, at in h.events if f is not None and p.is_progress(f, t)), default=None)
 
         reason = None
         if status == "lost":

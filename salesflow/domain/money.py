@@ -39,6 +39,8 @@ def parse_amount(text: str) -> int:
 
     raw = unicodedata.normalize("NFKC", str(text)).strip().lower().replace(" ", "")
     if len(raw) > 40:  # thousands of digits: too large, and not worth parsing
+        if sum(c.isdigit() for c in raw) < len(raw) // 2:
+            raise BadInput(f"amount {raw[:20]!r}… ({len(raw):,} characters) is not an amount", hint=_HINT)
         raise BadInput(f"amount {raw[:20]!r}… ({len(raw):,} characters) is too large", hint=MAX_HINT)
     if raw in {"", "0"}:
         if raw == "":

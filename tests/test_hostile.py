@@ -124,6 +124,8 @@ CASES = [
     ("--lookback huge", ["forecast", "--lookback", "99999999999999d"], 1),
     ("--horizon huge", ["forecast", "backtest", "--as-of", "2026-10-01", "--horizon", "99999999d"], 1),
     ("--prior-weight nan", ["forecast", "--prior-weight", "nan"], 1),
+    ("--months huge", ["forecast", "--months", "99999"], 1),
+    ("--runs huge", ["forecast", "--range", "--runs", "99999999"], 1),
     ("--prior-weight inf", ["forecast", "--prior-weight", "inf"], 1),
     ("--capacity 1e20", ["rep", "add", "bob", "--capacity", "1e20"], 2),
     ("--capacity huge", ["rep", "add", "bob", "--capacity", "99999999999999999999"], 1),

@@ -80,5 +80,4 @@ def writes(fn: Callable[..., Any] | None = None, *, keep_empty: bool = False) ->
         except RollBack as done:
             return done.result
 
-    run.writes = True  # type: ignore[attr-defined]
     return run

@@ -54,8 +54,8 @@ def _check(q: ForecastQuery) -> None:
         raise UsageProblem(f"--method {q.method!r} is not a method", hint="use --method history or --method stage")
     if not math.isfinite(q.prior_weight) or not 0 <= q.prior_weight <= 1000:
         raise BadInput(f"--prior-weight {q.prior_weight:g} is out of range", hint="a number from 0 to 1000 (default 5)")
-    if q.months is not None and q.months < 0:
-        raise BadInput("--months must be 0 or more")
+    if q.months is not None and not 0 <= q.months <= 1200:
+        raise BadInput(f"--months {q.months} is out of range", hint="fold months beyond the next N: 0 to 1200")
     if q.runs < 1 or q.runs > 1_000_000:
         raise BadInput("--runs must be from 1 to 1,000,000")
 
@@ -159,7 +159,7 @@ def _left_out(conn: sqlite3.Connection, now: datetime, q: ForecastQuery) -> list
     if q.method != "history":
         return []
     since = now - timedelta(days=_days(q.lookback, "--lookback"))
-    n = store.unknown_history_closed(conn, q.pipeline, iso(since), iso(now))
+    n = store.closed_left_out(conn, q.pipeline, iso(since), iso(now))
     return [f"{n:,} closed deal(s) whose stage history or close date is unknown (imported without it) are left out of p"
             ] if n else []
 

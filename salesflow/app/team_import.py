@@ -130,10 +130,10 @@ def _write(conn: sqlite3.Connection, cmd: Cmd, path: Path, rows: list, create_re
         raise BadInput(f"{path.name}: unknown managers; nothing was imported",
                        details=[", ".join(f"{m!r} ({n} row{'s' if n != 1 else ''})" for m, n in missing.items())],
                        hint="add them with salesflow rep add, list them in the sheet, or pass --create-reps")
-    new = created_handles = {h for _, h, _ in handles} - {h for h, _ in reps}
+    new = {h for _, h, _ in handles} - {h for h, _ in reps}
     updated = len(touched - new)
     out = Outcome(lines=[f"{'would import' if dry_run else 'imported'} {path.name}: {len(rows)} rows → "
-                         f"{created} reps created, {updated} updated, {len(handles) - len(created_handles) - updated} unchanged"])
+                         f"{created} reps created, {updated} updated, {len(handles) - len(new) - updated} unchanged"])
     if dry_run:
         out.notes.append("dry run: nothing was written")
         raise RollBack(out)

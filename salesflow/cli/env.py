@@ -62,23 +62,9 @@ class Env:
 
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
-            from salesflow.store.db import explain, network_filesystem, open_db
+            from salesflow.store.db import network_filesystem, open_db
 
-            try:
-                self._conn = open_db(self.db_path)
-            except sqlite3.DatabaseError as exc:
-                raise explain(exc, self.db_path) from None
-            except OSError as exc:  # a name too long, a path through a file …
-                from salesflow.domain.errors import BadInput
-
-                raise BadInput(f"cannot open the database {str(self.db_path)[:120]}: {exc.strerror or exc}",
-                               hint="check --db or SALESFLOW_DB") from None
-            except UnicodeDecodeError:  # its schema holds bytes that are not text: a damaged file
-                from salesflow.store.db import Damaged
-
-                raise Damaged(f"{self.db_path} is damaged (its schema is not valid text)",
-                              hint="restore the newest backup (*.bak beside it), or recover what is left with: "
-                                   "sqlite3 FILE .recover") from None
+            self._conn = open_db(self.db_path)
             fs = network_filesystem(self.db_path)
             if fs:
                 print(f"warning: {self.db_path} is on a network filesystem ({fs}); SQLite's locking is not safe there"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from salesflow.domain.errors import NotFound, Refused, SalesflowError
+from salesflow.domain.errors import BadInput, NotFound, Refused, SalesflowError
 from salesflow.store.schema import MIGRATIONS, NAMES
 
 MIGRATION_SET = "salesflow"
@@ -34,7 +34,20 @@ class SchemaState:
 
 
 def open_db(path: Path, *, create: bool = False) -> sqlite3.Connection:
-    """Connect to `path`; with `create`, make an owner-only file and build the schema."""
+    """Connect to `path`; with `create`, make an owner-only file and build the schema. Every way this can
+    fail is one SalesflowError that says which (damaged, truncated, locked, read-only, a bad path …)."""
+    try:
+        return _open(path, create)
+    except sqlite3.DatabaseError as exc:
+        raise explain(exc, path) from None
+    except UnicodeDecodeError:  # its schema holds bytes that are not text
+        raise Damaged(f"{path} is damaged (its schema is not valid text)", hint=RESTORE) from None
+    except OSError as exc:  # a name too long, a path through a file …
+        raise BadInput(f"cannot open the database {str(path)[:120]}: {exc.strerror or exc}",
+                       hint="check --db or SALESFLOW_DB") from None
+
+
+def _open(path: Path, create: bool) -> sqlite3.Connection:
     if not path.exists():
         if not create:
             raise NotFound(f"no salesflow database at {path}",
@@ -84,11 +97,9 @@ def schema_state(conn: sqlite3.Connection, path: Path) -> SchemaState:
     """Read-only: which of our migrations are applied; refuses foreign and newer databases."""
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise  # another process holds the file: the caller waits (patiently) and then says so
-        raise explain(exc, path) from None
     except sqlite3.DatabaseError as exc:
+        if is_busy(exc):
+            raise  # another process holds the file: the caller waits (patiently) and then says so
         raise explain(exc, path) from None
     if not tables:
         return SchemaState(True, (), tuple(NAMES))
@@ -168,7 +179,14 @@ class Damaged(Refused):
     """The database file is damaged (malformed or truncated): nothing can be trusted until it is repaired."""
 
 
-SQLITE_HEADER = b"SQLite format 3\x00"
+SQLITE_HEADER = b"SQLite format 3\x00"  # (output/target.py reads it too: output may not import store)
+RESTORE = "restore the newest backup (*.bak beside it), or recover what is left with: sqlite3 FILE .recover"
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Another connection holds a lock we need (SQLITE_BUSY / SQLITE_LOCKED)."""
+    text = str(exc)
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 def explain(exc: sqlite3.DatabaseError, path: Path | None) -> SalesflowError:
@@ -176,7 +194,7 @@ def explain(exc: sqlite3.DatabaseError, path: Path | None) -> SalesflowError:
     locked, full — never just "not a salesflow database" when it is something else."""
     name = str(path) if path is not None else "the database"
     text = str(exc).lower()
-    restore = "restore the newest backup (*.bak beside it), or recover what is left with: sqlite3 FILE .recover"
+    restore = RESTORE
     damaged = "malformed" in text or "not a database" in text or "corrupt" in text
     if damaged and path is not None:
         header, size, stated = _header(path)
@@ -196,7 +214,7 @@ def explain(exc: sqlite3.DatabaseError, path: Path | None) -> SalesflowError:
     if "full" in text:
         return Refused(f"the disk holding {name} is full; nothing was written",
                        hint="free some space and run the command again")
-    if "locked" in text or "busy" in text:
+    if is_busy(exc):
         return Refused(f"{name} stayed locked by another process for {BUSY_TIMEOUT_MS // 1000} s; nothing was written",
                        hint="another salesflow (or a tool holding the file) is writing: try again in a moment")
     if "i/o" in text:
@@ -240,7 +258,7 @@ def patiently(conn: sqlite3.Connection, step: Callable[[], T]) -> T:
             try:
                 return step()
             except sqlite3.OperationalError as exc:
-                if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                if not is_busy(exc) or time.monotonic() > deadline:
                     raise
     finally:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -22,8 +22,9 @@ def closed_events(conn: sqlite3.Connection, pipeline: str, since: str, until: st
     )
 
 
-def unknown_history_closed(conn: sqlite3.Connection, pipeline: str | None, since: str, until: str) -> int:
-    """Closed deals in [since, until) whose history is unknown (left out of what the forecast learns)."""
+def closed_left_out(conn: sqlite3.Connection, pipeline: str | None, since: str, until: str) -> int:
+    """Closed deals in [since, until) whose stage history or close time is unknown (left out of what the
+    forecast learns)."""
     return conn.execute(
         "SELECT COUNT(*) FROM deal d WHERE (? IS NULL OR pipeline = ?) AND status IN ('won', 'lost')"
         f" AND closed_at >= ? AND closed_at < ? AND (history = 'unknown' OR NOT {CLOSED_KNOWN})",

@@ -252,3 +252,29 @@ def test_import_reps_matches_by_name_links_managers_in_any_order_and_groups_by_t
     run = team.fails(1, "import", "reps", str(bad))
     assert run.err.splitlines()[0] == "error: bad.csv: unknown managers; nothing was imported"
     assert team.dump() == before
+
+
+def test_times_the_file_did_not_give_place_a_deal_in_no_period(team, tmp_path):
+    path = tmp_path / "undated.csv"
+    path.write_text("id,company,status,created,closed\nU1,甲,open,2017-01-05,\nU2,乙,open,,\nU3,丙,won,2017-01-06,\n"
+                    "U4,丁,won,2017-01-07,2017-01-20\n", encoding="utf-8")
+    team.now = "2017-02-01T09:00"
+    run = team.ok("import", "deals", str(path), "--map", "id=external_id", "--map", "company=customer",
+                  "--map", "status=status", "--map", "created=created_at", "--map", "closed=closed_at")
+    assert "(in no period)" in run.err
+    assert team.query("SELECT external_id, guessed FROM deal ORDER BY id") == [
+        ("U1", None), ("U2", "created"), ("U3", "closed"), ("U4", None)]
+    # all time: every deal; a window: not the one whose created date was guessed (it would fall on "now")
+    def reached(*args):
+        out = team.ok("funnel", *args, "-f", "csv")
+        return {r["stage"]: int(r["reached"]) for r in csv.DictReader(io.StringIO(out.out))}["lead"], out.err
+    assert reached() == (4, "")
+    assert reached("--since", "2017-01") == (3, "note: 1 deal(s) without a created date (imported without one)"
+                                                  " are not in any period\n")
+    months = {r["month"] for r in csv.DictReader(io.StringIO(team.ok("funnel", "--by", "month", "-f", "csv").out))}
+    assert months == {"", "2017-01"}  # the undated deal is in no month
+    # U3 was closed at "now" only because the file gave no close: no period's review counts it
+    review = json.loads(team.ok("review", "--period", "2017-02", "-f", "json").out)
+    assert review["cycle"] == [] or all(r["deals"] == 0 for r in review["cycle"])
+    won = json.loads(team.ok("review", "--period", "2017-01", "-f", "json").out)["cycle"]
+    assert [r["deals"] for r in won if r["outcome"] == "won"] == [1]  # U4 only

@@ -154,6 +154,8 @@ CASES = [
     ("BOM then binary", ["import", "deals", "{tmp}/bom-binary.csv"], 1),
     ("stray opening quote", ["import", "deals", "{tmp}/stray-quote.csv"], 1),
     ("CSV named .xlsx", ["import", "deals", "{tmp}/csv-named.xlsx"], 1),
+    ("a database given as the file to import", ["import", "deals", "{db}"], 1),
+    ("a workbook named .csv", ["import", "deals", "{tmp}/workbook.csv"], 1),
     ("damaged sheet XML", ["import", "deals", "{tmp}/damaged.xlsx"], 1),
     ("XLSX inflating past 200 MB", ["import", "deals", "{tmp}/bomb.xlsx"], 1),
     # an error quotes at most ~80 characters of what it was given
@@ -201,6 +203,7 @@ def book(team, tmp_path, monkeypatch, workbooks):
     (tmp_path / "link.db").symlink_to(team.db)
     (tmp_path / "wal-link.csv").symlink_to(f"{team.db}-wal")
     os.mkfifo(tmp_path / "fifo.csv")
+    (tmp_path / "workbook.csv").write_bytes((workbooks / "damaged.xlsx").read_bytes())
     (tmp_path / "shm-link.csv").symlink_to(f"{team.db}-shm")
     for name in ("damaged.xlsx", "bomb.xlsx"):
         (tmp_path / name).symlink_to(workbooks / name)

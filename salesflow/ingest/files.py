@@ -80,6 +80,7 @@ def _open_csv(path: Path, encoding: str | None, delimiter: str | None, is_header
     size = path.stat().st_size
     if size == 0:
         raise BadInput(f"{path} is empty", hint="export the data again; the file has no header row")
+    _not_text(path)
     encoding = _choose_encoding(path, encoding)
     binary = open(path, "rb")  # noqa: SIM115 - closed when the row iterator finishes
     text = io.TextIOWrapper(binary, encoding=encoding, newline="", errors="strict")
@@ -187,6 +188,23 @@ def _data(rows: Iterator[tuple[int, list[str]]], skipped: list[int]) -> Iterator
             skipped.append(line)
             continue
         yield line, cells
+
+
+# Files that are not text at all, whatever their name says: (leading bytes, what the file is, what to do)
+_BINARY = (
+    (b"SQLite format 3\x00", "an SQLite database", "to copy a salesflow database: salesflow export deals, then import"),
+    (b"PK\x03\x04", "a zip archive (an .xlsx workbook?)", "name it .xlsx, or save the sheet as CSV"),
+    (b"\xd0\xcf\x11\xe0", "an old Office file (.xls?)", "save it as .xlsx or CSV in Excel and import that"),
+    (b"%PDF", "a PDF document", "export the data from its source as CSV"),
+)
+
+
+def _not_text(path: Path) -> None:
+    with open(path, "rb") as f:
+        head = f.read(16)
+    for magic, what, hint in _BINARY:
+        if head.startswith(magic):
+            raise BadInput(f"{path.name} is {what}, not a CSV file", hint=hint)
 
 
 def _choose_encoding(path: Path, given: str | None) -> str:

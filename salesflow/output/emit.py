@@ -106,8 +106,7 @@ def _write(report: Report, fmt: str, style: Style, stream: IO[str], *, raw: bool
 
 def _csv_rows(report: Report, raw: bool, stream: IO[str], dialect: dict[str, str]) -> None:
     """The hot loop of `export` (a million rows): each value is converted once, and only the columns
-    that need it are touched — text cells checked for a formula trigger, money formatted, bools spelled.
-    Rows that come in halves (a long export) are written by two processes (output.split)."""
+    that need it are touched — text cells checked for a formula trigger, money formatted, bools spelled."""
     columns = report.columns
     get = [c.key for c in columns]
     tuples = report.tuples
@@ -119,25 +118,18 @@ def _csv_rows(report: Report, raw: bool, stream: IO[str], dialect: dict[str, str
     phones = {i for i, c in enumerate(columns) if c.kind == "phone"}
     first = _TRIGGER_FIRST
 
-    def writer_for(target: IO[str]):
-        writerow = csv.writer(target, **dialect).writerow
+    writerow = csv.writer(stream, **dialect).writerow
+    for row in report.rows:
+        cells = list(row) if tuples else [row.get(k) for k in get]
+        for i, fn, column in convert:
+            cells[i] = fn(column, cells[i])
+        for i in guarded:
+            cell = cells[i]
+            if cell and cell[0] in first and not (i in phones and _E164.match(cell)):
+                cells[i] = "'" + cell
+        writerow(cells)
 
-        def write_rows(rows) -> None:
-            for row in rows:
-                cells = list(row) if tuples else [row.get(k) for k in get]
-                for i, fn, column in convert:
-                    cells[i] = fn(column, cells[i])
-                for i in guarded:
-                    cell = cells[i]
-                    if cell and cell[0] in first and not (i in phones and _E164.match(cell)):
-                        cells[i] = "'" + cell
-                writerow(cells)
 
-        return write_rows
-
-    from salesflow.output import split
-
-    split.write_rows(report.rows, writer_for, stream)
 
 
 def emit_sections(reports: dict[str, Report], fmt: str, style: Style, out: Path | None = None) -> None:

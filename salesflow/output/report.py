@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -15,26 +15,6 @@ class Column(NamedTuple):
     kind: str = "text"
     in_table: bool = True  # shown in the human table
     in_machine: bool = True  # carried by csv/tsv/json/jsonl (False: a table-only drawing, e.g. a bar)
-
-
-class Halves:
-    """Rows that can also be read in two halves by two processes (a long export, see output.split).
-
-    Iterating gives every row from this process: `first()` then `second()`. `second_elsewhere()` gives
-    the second half from a new connection in a forked process, or raises `Stale` if the data it sees is
-    not the data this process is reading."""
-
-    def __init__(self, first: Callable[[], Iterable[Any]], second: Callable[[], Iterable[Any]],
-                 second_elsewhere: Callable[[], Iterable[Any]]):
-        self.first, self.second, self.second_elsewhere = first, second, second_elsewhere
-
-    def __iter__(self) -> Iterator[Any]:
-        yield from self.first()
-        yield from self.second()
-
-
-class Stale(Exception):
-    """The helper process would read other data than this one (something was written in between)."""
 
 
 @dataclass

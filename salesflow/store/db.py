@@ -81,18 +81,6 @@ def _open(path: Path, create: bool) -> sqlite3.Connection:
     return conn
 
 
-def path_of(conn: sqlite3.Connection) -> Path:
-    return Path(conn.execute("PRAGMA database_list").fetchone()[2])
-
-
-def open_reader(path: Path) -> sqlite3.Connection:
-    """A read-only connection of its own (a forked helper process must never use its parent's)."""
-    reader = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
-                             isolation_level=None)
-    reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    return reader
-
-
 def schema_state(conn: sqlite3.Connection, path: Path) -> SchemaState:
     """Read-only: which of our migrations are applied; refuses foreign and newer databases."""
     try:

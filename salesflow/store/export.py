@@ -9,31 +9,19 @@ from salesflow.store.deals import DEAL_SELECT
 
 
 # Every deal in the `export deals` column order (app.views.DEAL_COLUMNS), by id: the `deals` listing's
-# own SELECT (one place for its joins), narrowed to those columns. SQLite flattens the subquery and
-# reads an id range straight from the primary key.
+# own SELECT (one place for its joins), narrowed to those columns (SQLite flattens the subquery).
 DEALS = f"""
 SELECT id, external_id, title, customer, contact, phone, email, owner, pipeline, stage, status, amount,
        close_date, source, grade, created_at, closed_at, lost_reason, next_followup, fields, history
-FROM ({DEAL_SELECT}) WHERE id > :after AND id <= :upto ORDER BY id
+FROM ({DEAL_SELECT}) ORDER BY id
 """
-NO_END = 2**63 - 1
 
 
-def deals(conn: sqlite3.Connection, after: int = 0, upto: int = NO_END) -> Iterator[tuple]:
-    """Deals with after < id <= upto (all by default), as tuples in DEALS' column order."""
+def deals(conn: sqlite3.Connection) -> Iterator[tuple]:
+    """Every deal, as tuples in DEALS' column order."""
     cur = conn.cursor()
     cur.row_factory = None  # plain tuples: a million rows without a Row object each
-    return cur.execute(DEALS, {"after": after, "upto": upto})
-
-
-def begin_snapshot(conn: sqlite3.Connection) -> tuple:
-    """Start a read transaction and say which state of the data it sees: the last command, the last change
-    and the deals. Every salesflow write is a command with its changes, so two connections that return the
-    same tuple read the same data."""
-    conn.execute("BEGIN")
-    return tuple(conn.execute(
-        "SELECT (SELECT MAX(id) FROM command), (SELECT MAX(id) FROM change_log),"
-        " (SELECT MIN(id) FROM deal), (SELECT MAX(id) FROM deal), (SELECT COUNT(*) FROM deal)").fetchone())
+    return cur.execute(DEALS)
 
 
 def touches(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:

@@ -67,10 +67,12 @@ def import_deals(
     from salesflow.app.imports import ImportOptions
     from salesflow.app.imports import import_deals as run
 
-    opts = ImportOptions(file, preset, tuple(map_ or ()), tuple(stage_map or ()), tuple(status_map or ()), encoding,
-                         delimiter, date_format, amount_unit, on_duplicate.lower(), create_reps, dry_run, rejects,
-                         pipeline, events, phone_region or resolve(ctx).phone_region,
-                         reason_maps=tuple(reason_map or ()))
+    opts = ImportOptions(
+        path=file, preset=preset, maps=tuple(map_ or ()), stage_maps=tuple(stage_map or ()),
+        status_maps=tuple(status_map or ()), reason_maps=tuple(reason_map or ()), encoding=encoding,
+        delimiter=delimiter, date_format=date_format, amount_unit=amount_unit, on_duplicate=on_duplicate.lower(),
+        create_reps=create_reps, dry_run=dry_run, rejects=rejects, pipeline=pipeline, events=events,
+        phone_region=phone_region or resolve(ctx).phone_region)
     _go(ctx, run, opts, "import deals", fmt, "deals")
 
 
@@ -91,7 +93,7 @@ def import_touches(
     from salesflow.app.imports import ImportOptions
     from salesflow.app.imports import import_touches as run
 
-    opts = ImportOptions(file, preset, tuple(map_ or ()), encoding=encoding, delimiter=delimiter,
+    opts = ImportOptions(path=file, preset=preset, maps=tuple(map_ or ()), encoding=encoding, delimiter=delimiter,
                          date_format=date_format, dry_run=dry_run, rejects=rejects)
     _go(ctx, run, opts, "import touches", fmt, "touches")
 

@@ -1,0 +1,266 @@
+"""What both imports share: the options, the tally, the row loop, the rejects file and the summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol
+
+from salesflow.app.context import Outcome
+from salesflow.domain.errors import BadInput, UsageProblem
+from salesflow.domain.vocabulary import TOUCH_KINDS
+from salesflow.ingest.files import Table, open_table
+from salesflow.ingest.presets import UNITS, Columns, looks_like_header
+from salesflow.output.report import Column, Report
+
+PREVIEW_ROWS = 20
+BIG_FILE_BYTES = 4 * 1024 * 1024  # from this size on, a progress bar
+PROGRESS_ROWS = 1_000
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportOptions:
+    path: Path
+    preset: str | None = None
+    maps: tuple[str, ...] = ()          # --map SRC=FIELD, in the order given (the first non-empty value wins)
+    stage_maps: tuple[str, ...] = ()
+    status_maps: tuple[str, ...] = ()
+    reason_maps: tuple[str, ...] = ()
+    rates: tuple[str, ...] = ()         # --rate USD=7.10
+    encoding: str | None = None
+    delimiter: str | None = None
+    date_format: str | None = None
+    amount_unit: str | None = None
+    on_duplicate: str = "update"
+    create_reps: bool = False
+    dry_run: bool = False
+    rejects: Path | None = None
+    pipeline: str | None = None
+    events: Path | None = None
+    phone_region: str | None = None
+
+
+def big_file(path: Path) -> bool:
+    try:
+        return path.stat().st_size >= BIG_FILE_BYTES
+    except OSError:  # not there: opening it says so, in one line
+        return False
+
+
+class Ui(NamedTuple):
+    """How the import shows it is working: `progress` a fraction 0…1 (a bar on stderr for big files)."""
+
+    progress: Callable[[float], None] = lambda fraction: None
+
+
+@dataclass
+class Tally:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    rejected: list[tuple[int, list[str], str]] = field(default_factory=list)
+    warnings: Counter = field(default_factory=Counter)
+    unknown: dict[str, Counter] = field(default_factory=dict)   # "stage" / "owner" / … → value → rows
+    created_of: Counter = field(default_factory=Counter)        # reps, customers, contacts, stage events
+    preview: list[dict[str, Any]] = field(default_factory=list)
+    described: list[str] = field(default_factory=list)
+    new_reps: list[str] = field(default_factory=list)
+
+
+class Problem(BadInput):
+    """A row that cannot be imported (its line is added by the caller)."""
+
+
+class Unknown(Exception):
+    """Values that need a mapping (a stage, an owner): collected over the file, reported together."""
+
+    def __init__(self, *pairs: tuple[str, str]):
+        super().__init__(pairs[0][0])
+        self.pairs = pairs
+
+    def __str__(self) -> str:
+        return "; ".join(f"unknown {what} {value!r}" for what, value in self.pairs)
+
+
+class Job(Protocol):
+    opts: ImportOptions
+    tally: Tally
+
+    def take(self, line: int, cells: list[str]) -> None: ...
+
+    def flush(self) -> None: ...
+
+
+# --------------------------------------------------------------------------------------------------
+# the file
+
+
+def open_file(opts: ImportOptions, kind: str, maps: list[tuple[str, str]]) -> Table:
+    return open_table(opts.path, encoding=opts.encoding, delimiter=opts.delimiter,
+                      is_header=looks_like_header(kind, {source for source, _ in maps}))
+
+
+def describe(table: Table, cols: Columns) -> list[str]:
+    """What was detected, for the summary (printed only when the import went through: errors stay one line)."""
+    delim = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(table.delimiter or "", table.delimiter)
+    how = f"{table.encoding}" + (f", {delim}-separated" if delim else "")
+    preset = (f"preset {cols.preset.name}" + (" (detected from the header)" if cols.detected else "")) if cols.preset \
+        else "no preset (--map only)"
+    lines = [f"{table.path.name}: {how}, header on line {table.header_line}, {preset}"]
+    if cols.unmapped:
+        lines.append("not imported (no field): " + ", ".join(cols.unmapped[:12]) + (" …" if len(cols.unmapped) > 12 else ""))
+    return lines
+
+
+def amount_unit(opts: ImportOptions, cols: Columns) -> int | None:
+    if opts.amount_unit is None:
+        return cols.units.get("amount")
+    raw = opts.amount_unit.strip().lower()
+    if raw in UNITS:
+        return UNITS[raw]
+    if raw.isdigit() and int(raw) > 0:
+        return int(raw)
+    raise UsageProblem(f"amount unit {opts.amount_unit!r} is not a unit", hint="e.g. --amount-unit 万元, 千元, k or 10000")
+
+
+def first(cells: list[str], indexes: tuple[int, ...]) -> str | None:
+    """The first non-empty cell of a field's columns, in the order the --map options gave them."""
+    for i in indexes:
+        if i < len(cells):
+            value = cells[i].strip()
+            if value:
+                return value
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# the row loop
+
+
+def run_rows(job: Job, table: Table, ui: Ui) -> None:
+    """Every data row through `job.take`; a bad row raises (or goes to --rejects); unknown values are
+    collected over the whole file and reported together at the end."""
+    t, opts = job.tally, job.opts
+    for line, cells in table.rows:
+        t.rows += 1
+        try:
+            job.take(line, cells)
+        except Unknown as unknown:
+            for what, value in unknown.pairs:
+                t.unknown.setdefault(what, Counter())[value] += 1
+            if opts.rejects is not None:
+                reject_or_raise(t, opts, line, cells, str(unknown))
+        except BadInput as bad:
+            reject_or_raise(t, opts, line, cells, bad.message, bad.hint)
+        if t.rows % PROGRESS_ROWS == 0:
+            ui.progress(table.progress())
+    job.flush()
+    ui.progress(1.0)
+    _problem_end(t, opts.path, rejecting=opts.rejects is not None)
+
+
+def reject_or_raise(tally: Tally, opts: ImportOptions, line: int, cells: list[str], message: str,
+                    hint: str | None = None) -> None:
+    if opts.rejects is None:
+        raise BadInput(f"{opts.path.name}:{line}: {message}; nothing was imported",
+                       hint=hint or "fix the row, or pass --rejects FILE to import the rest")
+    tally.rejected.append((line, cells, message))
+    if len(tally.preview) < PREVIEW_ROWS:
+        tally.preview.append({"line": line, "action": "reject", "note": message})
+
+
+_MAP_HINTS = {
+    "stage": "map each with --stage-map '{}=STAGE' (a stage key of the pipeline, won or lost)",
+    "status": "map each with --status-map '{}=open|won|lost'",
+    "owner": "add them with salesflow rep add, or pass --create-reps",
+    "pipeline": "use a pipeline key or name, or import into one with --pipeline KEY",
+    "deal": "import the deals first, or check the deal id column",
+    "touch kind": "use --map to another column, or fix the values (" + ", ".join(TOUCH_KINDS) + ")",
+    "lost reason": "map each with --reason-map '{}=KEY' (a lost-reason key of the pipeline, or unknown)",
+}
+
+
+def _problem_end(tally: Tally, path: Path, rejecting: bool) -> None:
+    """After the last row: unknown values abort the import (unless rejected row by row), listing each
+    with the option that maps it; a file with no data rows is an error too."""
+    if tally.rows == 0:
+        raise BadInput(f"{path.name} has a header but no data rows", hint="export the data again, with its rows")
+    if rejecting or not tally.unknown:
+        return
+    details, hints = [], []
+    for what, values in tally.unknown.items():
+        listed = ", ".join(f"{v!r} ({n} row{'s' if n != 1 else ''})" for v, n in values.most_common(12))
+        more = f" and {len(values) - 12} more" if len(values) > 12 else ""
+        hints.append(_MAP_HINTS[what].format(next(iter(values))))
+        details.append(f"{what} ({len(values)}): {listed}{more}")
+    kinds = " and ".join(tally.unknown)
+    raise BadInput(f"{path.name}: unknown {kinds} values; nothing was imported", details=details, hint="; ".join(hints))
+
+
+# --------------------------------------------------------------------------------------------------
+# rejects file and summary
+
+
+def _read_files(opts: ImportOptions) -> tuple[Path, ...]:
+    return (opts.path,) + ((opts.events,) if opts.events else ())
+
+
+def check_rejects(opts: ImportOptions) -> None:
+    """Before anything is imported: a --rejects file that cannot or must not be written is refused now,
+    not after the import has committed."""
+    if opts.rejects is not None:
+        from salesflow.output.target import check_target
+
+        check_target(opts.rejects, protect=_read_files(opts))
+
+
+def write_rejects(opts: ImportOptions, header: list[str], tally: Tally) -> None:
+    if opts.rejects is None:
+        return
+    import csv
+
+    from salesflow.output.emit import neutralise
+    from salesflow.output.target import output_file
+
+    # formula-neutralised like every csv salesflow writes: a rejects file is opened in a spreadsheet to fix it
+    with output_file(opts.rejects, protect=_read_files(opts)) as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["line", "reason", *(neutralise(h) for h in header)])
+        for line, cells, reason in tally.rejected:
+            writer.writerow([line, neutralise(reason), *(neutralise(c) for c in cells)])
+
+
+def summary(opts: ImportOptions, tally: Tally) -> Outcome:
+    verb = "would import" if opts.dry_run else "imported"
+    n = lambda k: f"{k:,}"  # noqa: E731
+    line = (f"{verb} {opts.path.name}: {n(tally.rows)} rows → {n(tally.created)} created, {n(tally.updated)} updated,"
+            f" {n(tally.unchanged)} unchanged, {n(tally.skipped)} skipped, {n(len(tally.rejected))} rejected")
+    out = Outcome(lines=[line], notes=list(tally.described))
+    made = ", ".join(f"{n(tally.created_of[k])} {k if tally.created_of[k] != 1 else k[:-1]}"
+                     for k in ("reps", "customers", "contacts", "stage events") if tally.created_of[k])
+    if made:
+        out.lines.append(("would also create " if opts.dry_run else "also created ") + made)
+    if tally.new_reps:
+        out.notes.append("new reps: " + ", ".join(tally.new_reps[:8]) + (f" and {len(tally.new_reps) - 8} more" if len(tally.new_reps) > 8 else ""))
+    for warning, count in sorted(tally.warnings.items()):
+        out.notes.append(f"warning: {n(count)} row{'s' if count != 1 else ''}: {warning}")
+    if tally.rejected and opts.rejects:
+        out.notes.append(f"rejected rows {'would be' if opts.dry_run else 'were'} written to {opts.rejects} with their reasons")
+    if opts.dry_run:
+        out.notes.append("dry run: nothing was written")
+    return out
+
+
+def preview_report(kind: str, tally: Tally) -> Report:
+    cols = [Column("line", "int"), Column("action"), Column("deal", "int")]
+    if kind == "deals":
+        cols += [Column("title"), Column("customer"), Column("owner"), Column("stage"), Column("status"),
+                 Column("amount", "money")]
+    else:
+        cols += [Column("kind"), Column("at", "datetime"), Column("by")]
+    return Report(f"Import preview (first {PREVIEW_ROWS} rows)", cols + [Column("note")], tally.preview,
+                  empty="no data rows")

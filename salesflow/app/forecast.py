@@ -12,6 +12,7 @@ from itertools import groupby
 from typing import NamedTuple
 
 from salesflow.app.context import Act, writes
+from salesflow.app.groups import grouper
 from salesflow.app.reps import resolve_owner
 from salesflow.domain import forecast as rules
 from salesflow.domain.dates import in_range, iso, parse_when
@@ -30,7 +31,7 @@ class ForecastQuery(NamedTuple):
     method: str = "history"
     lookback: str = "365d"
     prior_weight: float = 5.0
-    by_rep: bool = False
+    by: str | None = None  # rep, team or manager: each month split by the owner's group (app.groups)
     months: int | None = None
     pipeline: str | None = None
     range: bool = False
@@ -97,13 +98,14 @@ def forecast_lines(conn: sqlite3.Connection, now: datetime, q: ForecastQuery, op
     _check(q)
     probs = probs or {k: stage_probabilities(conn, k, now, q) for k in _keys(conn, q.pipeline)}
     rows = open_rows if open_rows is not None else store.open_for_forecast(conn, q.pipeline)
+    group = grouper(conn, q.by)
     acc: dict[tuple[str, str | None], list] = {}
     for r in rows:
         if r["pipeline"] not in probs or r["stage"] not in probs[r["pipeline"]]:
             continue
         p = probs[r["pipeline"]][r["stage"]].probability
         close = date.fromisoformat(r["close_date"]) if r["close_date"] else None
-        key = (rules.bucket(close, now.date(), q.months), r["owner"] if q.by_rep else None)
+        key = (rules.bucket(close, now.date(), q.months), group(r["owner"]))
         line = acc.setdefault(key, [0, 0, 0, []])
         line[0] += 1
         line[1] += r["amount"]
@@ -119,16 +121,23 @@ def forecast_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery, i
     have = {line.month for line in lines}
     lines += [Line(month, None, 0, 0, 0, ()) for month in include if month not in have]
     lines.sort(key=lambda line: (rules.bucket_order(line.month), line.rep is not None, line.rep or ""))
-    target_by = {(t["month"], t["rep"] or None): t["amount"] for t in store.targets(conn)}
+    group = grouper(conn, q.by)
+    target_by: dict[tuple[str, str | None], int] = {}
+    for t in store.targets(conn):  # a team's or manager's target: its reps' targets added up
+        if q.by in (None, "rep"):
+            target_by[(t["month"], t["rep"] or None)] = t["amount"]
+        elif t["rep"]:
+            key = (t["month"], group(t["rep"]))
+            target_by[key] = target_by.get(key, 0) + t["amount"]
     rows = []
     for line in lines:
-        row = {"month": line.month, "rep": line.rep, "deals": line.deals, "amount": line.amount,
+        row = {"month": line.month, q.by or "rep": line.rep, "deals": line.deals, "amount": line.amount,
                "weighted": line.weighted, "target": None, "won": None, "gap": None, "flag": ""}
         if re.fullmatch(r"\d{4}-\d{2}", line.month):
             start, end = parse_period(line.month, now)
             won = store.won_between(conn, iso(start), iso(end), q.pipeline)
-            row["won"] = won.get(line.rep, 0) if q.by_rep else sum(won.values())
-            target = target_by.get((line.month, line.rep if q.by_rep else None))
+            row["won"] = sum(amount for owner, amount in won.items() if group(owner) == line.rep) if q.by else sum(won.values())
+            target = target_by.get((line.month, line.rep))
             if target is not None:
                 row["target"] = target
                 row["gap"] = row["won"] + line.weighted - target
@@ -137,7 +146,7 @@ def forecast_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery, i
         if q.range:
             row["p10"], row["p50"], row["p90"] = rules.simulate(list(line.members), q.runs, q.seed)
         rows.append(row)
-    columns = [Column("month")] + ([Column("rep", "owner")] if q.by_rep else []) + [
+    columns = [Column("month")] + ([Column(q.by, "owner")] if q.by else []) + [
         Column("deals", "int"), Column("amount", "money"), Column("weighted", "money")]
     if q.range:
         columns += [Column("p10", "money"), Column("p50", "money"), Column("p90", "money")]
@@ -146,7 +155,7 @@ def forecast_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery, i
     how = ("p = the stage's prior" if q.method == "stage" else
            f"p(s) = (w + {q.prior_weight:g}·prior) ÷ (n + {q.prior_weight:g}) over deals closed in the last {q.lookback}")
     return Report(
-        title="Forecast — open deals by expected close month" + (" and rep" if q.by_rep else ""),
+        title="Forecast — open deals by expected close month" + (f" and {q.by}" if q.by else ""),
         columns=columns, rows=rows, empty="no open deals",
         footer=[f"weighted = amount × p(stage); {how} (salesflow forecast --stages)",
                 "won = won so far in the month; gap = won + weighted − target, flagged beyond ±15 % of target"
@@ -219,7 +228,7 @@ def targets_report(conn: sqlite3.Connection) -> Report:
 def snapshot(conn: sqlite3.Connection, cmd: Cmd, now: datetime, act: Act) -> str:
     q = ForecastQuery()
     team = forecast_lines(conn, now, q)
-    reps = forecast_lines(conn, now, q._replace(by_rep=True))
+    reps = forecast_lines(conn, now, q._replace(by="rep"))
     rows = [(now.date().isoformat(), line.month, line.rep or "", line.deals, line.amount, line.weighted, q.method)
             for line in team + [r for r in reps if r.rep]]
     store.replace_snapshot(conn, now.date().isoformat(), rows)

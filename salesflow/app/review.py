@@ -6,8 +6,10 @@ import sqlite3
 import statistics
 from datetime import datetime
 
+from salesflow.app.groups import check_people, grouper
 from salesflow.domain.dates import iso
 from salesflow.domain.periods import parse_period
+from salesflow.domain.vocabulary import UNKNOWN_REASON
 from salesflow.output.report import Column, Report
 from salesflow.store.analytics import closed_deals
 
@@ -23,7 +25,10 @@ def _days(row) -> float:
     return (datetime.fromisoformat(row["closed_at"]) - datetime.fromisoformat(row["created_at"])).total_seconds() / 86400
 
 
-def review(conn: sqlite3.Connection, period: str, now: datetime) -> dict[str, Report]:
+def review(conn: sqlite3.Connection, period: str, now: datetime, by: str | None = None) -> dict[str, Report]:
+    """`by` team or manager: the reps section per group of reps (app.groups) instead of per rep."""
+    by = check_people(by, "review") or "rep"
+    group = grouper(conn, by)
     start, end = parse_period(period, now)
     rows = closed_deals(conn, iso(start), iso(end))
     won = [r for r in rows if r["status"] == "won"]
@@ -33,7 +38,7 @@ def review(conn: sqlite3.Connection, period: str, now: datetime) -> dict[str, Re
 
     reasons: dict[str, list] = {}
     for r in lost:
-        reasons.setdefault(r["lost_reason"] or "other", []).append(r)
+        reasons.setdefault(r["lost_reason"] or UNKNOWN_REASON, []).append(r)
     reports["lost-reasons"] = Report(
         title="Lost reasons", rows=[
             {"lost_reason": key, "deals": len(items), "amount": sum(i["amount"] for i in items),
@@ -42,15 +47,15 @@ def review(conn: sqlite3.Connection, period: str, now: datetime) -> dict[str, Re
         columns=[Column("lost_reason"), Column("deals", "int"), Column("amount", "money"), Column("share", "rate")],
         footer=[scope, "share = of the lost deals"], empty="no deal was lost in the period")
 
-    owners = sorted({r["owner"] for r in rows}, key=lambda o: (o is not None, o or ""))
+    owners = sorted({group(r["owner"]) for r in rows}, key=lambda o: (o is not None, o or ""))
     rep_rows = []
     for owner in owners:
-        mine_won = [r for r in won if r["owner"] == owner]
-        mine_lost = [r for r in lost if r["owner"] == owner]
+        mine_won = [r for r in won if group(r["owner"]) == owner]
+        mine_lost = [r for r in lost if group(r["owner"]) == owner]
         top_won = max(mine_won, key=lambda r: (r["amount"], -r["id"]), default=None)
         top_lost = max(mine_lost, key=lambda r: (r["amount"], -r["id"]), default=None)
         rep_rows.append({
-            "rep": owner, "won": len(mine_won), "lost": len(mine_lost), "win_rate": _rate(len(mine_won), len(mine_lost)),
+            by: owner, "won": len(mine_won), "lost": len(mine_lost), "win_rate": _rate(len(mine_won), len(mine_lost)),
             "largest_won": top_won["id"] if top_won else None,
             "largest_won_customer": top_won["customer"] if top_won else None,
             "largest_won_amount": top_won["amount"] if top_won else None,
@@ -60,8 +65,8 @@ def review(conn: sqlite3.Connection, period: str, now: datetime) -> dict[str, Re
             "largest_lost_reason": top_lost["lost_reason"] if top_lost else None,
         })
     reports["reps"] = Report(
-        title="Per rep: the largest won and the largest lost deal", rows=rep_rows,
-        columns=[Column("rep", "owner"), Column("won", "int"), Column("lost", "int"), Column("win_rate", "rate"),
+        title=f"Per {by}: the largest won and the largest lost deal", rows=rep_rows,
+        columns=[Column(by, "text" if by == "team" else "owner"), Column("won", "int"), Column("lost", "int"), Column("win_rate", "rate"),
                  Column("largest_won", "int"), Column("largest_won_customer"), Column("largest_won_amount", "money"),
                  Column("largest_lost", "int"), Column("largest_lost_customer"), Column("largest_lost_amount", "money"),
                  Column("largest_lost_reason")],

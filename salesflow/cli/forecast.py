@@ -34,7 +34,7 @@ def forecast(
     method: MethodOpt = "history",
     lookback: LookbackOpt = "365d",
     prior_weight: PriorOpt = 5.0,
-    by: Annotated[Optional[str], typer.Option("--by", help="rep: split each month by owner.")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="rep, team or manager: split each month by the owner's.")] = None,
     months: Annotated[Optional[int], typer.Option("--months", help="Fold months beyond the next N into 'later'.")] = None,
     pipeline: PipelineOpt = None,
     stages: Annotated[bool, typer.Option("--stages", help="Show p, n, w and the prior per stage instead.")] = False,
@@ -48,13 +48,12 @@ def forecast(
     if ctx.invoked_subcommand is not None:
         return
     from salesflow.app.forecast import forecast_report, stages_report
-    from salesflow.domain.errors import UsageProblem
+    from salesflow.app.groups import check_people
     from salesflow.output.emit import emit
 
-    if by not in (None, "rep"):
-        raise UsageProblem(f"--by {by!r} is not a split for forecast", hint="use --by rep")
+    by = check_people(by.lower() if by else None, "forecast")
     env = resolve(ctx)
-    q = _query(method, lookback, prior_weight, pipeline, by_rep=by == "rep", months=months, range=range_,
+    q = _query(method, lookback, prior_weight, pipeline, by=by, months=months, range=range_,
                runs=runs, seed=seed)
     report = stages_report(env.conn(), env.now, q) if stages else forecast_report(env.conn(), env.now, q)
     emit(report, fmt.value, env.style(), output)

@@ -43,3 +43,8 @@ def list_reps(conn: sqlite3.Connection, team: str | None = None, include_inactiv
         """,
         (team, team, include_inactive),
     ).fetchall()
+
+
+def team_and_manager(conn: sqlite3.Connection) -> dict[str, tuple[str | None, str | None]]:
+    """Every rep's handle → (team, manager): how --by team / --by manager group a rep's deals."""
+    return {r[0]: (r[1], r[2]) for r in conn.execute("SELECT handle, team, manager FROM rep")}

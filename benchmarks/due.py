@@ -34,7 +34,7 @@ def main() -> None:
     rep = owners[len(owners) // 2]  # a typical rep: the median open-deal count
     open_deals = conn.execute("SELECT COUNT(*) FROM deal WHERE owner = ? AND status = 'open'", (rep,)).fetchone()[0]
     totals = conn.execute("SELECT (SELECT COUNT(*) FROM deal), (SELECT COUNT(*) FROM touch)").fetchone()
-    sql, params = due_query(DueScope(owners=(rep,)))
+    sql, params = due_query(DueScope(owners=(rep,)), NOW + ":00")
     plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
     conn.close()
 

@@ -185,7 +185,7 @@ def main() -> None:
     conn.close()
     from salesflow.store.due import DueScope, due_query
 
-    due_one, due_all = due_query(DueScope(owners=(rep,))), due_query(DueScope(unassigned=True, escalations=True))
+    due_one, due_all = due_query(DueScope(owners=(rep,)), NOW + ":00"), due_query(DueScope(unassigned=True, escalations=True), NOW + ":00")
     p = {"now": NOW_ISO, "rep": rep, "deal": deal, "since": "2025-11-23", "cut": "2026-10-24T08:30:00",
          "start": "2026-10-01", "end": "2026-11-01"}
     one = lambda sql: [{"sql": sql, "params": p}]  # noqa: E731

@@ -24,7 +24,7 @@ ALLOWED = {
     "templates": set(),
 }
 THIRD_PARTY = {
-    "domain": {"dateutil", "numpy"},  # numpy: the forecast range simulation only, imported on that path
+    "domain": {"dateutil", "numpy", "babel"},  # numpy: forecast --range only; babel: ISO 4217 codes; both on their paths
     "store": {"sqlite_utils"},
     "output": {"rich", "tabulate", "wcwidth", "icalendar"},
     "ingest": {"phonenumbers", "openpyxl", "pypinyin"},

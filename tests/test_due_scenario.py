@@ -240,7 +240,7 @@ def test_due_query_for_one_rep_never_scans_deals_or_touches(team):
 
     conn = sqlite3.connect(team.db)
     for scope in (DueScope(owners=("wang",)), DueScope(owners=("li",), unassigned=True, escalated_to="li", escalations=True)):
-        sql, params = due_query(scope)
+        sql, params = due_query(scope, "2026-11-23T10:00:00")
         plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
         scans = [step for step in plan if step.startswith("SCAN") and ("deal" in step or "touch" in step or " t" in step)]
         assert scans == [], plan

@@ -47,7 +47,13 @@ def write(tmp: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
 # --- presets, field by field ---------------------------------------------------------------------------
 
 def test_pipedrive_export(book):
-    run = book.ok("import", "deals", str(EXAMPLES / "pipedrive-deals.csv"), "--create-reps")
+    # its amounts are in USD; this database counts in CNY: nothing comes in until a rate says what a dollar is
+    refused = book.fails(1, "import", "deals", str(EXAMPLES / "pipedrive-deals.csv"), "--create-reps")
+    assert refused.err.splitlines()[:2] == [
+        "error: pipedrive-deals.csv: unknown currency (no rate) values; nothing was imported", "  currency (1): 'USD' (4 rows)"]
+    assert "--rate 'USD=RATE'" in refused.err
+    assert book.query("SELECT COUNT(*) FROM deal") == [(0,)]
+    run = book.ok("import", "deals", str(EXAMPLES / "pipedrive-deals.csv"), "--create-reps", "--rate", "USD=7.10")
     assert "preset pipedrive (detected from the header)" in run.err
     assert run.out.splitlines()[0] == ("imported pipedrive-deals.csv: 5 rows → 4 created, 0 updated, 0 unchanged,"
                                        " 1 skipped, 0 rejected")
@@ -55,14 +61,14 @@ def test_pipedrive_export(book):
     assert deals(book) == [
         {"external_id": "101", "title": "Northwind renewal", "customer": "Northwind Traders", "contact": "Anne Dodsworth",
          "phone": "+12065550188", "email": "anne@northwind.example", "owner": "tom-baker", "stage": "negotiation",
-         "status": "open", "amount": "12000.00", "close_date": "2026-12-15", "source": "Referral",
+         "status": "open", "amount": "85200.00", "close_date": "2026-12-15", "source": "Referral",
          "created_at": "2026-06-02T09:15:00", "closed_at": "", "lost_reason": "", "next_followup": "2026-11-25T00:00:00"},
         {"external_id": "102", "title": "Contoso fleet trackers", "customer": "Contoso Ltd", "contact": "Brian Cox",
          "phone": "(425) 555-0100", "email": "bcox@contoso.example", "owner": "li-na", "stage": "won", "status": "won",
-         "amount": "48500.00", "close_date": "2026-09-30", "source": "Website", "created_at": "2026-04-10T14:00:00",
+         "amount": "344350.00", "close_date": "2026-09-30", "source": "Website", "created_at": "2026-04-10T14:00:00",
          "closed_at": "2026-09-30T16:20:00", "lost_reason": "", "next_followup": ""},
         {"external_id": "103", "title": "Fabrikam pilot", "customer": "Fabrikam", "contact": "", "phone": "", "email": "",
-         "owner": "li-na", "stage": "lost", "status": "lost", "amount": "7500.00", "close_date": "2026-08-31",
+         "owner": "li-na", "stage": "lost", "status": "lost", "amount": "53250.00", "close_date": "2026-08-31",
          "source": "Expo", "created_at": "2026-05-20T11:30:00", "closed_at": "2026-08-14T09:00:00",
          "lost_reason": "price", "next_followup": ""},
         {"external_id": "104", "title": "Adventure Works POS", "customer": "Adventure Works", "contact": "Kim Abercrombie",
@@ -70,6 +76,13 @@ def test_pipedrive_export(book):
          "amount": "0.00", "close_date": "", "source": "Cold call", "created_at": "2026-11-01T08:00:00",
          "closed_at": "", "lost_reason": "", "next_followup": ""},
     ]
+    # the original currency and amount stay in the deal's fields
+    assert book.query("SELECT fields FROM deal WHERE external_id = '102'") == [
+        ('{"amount_original": "48500.00", "currency": "USD"}',)]
+    # the file's last activity counts as a touch; a deal with none is due once, for a review, from the import
+    assert book.query("SELECT external_id, last_activity_at, review_from FROM deal ORDER BY id") == [
+        ("101", "2026-11-02T00:00:00", None), ("102", "2026-09-30T00:00:00", None),
+        ("103", "2026-08-10T00:00:00", None), ("104", None, "2026-11-23T10:00:00")]
     # the file's history as stage events: created into the stage it names, then closed from there
     assert events(book, 2) == [(None, "proposal", "2026-04-10T14:00:00"), ("proposal", "won", "2026-09-30T16:20:00")]
     assert events(book, 3) == [(None, "qualified", "2026-05-20T11:30:00"), ("qualified", "lost", "2026-08-14T09:00:00")]
@@ -268,6 +281,7 @@ def test_future_created_date_is_a_bad_row(book, tmp_path):
 # --- idempotence, duplicates, dry run ---------------------------------------------------------------------
 
 def test_importing_twice_changes_nothing(book):
+    book.ok("config", "set", "rate.USD", "7.10")  # the pipedrive sample is in USD
     for name in ("pipedrive-deals.csv", "hubspot-deals.csv", "excel-zh-deals.csv"):
         book.ok("import", "deals", str(EXAMPLES / name), "--create-reps")
     before = book.dump()
@@ -315,10 +329,11 @@ def test_edit_the_sheet_and_reimport_a_changed_stage_and_a_new_row(book, tmp_pat
 
 def test_dry_run_previews_and_writes_nothing(book):
     before = book.dump()
-    run = book.ok("import", "deals", str(EXAMPLES / "pipedrive-deals.csv"), "--create-reps", "--dry-run", "-f", "csv")
+    run = book.ok("import", "deals", str(EXAMPLES / "pipedrive-deals.csv"), "--create-reps", "--rate", "USD=7.10", "--dry-run",
+                   "-f", "csv")
     lines = run.out.splitlines()
     assert lines[0] == "line,action,deal,title,customer,owner,stage,status,amount,note"
-    assert lines[1] == "2,create,1,Northwind renewal,Northwind Traders,tom-baker,negotiation,open,12000.00,"
+    assert lines[1] == "2,create,1,Northwind renewal,Northwind Traders,tom-baker,negotiation,open,85200.00,"
     assert lines[-2] == ("would import pipedrive-deals.csv: 5 rows → 4 created, 0 updated, 0 unchanged,"
                          " 1 skipped, 0 rejected")
     assert lines[-1] == "would also create 2 reps, 4 customers, 3 contacts, 6 stage events"
@@ -328,7 +343,7 @@ def test_dry_run_previews_and_writes_nothing(book):
 
 def test_an_import_is_one_command_undo_removes_it_all(book):
     before = book.dump()
-    book.ok("import", "deals", str(EXAMPLES / "pipedrive-deals.csv"), "--create-reps")
+    book.ok("import", "deals", str(EXAMPLES / "pipedrive-deals.csv"), "--create-reps", "--rate", "USD=7.10")
     book.ok("import", "touches", str(EXAMPLES / "pipedrive-activities.csv"))
     assert book.query("SELECT COUNT(*) FROM touch") == [(3,)]
     book.ok("undo")
@@ -344,7 +359,7 @@ def test_an_import_is_one_command_undo_removes_it_all(book):
 # --- touches ---------------------------------------------------------------------------------------------
 
 def test_touches_by_external_id_and_idempotent(book):
-    book.ok("import", "deals", str(EXAMPLES / "pipedrive-deals.csv"), "--create-reps")
+    book.ok("import", "deals", str(EXAMPLES / "pipedrive-deals.csv"), "--create-reps", "--rate", "USD=7.10")
     run = book.ok("import", "touches", str(EXAMPLES / "pipedrive-activities.csv"))
     assert "3 rows → 3 created" in run.out
     assert book.query("SELECT deal_id, kind, at, by, notes, outcome FROM touch ORDER BY id") == [
@@ -413,11 +428,11 @@ def test_usage_errors(book, tmp_path):
 
 BROKEN = "客户名称,阶段,金额,创建日期\n甲公司,线索,1万,2026-10-01\n乙公司,线\x00索,2万,2026-10-02\n丙,线索,1,2026-10-03\n"
 SCENARIOS = {
-    "pipedrive": (["pipedrive-deals.csv", "--create-reps"], None),
+    "pipedrive": (["pipedrive-deals.csv", "--create-reps", "--rate", "USD=7.10"], None),
     "salesforce": (["salesforce-opportunities.csv", "--create-reps", "--date-format", "mdy"], None),
     "salesforce ambiguous dates": (["salesforce-opportunities.csv", "--create-reps"], None),
     "excel-zh gb18030": (["excel-zh-deals.csv"], None),
-    "dry run": (["pipedrive-deals.csv", "--create-reps", "--dry-run"], None),
+    "dry run": (["pipedrive-deals.csv", "--create-reps", "--rate", "USD=7.10", "--dry-run"], None),
     "bad row": (["bad.csv"], BAD),
     "bad row rejected": (["bad.csv", "--rejects", "REJECTS"], BAD),
     "unknown values": (["u.csv"], "客户名称,阶段,负责人\n甲,初访,老王\n乙,初访,李娜\n丙,签约,老王\n"),

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from salesflow.app.context import Act, Outcome, RollBack, writes
+from salesflow.app.currency import currency_of, typed_amount
 from salesflow.app.reps import resolve_owner
 from salesflow.app.setup import default_pipeline
 from salesflow.domain.criteria import Unmet, unmet_entry
 from salesflow.domain.dates import iso, parse_when
 from salesflow.domain.errors import BadInput, Refused
-from salesflow.domain.money import format_amount, parse_amount
+from salesflow.domain.money import format_amount
 from salesflow.domain.moves import Move, plan_move, plan_reopen
 from salesflow.domain.records import Deal
 from salesflow.domain.vocabulary import GRADES
@@ -76,7 +77,7 @@ def add_lead(conn: sqlite3.Connection, cmd: Cmd, lead: LeadInput, act: Act) -> O
     title = clean_text(lead.title, "title", max_len=200) or company
     grade = parse_grade(lead.grade) if lead.grade else None
     owner = resolve_owner(conn, lead.owner)
-    amount = parse_amount(lead.amount) if lead.amount is not None else 0
+    amount, original = typed_amount(lead.amount, currency_of(conn)) if lead.amount is not None else (0, {})
     close = parse_when(lead.close, act.now) if lead.close else None
     follow = parse_when(lead.next, act.now) if lead.next else None
     industry = clean_text(lead.industry, "industry", max_len=100)
@@ -110,7 +111,8 @@ def add_lead(conn: sqlite3.Connection, cmd: Cmd, lead: LeadInput, act: Act) -> O
         "pipeline": pipeline.key, "stage": pipeline.first.key, "status": "open", "amount": amount,
         "close_date": close.day.isoformat() if close else None, "source": source,
         "next_followup": iso(follow.at) if follow else None, "created_at": iso(act.now),
-        "stage_entered_at": iso(act.now), "fields": "{}",
+        "stage_entered_at": iso(act.now),
+        "fields": json.dumps(original, ensure_ascii=False, sort_keys=True) if original else "{}",
     })
     changes.insert(conn, cmd, "stage_event", {
         "deal_id": deal_id, "from_stage": None, "to_stage": pipeline.first.key, "at": iso(act.now),
@@ -199,7 +201,10 @@ def set_fields(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, assignments: li
         if name == "title":
             deal_changes["title"] = clean_text(value, "title", max_len=200, required=True)
         elif name == "amount":
-            deal_changes["amount"] = parse_amount(value) if value.strip() else 0
+            deal_changes["amount"], original = typed_amount(value, currency_of(conn)) if value.strip() else (0, {})
+            for key in ("currency", "amount_original"):  # the original of an earlier converted amount no longer holds
+                process.pop(key, None)
+            process |= original
         elif name == "close":
             when = parse_when(value, act.now) if value.strip() else None
             deal_changes["close_date"] = when.day.isoformat() if when else None

@@ -53,7 +53,7 @@ def facts(row: sqlite3.Row) -> rules.DueFacts:
         deal_id=row["id"], pipeline=row["pipeline"], stage=row["stage"], grade=row["grade"], owner=row["owner"],
         created_at=parse(row["created_at"]), stage_entered_at=parse(row["stage_entered_at"]),
         next_followup=parse(row["next_followup"]) if row["next_followup"] else None, last_touch=last,
-        bare_visits=visits,
+        bare_visits=visits, review_from=parse(row["review_from"]) if row["review_from"] else None,
         # an escalation stands while the lead is still untouched
         escalated_at=parse(row["escalated_at"]) if row["escalated_at"] and last is None else None,
     )
@@ -70,7 +70,7 @@ def evaluate_rows(conn: sqlite3.Connection, scope: store.DueScope, now: datetime
     pipelines = Pipelines(conn)
     w = weights(conn)
     items = []
-    for r in store.due_rows(conn, scope):
+    for r in store.due_rows(conn, scope, iso(now)):
         f = facts(r)
         pipeline = pipelines[f.pipeline]
         due = rules.evaluate(f, pipeline, now, days)
@@ -166,7 +166,7 @@ def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) ->
 
     deal = deal_store.get_deal(conn, deal_id)
     pipeline = load_pipeline(conn, deal.pipeline)
-    rows = list(store.due_rows(conn, store.DueScope(only_deal=deal_id, escalations=True)))
+    rows = list(store.due_rows(conn, store.DueScope(only_deal=deal_id, escalations=True), iso(now)))
     f = facts(rows[0])
     stage = pipeline.stage(deal.stage)
     if not deal.is_open:

@@ -12,6 +12,7 @@ from pathlib import Path
 from salesflow.app.context import Act, writes
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, NotFound, Refused
+from salesflow.domain.money import DEFAULT_CURRENCY
 from salesflow.domain.pipeline import Pipeline, parse_pipeline_toml
 from salesflow.output.report import Column, Report
 from salesflow.store import changes
@@ -30,22 +31,33 @@ def template_source(name: str) -> str:
     return files("salesflow.templates").joinpath(f"{name}.toml").read_text(encoding="utf-8")
 
 
-def init_db(path: Path, template: str, act: Act, *, fresh: bool = False) -> list[str]:
+def init_db(path: Path, template: str, act: Act, *, fresh: bool = False, currency: str | None = None) -> list[str]:
     """Create the database (or add a template's pipeline to an existing one). Returns messages."""
     source = template_source(template)
+    code = None
+    if currency is not None:
+        from salesflow.app.currency import check_code
+
+        code = check_code(currency)
     conn = open_db(path, create=True)
     try:
-        return _init(conn, path, template, source, fresh, act)
+        return _init(conn, path, template, source, fresh, code, act)
     finally:
         conn.close()
 
 
 @writes
-def _init(conn: sqlite3.Connection, cmd: Cmd, path: Path, template: str, source: str, fresh: bool, act: Act) -> list[str]:
+def _init(conn: sqlite3.Connection, cmd: Cmd, path: Path, template: str, source: str, fresh: bool, currency: str | None,
+          act: Act) -> list[str]:
     if fresh and store.pipeline_keys(conn):  # the demo's file: someone else initialised it meanwhile
         raise Refused(f"{path} was initialised by another command meanwhile; the demo never touches an existing database",
                       hint="run the demo again with a new file name")
-    if store.get_meta(conn, "default_pipeline") is not None and template in store.pipeline_keys(conn):
+    first = store.get_meta(conn, "default_pipeline") is None
+    if not first and currency is not None and currency != (store.get_meta(conn, "currency") or DEFAULT_CURRENCY):
+        raise Refused(f"{path} already counts money in {store.get_meta(conn, 'currency') or DEFAULT_CURRENCY}",
+                      hint="a database has one currency, chosen when it is created; amounts in others need a rate "
+                           "(salesflow config set rate.CODE RATE)")
+    if not first and template in store.pipeline_keys(conn):
         raise Refused(f"{path} is already initialised with pipeline {template!r}",
                       hint="edit it with: salesflow pipeline export / pipeline load")
     pipeline = _save(conn, cmd, source, f"template {template}", act)
@@ -53,7 +65,9 @@ def _init(conn: sqlite3.Connection, cmd: Cmd, path: Path, template: str, source:
         store.set_meta(conn, "default_pipeline", pipeline.key)
         store.set_meta(conn, "created_at", iso(act.now))
         store.set_meta(conn, "database_id", uuid.uuid4().hex)  # stable calendar UIDs, exports
-        return [f"created {path} with pipeline {pipeline.key} ({' → '.join(s.key for s in pipeline.stages)})"]
+        store.set_meta(conn, "currency", currency or DEFAULT_CURRENCY)
+        return [f"created {path} with pipeline {pipeline.key} ({' → '.join(s.key for s in pipeline.stages)}),"
+                f" amounts in {currency or DEFAULT_CURRENCY}"]
     return [f"added pipeline {pipeline.key} to {path}"]
 
 
@@ -152,19 +166,29 @@ def _settings() -> dict[str, float]:
 
 
 def config_report(conn: sqlite3.Connection) -> Report:
+    from salesflow.app.currency import RATE_PREFIX, currency_of
+
     rows = []
     for key, default in _settings().items():
         value = store.get_meta(conn, key)
         rows.append({"key": key, "value": float(value) if value is not None else default, "default": default})
+    cur = currency_of(conn)
+    for code, rate in sorted(cur.rates.items()):
+        rows.append({"key": f"{RATE_PREFIX}{code}", "value": float(rate), "default": None})
     return Report(title="Settings", columns=[Column("key"), Column("value", "number"), Column("default", "number")],
-                  rows=rows, footer=["change with: salesflow config set KEY VALUE (urgency: see salesflow why DEAL)"])
+                  rows=rows, footer=[f"amounts in {cur.code} (chosen at init) · rate.CODE: 1 CODE = RATE {cur.code} · "
+                                     "change with: salesflow config set KEY VALUE (urgency: see salesflow why DEAL)"])
 
 
 @writes
 def set_config(conn: sqlite3.Connection, cmd: Cmd, key: str, value: str, act: Act) -> str:
+    from salesflow.app.currency import RATE_PREFIX
+
     settings = _settings()
+    if key.lower().startswith(RATE_PREFIX):
+        return _set_rate(conn, cmd, key[len(RATE_PREFIX):], value)
     if key not in settings:
-        raise BadInput(f"{key!r} is not a setting", hint="settings: " + ", ".join(settings))
+        raise BadInput(f"{key!r} is not a setting", hint="settings: " + ", ".join(settings) + ", rate.CODE")
     try:
         number = float(value)
     except ValueError:
@@ -176,3 +200,20 @@ def set_config(conn: sqlite3.Connection, cmd: Cmd, key: str, value: str, act: Ac
     else:
         changes.update(conn, cmd, "meta", key, {"value": repr(number)})
     return f"{key} = {number:g} (default {settings[key]:g})"
+
+
+def _set_rate(conn: sqlite3.Connection, cmd: Cmd, code: str, value: str) -> str:
+    from salesflow.app.currency import RATE_PREFIX, check_code, currency_of
+    from salesflow.domain.money import parse_rate
+
+    base = currency_of(conn).code
+    code = check_code(code, "rate.")
+    if code == base:
+        raise BadInput(f"{code} is this database's own currency", hint="set rates of other currencies: rate.USD 7.10")
+    rate = parse_rate(code, value)
+    key = f"{RATE_PREFIX}{code}"
+    if store.get_meta(conn, key) is None:
+        changes.insert(conn, cmd, "meta", {"key": key, "value": str(rate)})
+    else:
+        changes.update(conn, cmd, "meta", key, {"value": str(rate)})
+    return f"{key} = {rate} (1 {code} = {rate} {base})"

@@ -6,7 +6,9 @@ import sqlite3
 from datetime import datetime, timedelta
 
 from salesflow.app.due import Pipelines, facts
+from salesflow.app.groups import check_people, grouper
 from salesflow.domain import deadlines as rules
+from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput
 from salesflow.domain.health import OpenDeal, health
 from salesflow.output.report import Column, Report
@@ -23,7 +25,7 @@ STUCK_COLUMNS = [
 def stuck_rows(conn: sqlite3.Connection, now: datetime, over: int | None) -> list[dict]:
     pipelines = Pipelines(conn)
     rows = []
-    for r in store.open_deals(conn):
+    for r in store.open_deals(conn, iso(now)):
         f = facts(r)
         stage = pipelines[f.pipeline].stage(f.stage)
         days_in_stage = (now - f.stage_entered_at).days
@@ -84,28 +86,37 @@ HEALTH_COLUMNS = [
 _ORDER = {"red": 0, "yellow": 1, "green": 2}
 
 
-def health_rows(conn: sqlite3.Connection, now: datetime) -> list[dict]:
+def health_rows(conn: sqlite3.Connection, now: datetime, by: str | None = None) -> list[dict]:
     pipelines = Pipelines(conn)
     deals: dict[str | None, list[OpenDeal]] = {}
-    for r in store.open_deals(conn, with_notes=False):
+    for r in store.open_deals(conn, iso(now), with_notes=False):
         f = facts(r)
         due = rules.evaluate(f, pipelines[f.pipeline], now)
         overdue = (rules.days_overdue(due, now) or 0) > 0
         deals.setdefault(f.owner, []).append(OpenDeal(f.stage, f.stage_entered_at, overdue))
-    progress = {k: datetime.fromisoformat(v) for k, v in store.last_progress(conn).items()}
+    progress = {k: datetime.fromisoformat(v) for k, v in store.last_progress(conn, iso(now)).items()}
     rows = []
+    group = grouper(conn, by if by != "rep" else None)
     for rep in store.selling_reps(conn):
         h = health(rep, deals.get(rep, []), progress.get(rep), now)
-        rows.append(h._asdict() | {"reasons": ";".join(h.reasons)})
-    rows.sort(key=lambda x: (_ORDER[x["status"]], x["rep"]))
+        rows.append(({by: group(rep)} if by in ("team", "manager") else {}) | h._asdict() | {"reasons": ";".join(h.reasons)})
+    if by in ("team", "manager"):  # each group together, its reds first
+        rows.sort(key=lambda x: (x[by] is None, x[by] or "", _ORDER[x["status"]], x["rep"]))
+    else:
+        rows.sort(key=lambda x: (_ORDER[x["status"]], x["rep"]))
     return rows
 
 
-def health_report(conn: sqlite3.Connection, now: datetime) -> Report:
-    rows = health_rows(conn, now)
+def health_report(conn: sqlite3.Connection, now: datetime, by: str | None = None) -> Report:
+    """`by` team or manager: the same rows, with the rep's group first and each group together."""
+    by = check_people(by, "health")
+    rows = health_rows(conn, now, by)
     counts = {c: sum(1 for r in rows if r["status"] == c) for c in ("red", "yellow", "green")}
+    grouped = by in ("team", "manager")
     return Report(
-        title="Rep health", columns=HEALTH_COLUMNS, rows=rows, empty="no reps with role rep yet",
+        title="Rep health" + (f" by {by}" if grouped else ""), rows=rows, empty="no reps with role rep yet",
+        columns=([Column(by, "owner" if by == "manager" else "text")] if grouped else []) + HEALTH_COLUMNS,
+        group_by=by if grouped else None,
         footer=[f"{counts['red']} red, {counts['yellow']} yellow, {counts['green']} green · now {now:%Y-%m-%d %H:%M} · "
                 "red: open deals and no forward move or win in 14 days, or 2+ deals over 15 days in one stage; "
                 "yellow: overdue > 5% of open deals, a deal over 15 days in its stage, or no forward move in 7 days"],

@@ -55,6 +55,7 @@ def stuck(
 def health(
     ctx: typer.Context,
     check: Annotated[bool, typer.Option("--check", help="Exit 3 when any rep is red (for cron).")] = False,
+    by: Annotated[Optional[str], typer.Option("--by", help="team or manager: each rep under their team or manager.")] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
 ) -> None:
@@ -63,7 +64,7 @@ def health(
     from salesflow.output.emit import emit
 
     env = resolve(ctx)
-    report = health_report(env.conn(), env.now)  # rows are a list: read twice below
+    report = health_report(env.conn(), env.now, by.lower() if by else None)  # rows are a list: read twice below
     emit(report, fmt.value, env.style(), output)
     if check and any(r["status"] == "red" for r in report.rows):
         raise typer.Exit(3)
@@ -74,6 +75,7 @@ def review(
     ctx: typer.Context,
     period: Annotated[str, typer.Option("--period", help="Deals closed in: last-month, 2026-10, 2026Q4, this quarter, 上月 …")] = "last-month",
     section: Annotated[Optional[str], typer.Option("--section", help="Only one part: lost-reasons, reps, sources, touches or cycle (needed for csv/tsv/jsonl).")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="The reps section per team or manager instead of per rep.")] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
 ) -> None:
@@ -87,7 +89,7 @@ def review(
         raise UsageProblem(f"--section {section!r} is not a section", hint="sections: " + ", ".join(SECTIONS))
     if section is None and fmt.value in ("csv", "tsv", "jsonl"):
         raise UsageProblem(f"-f {fmt.value} needs one --section", hint="sections: " + ", ".join(SECTIONS) + " (or use -f json)")
-    reports = run(env.conn(), period, env.now)
+    reports = run(env.conn(), period, env.now, by.lower() if by else None)
     emit_sections({k: v for k, v in reports.items() if section in (None, k)}, fmt.value, env.style(), output)
 
 

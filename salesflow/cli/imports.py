@@ -43,6 +43,9 @@ def import_deals(
     reason_map: Annotated[Optional[list[str]], typer.Option(
         "--reason-map", metavar="SRC=KEY",
         help="A lost-reason wording of the file → a lost-reason key (price, competitor …) or unknown. Repeatable.")] = None,
+    rate: Annotated[Optional[list[str]], typer.Option(
+        "--rate", metavar="CODE=RATE",
+        help="Convert amounts in another currency: 1 CODE = RATE of the database's currency (USD=7.10). Repeatable.")] = None,
     encoding: EncodingOpt = None,
     delimiter: DelimiterOpt = None,
     date_format: DateFormatOpt = None,
@@ -69,7 +72,8 @@ def import_deals(
 
     opts = ImportOptions(
         path=file, preset=preset, maps=tuple(map_ or ()), stage_maps=tuple(stage_map or ()),
-        status_maps=tuple(status_map or ()), reason_maps=tuple(reason_map or ()), encoding=encoding,
+        status_maps=tuple(status_map or ()), reason_maps=tuple(reason_map or ()), rates=tuple(rate or ()),
+        encoding=encoding,
         delimiter=delimiter, date_format=date_format, amount_unit=amount_unit, on_duplicate=on_duplicate.lower(),
         create_reps=create_reps, dry_run=dry_run, rejects=rejects, pipeline=pipeline, events=events,
         phone_region=phone_region or resolve(ctx).phone_region)

@@ -20,12 +20,14 @@ pipeline_app = sub_app("pipeline", "Show, export and load pipeline definitions (
 def init(
     ctx: typer.Context,
     template: Annotated[str, typer.Option("--template", "-t", help="Pipeline template: standard, manufacturing or saas.")] = "standard",
+    currency: Annotated[Optional[str], typer.Option(
+        "--currency", metavar="CODE", help="The database's currency (ISO 4217: CNY, USD, EUR …). Default: CNY.")] = None,
 ) -> None:
     """Create the database with a pipeline template (or add another template's pipeline to it)."""
     from salesflow.app import setup
 
     env = resolve(ctx)
-    for line in setup.init_db(env.db_path, template, env.act("init")):
+    for line in setup.init_db(env.db_path, template, env.act("init"), currency=currency):
         print(line, file=sys.stderr)
 
 

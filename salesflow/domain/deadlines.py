@@ -10,6 +10,8 @@
 | `visit-notes` | each `visit` touch without notes: its time + the pipeline's notes window    |
 | `unassigned`  | no owner: created + the pipeline's assignment window                        |
 | `escalated`   | (from `sweep`) an untouched lead escalated to the owner's manager           |
+| `review`      | imported with no activity at all and untouched since: the import time       |
+|               | (replaces first-touch, cadence, stage-idle and visit-notes until a touch)   |
 
 Horizons are date-level: a deadline is within `days` when its date ≤ today + days.
 """
@@ -21,7 +23,7 @@ from typing import NamedTuple
 
 from salesflow.domain.pipeline import Pipeline
 
-RULES = ("scheduled", "first-touch", "cadence", "stage-idle", "visit-notes", "unassigned", "escalated")
+RULES = ("scheduled", "first-touch", "cadence", "stage-idle", "visit-notes", "unassigned", "escalated", "review")
 # Rules that are promises the team made to the customer (an SLA); a passed one is a breach.
 SLA_RULES = frozenset({"first-touch", "cadence", "visit-notes", "unassigned", "stage-idle", "escalated"})
 
@@ -40,6 +42,7 @@ class DueFacts(NamedTuple):
     last_touch: datetime | None = None
     bare_visits: tuple[datetime, ...] = ()  # visit touches without notes
     escalated_at: datetime | None = None  # an open escalation from `sweep`
+    review_from: datetime | None = None  # imported without any activity: due for a review from then
 
 
 class Deadline(NamedTuple):
@@ -71,11 +74,14 @@ def deadlines(f: DueFacts, pipeline: Pipeline, now: datetime) -> list[Deadline]:
     found: list[Deadline] = []
     if f.next_followup is not None:
         found.append(Deadline("scheduled", f.next_followup))
-    if f.last_touch is None:
+    if f.review_from is not None and f.last_touch is None:
+        # what the old CRM knew about this deal's rhythm is lost: one review, not deadlines dated years ago
+        found.append(Deadline("review", f.review_from))
+    elif f.last_touch is None:
         found.append(Deadline("first-touch", f.created_at + timedelta(days=sla.first_touch_days)))
     else:
         found.append(Deadline("cadence", f.last_touch + timedelta(days=sla.cadence_days)))
-    if stage.idle_days is not None:
+    if stage.idle_days is not None and not (f.review_from is not None and f.last_touch is None):
         since = idle_since(f)
         plan = f.next_followup is not None and f.next_followup >= now
         found.append(Deadline("stage-idle", since + timedelta(days=stage.idle_days),
@@ -133,6 +139,8 @@ def next_action(due: Due, now: datetime) -> str:
         return f"assign an owner — unassigned for {_age(now - f.created_at)}"
     if rule == "escalated":
         return f"escalated: {f.owner} has not touched this {f.grade}-grade lead in {_age(now - f.created_at)}"
+    if rule == "review":
+        return f"imported without activity — review it (imported {f.review_from:%Y-%m-%d})"
     if rule == "first-touch":
         return f"first call — {f.grade}-grade lead untouched {_age(now - f.created_at)}"
     if rule == "visit-notes" and f.bare_visits:

@@ -78,3 +78,66 @@ def format_amount(minor: int | None) -> str:
     minor = minor or 0
     sign, (major, cents) = "-" if minor < 0 else "", divmod(abs(minor), MINOR_PER_MAJOR)
     return f"{sign}{major:,}" if cents == 0 else f"{sign}{major:,}.{cents:02d}"
+
+
+# --------------------------------------------------------------------------------------------------
+# currencies: one per database (meta `currency`, ISO 4217, default CNY); other currencies only by a rate
+
+DEFAULT_CURRENCY = "CNY"
+_MARKS = {"¥": "CNY", "元": "CNY", "块": "CNY", "rmb": "CNY", "$": "USD", "€": "EUR", "£": "GBP"}
+_MARKED = re.compile(r"^(?P<pre>[¥$€£]|[a-z]{3}(?=[\d.]))?(?P<body>.*?)(?P<post>元|块|rmb|(?<=[\d.kmw千万亿])[a-z]{3})?$")
+_CODE = re.compile(r"^[A-Z]{3}$")
+
+
+def currency_code(text: str) -> str | None:
+    """A currency cell or marker as an ISO 4217-shaped code: `usd` → USD, `¥`/`￥`/`RMB`/`元` → CNY, `$` → USD."""
+    raw = unicodedata.normalize("NFKC", text).strip()
+    code = _MARKS.get(raw.lower(), raw.upper())
+    return code if _CODE.match(code) else None
+
+
+def check_code(text: str, what: str = "currency") -> str:
+    """An ISO 4217 code (`usd` → USD), or a clear error."""
+    code = currency_code(text)
+    from babel.numbers import list_currencies  # the ISO 4217 list: only on the paths that name a currency
+
+    if code is None or code not in list_currencies():
+        raise BadInput(f"{what} {text!r} is not an ISO 4217 currency code", hint="e.g. CNY, USD, EUR, HKD, JPY")
+    return code
+
+
+def split_currency(text: str) -> tuple[str | None, str]:
+    """(the currency an amount is written in, or None; the amount without it): `$12k` → ('USD', '12k'),
+    `USD 12,000` → ('USD', '12,000'), `12万元` → ('CNY', '12万'), `12000` → (None, '12000')."""
+    raw = unicodedata.normalize("NFKC", str(text)).strip().lower().replace(" ", "")
+    match = _MARKED.match(raw)
+    if not match or not (match["pre"] or match["post"]):
+        return None, str(text)
+    marks = {currency_code(m) for m in (match["pre"], match["post"]) if m}
+    if len(marks) != 1 or None in marks:
+        return None, str(text)  # `$12元`, `abc12`: not a currency; parse_amount says what is wrong
+    return marks.pop(), match["body"]
+
+
+def convert(minor: int, rate: "Decimal") -> int:  # noqa: F821 - decimal is imported by the callers that convert
+    """An amount in another currency (minor units) × rate (database currency per unit), to the cent."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    value = (Decimal(minor) * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if value > MAX_MINOR:
+        raise BadInput(f"amount {to_major_str(minor)} × {rate} is too large", hint=MAX_HINT)
+    return int(value)
+
+
+def parse_rate(code: str, text: str) -> "Decimal":  # noqa: F821
+    """A conversion rate: how many units of the database's currency one unit of `code` is worth."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        rate = Decimal(unicodedata.normalize("NFKC", text).strip())
+    except InvalidOperation:
+        rate = None
+    if rate is None or not rate.is_finite() or not Decimal("0.000001") <= rate <= Decimal(1_000_000):
+        raise BadInput(f"rate {text!r} for {code} is not a rate",
+                       hint=f"a positive number: how much of this database's currency one {code} is worth, e.g. 7.10")
+    return rate

@@ -17,7 +17,7 @@ from salesflow.ingest.files import normalise_header
 DEAL_FIELDS = (
     "deal_id", "external_id", "title", "customer", "contact", "phone", "email", "owner", "pipeline", "stage",
     "status", "amount", "close_date", "source", "grade", "created_at", "closed_at", "lost_reason",
-    "next_followup", "fields", "industry",
+    "next_followup", "fields", "industry", "last_activity", "currency",
 )
 TOUCH_FIELDS = ("touch_id", "deal_id", "deal_external_id", "kind", "at", "by", "contact", "notes", "outcome")
 IGNORE = "-"  # --map 'Probability (%)=-' drops a column on purpose
@@ -55,7 +55,8 @@ _PIPEDRIVE = Preset("pipedrive", "deals", {
     "deal - contact person": "contact", "person - name": "contact", "person - phone": "phone",
     "person - email": "email", "deal - deal created": "created_at", "deal - won time": "closed_at",
     "deal - lost time": "closed_at", "deal - deal closed on": "closed_at", "deal - close time": "closed_at", "deal - source channel": "source",
-    "deal - next activity date": "next_followup", "deal - pipeline": IGNORE, "deal - currency": IGNORE,
+    "deal - next activity date": "next_followup", "deal - pipeline": IGNORE, "deal - currency": "currency",
+    "deal - last activity date": "last_activity", "last activity date": "last_activity", "currency": "currency",
 }, {
     "lead in": "lead", "contact made": "lead", "qualified": "qualified", "demo scheduled": "qualified",
     "needs defined": "qualified", "proposal made": "proposal", "negotiations started": "negotiation",
@@ -67,6 +68,7 @@ _HUBSPOT = Preset("hubspot", "deals", {
     "associated company": "customer", "associated company (primary)": "customer", "company name": "customer",
     "associated contact": "contact", "closed lost reason": "lost_reason", "original source type": "source",
     "deal source": "source", "next activity date": "next_followup", "deal type": IGNORE,
+    "last activity date": "last_activity", "currency": "currency", "deal currency code": "currency",
 }, {
     "appointment scheduled": "lead", "appointmentscheduled": "lead", "qualified to buy": "qualified",
     "qualifiedtobuy": "qualified", "presentation scheduled": "qualified", "presentationscheduled": "qualified",
@@ -80,7 +82,8 @@ _SALESFORCE = Preset("salesforce", "deals", {
     "lead source": "source", "contact name": "contact", "primary contact": "contact", "phone": "phone",
     "email": "email", "loss reason": "lost_reason", "closed lost reason": "lost_reason", "next step": IGNORE,
     "probability (%)": IGNORE, "fiscal period": IGNORE, "age": IGNORE, "type": IGNORE,
-    "amount currency": IGNORE, "last modified date": IGNORE, "next activity date": "next_followup",
+    "amount currency": "currency", "opportunity currency": "currency", "last modified date": IGNORE,
+    "next activity date": "next_followup", "last activity": "last_activity",
 }, {
     "prospecting": "lead", "qualification": "qualified", "needs analysis": "qualified",
     "value proposition": "proposal", "id. decision makers": "proposal", "perception analysis": "proposal",
@@ -97,6 +100,8 @@ _EXCEL_ZH = Preset("excel-zh", "deals", {
     "创建日期": "created_at", "创建时间": "created_at", "成交日期": "closed_at", "关闭日期": "closed_at",
     "输单原因": "lost_reason", "丢单原因": "lost_reason", "客户等级": "grade", "等级": "grade", "行业": "industry",
     "下次跟进": "next_followup", "下次跟进时间": "next_followup", "备注": IGNORE, "序号": IGNORE,
+    "最后跟进时间": "last_activity", "最后跟进日期": "last_activity", "最近跟进时间": "last_activity",
+    "最近跟进": "last_activity", "币种": "currency", "货币": "currency",
 }, {
     "线索": "lead", "初步接触": "lead", "新线索": "lead", "需求确认": "qualified", "已确认": "qualified",
     "方案": "proposal", "方案报价": "proposal", "报价": "proposal", "商务谈判": "negotiation", "谈判": "negotiation",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
+from salesflow.store.due import FACTS, OPEN_AT_NOW
+
 
 # A deal whose created / closed time the import had to guess (deal.guessed) belongs to no dated period.
 CREATED_KNOWN = "instr(COALESCE(d.guessed, ''), 'created') = 0"
@@ -68,32 +70,36 @@ def cohort_outcomes(conn: sqlite3.Connection, pipeline: str, since: str | None, 
     return counts, cycles
 
 
-def open_deals(conn: sqlite3.Connection, with_notes: bool = True) -> Iterator[sqlite3.Row]:
-    """Every open deal with what stuck, health and due need: last touch, bare visits, and (for stuck)
-    the last note, which costs a search of the deal's touches."""
-    last_note = ("""(SELECT t.notes FROM touch t WHERE t.deal_id = d.id AND trim(COALESCE(t.notes, '')) != ''
-                 ORDER BY t.at DESC, t.id DESC LIMIT 1)""" if with_notes else "NULL")
+def open_deals(conn: sqlite3.Connection, now: str, with_notes: bool = True) -> Iterator[sqlite3.Row]:
+    """Every deal open at `now` with what stuck, health and due need (store.due.FACTS, as of `now`), and for
+    stuck the last note, which costs a search of the deal's touches."""
+    last_note = ("""(SELECT t.notes FROM touch t WHERE t.deal_id = d.id AND t.at <= :now
+                   AND trim(COALESCE(t.notes, '')) != '' ORDER BY t.at DESC, t.id DESC LIMIT 1)""" if with_notes else "NULL")
     return conn.execute(
-        f"""
-        SELECT d.id, d.title, d.owner, d.pipeline, d.stage, d.amount, d.created_at, d.stage_entered_at,
-               d.next_followup, COALESCE(c.name, '') AS customer, COALESCE(c.grade, 'B') AS grade,
-               (SELECT MAX(t.at) FROM touch t WHERE t.deal_id = d.id) AS last_touch,
-               {last_note} AS last_note,
-               (SELECT group_concat(t.at, ',') FROM touch t
-                 WHERE t.deal_id = d.id AND t.kind = 'visit' AND (t.notes IS NULL OR trim(t.notes) = '')) AS bare_visits,
-               NULL AS escalated_at
+        f"""{FACTS}, {last_note} AS last_note, NULL AS escalated_at
         FROM deal d
         LEFT JOIN customer c ON c.id = d.customer_id
-        WHERE d.status = 'open'
+        WHERE {OPEN_AT_NOW}
         ORDER BY d.id
-        """
-    )
+        """, {"now": now})
 
 
-def last_progress(conn: sqlite3.Connection) -> dict[str | None, str]:
-    """Per owner, the time of the latest forward stage move or win on their deals (deal.progressed_at)."""
+def last_progress(conn: sqlite3.Connection, now: str) -> dict[str | None, str]:
+    """Per owner, the time of the latest forward stage move or win on their deals at or before `now`
+    (deal.progressed_at; for a deal that progressed after `now`, its last forward event before it)."""
     return {r[0]: r[1] for r in conn.execute(
-        "SELECT owner, MAX(progressed_at) FROM deal WHERE progressed_at IS NOT NULL GROUP BY owner")}
+        """
+        SELECT owner, MAX(p) FROM (
+            SELECT owner, progressed_at AS p FROM deal WHERE progressed_at <= :now
+            UNION ALL
+            SELECT d.owner, (SELECT MAX(e.at) FROM stage_event e
+                             JOIN stage sf ON sf.pipeline = d.pipeline AND sf.key = e.from_stage
+                             JOIN stage st ON st.pipeline = d.pipeline AND st.key = e.to_stage
+                             WHERE e.deal_id = d.id AND e.at <= :now AND sf.kind = 'open'
+                               AND st.kind IN ('open', 'won') AND st.position > sf.position)
+            FROM deal d WHERE d.progressed_at > :now
+        ) WHERE p IS NOT NULL GROUP BY owner
+        """, {"now": now})}
 
 
 def progress_from_events(conn: sqlite3.Connection) -> dict[int, str]:

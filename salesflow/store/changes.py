@@ -16,7 +16,8 @@ TABLES: dict[str, tuple[str, frozenset[str]]] = {
     "deal": ("id", frozenset({
         "title", "customer_id", "contact_id", "owner", "assigned_at", "pipeline", "stage", "status", "amount",
         "close_date", "source", "next_followup", "created_at", "stage_entered_at", "progressed_at", "closed_at",
-        "lost_reason", "lost_from_stage", "external_id", "fields", "history", "guessed"})),
+        "lost_reason", "lost_from_stage", "external_id", "fields", "history", "guessed", "last_activity_at",
+        "review_from"})),
     "customer": ("id", frozenset({"name", "name_key", "grade", "industry", "created_at"})),
     "contact": ("id", frozenset({"customer_id", "name", "title", "phone", "email", "decision_maker", "created_at"})),
     "touch": ("id", frozenset({"deal_id", "kind", "at", "by", "contact_id", "notes", "outcome", "command_id"})),

@@ -11,12 +11,32 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-_DUE_SELECT = """
-SELECT d.id, d.title, d.owner, d.pipeline, d.stage, d.amount, d.created_at, d.stage_entered_at,
-       d.next_followup, d.assigned_at, COALESCE(c.name, '') AS customer, COALESCE(c.grade, 'B') AS grade,
-       (SELECT MAX(t.at) FROM touch t WHERE t.deal_id = d.id) AS last_touch,
+# The facts every follow-up rule reads about one deal, as they stood at :now: a `--now` in the past sees
+# the data as it was then (touches, stage moves and closes after it are not counted; a deal moved since
+# is in the stage it was in then). The last touch is the later of the deal's touches and the last activity
+# another CRM's file gave (deal.last_activity_at). Rows after :now are rare: the CASEs cost nothing today.
+FACTS = """
+SELECT d.id, d.title, d.owner, d.pipeline, d.amount, d.created_at, d.next_followup, d.assigned_at,
+       COALESCE(c.name, '') AS customer, COALESCE(c.grade, 'B') AS grade,
+       CASE WHEN d.stage_entered_at <= :now THEN d.stage ELSE COALESCE(
+           (SELECT e.to_stage FROM stage_event e WHERE e.deal_id = d.id AND e.at <= :now
+             ORDER BY e.at DESC, e.id DESC LIMIT 1), d.stage) END AS stage,
+       CASE WHEN d.stage_entered_at <= :now THEN d.stage_entered_at ELSE COALESCE(
+           (SELECT MAX(e.at) FROM stage_event e WHERE e.deal_id = d.id AND e.at <= :now), d.created_at)
+       END AS stage_entered_at,
+       NULLIF(MAX(COALESCE((SELECT MAX(t.at) FROM touch t WHERE t.deal_id = d.id AND t.at <= :now), ''),
+                  CASE WHEN d.last_activity_at <= :now THEN d.last_activity_at ELSE '' END), '') AS last_touch,
+       CASE WHEN d.review_from <= :now THEN d.review_from END AS review_from,
        (SELECT group_concat(t.at, ',') FROM touch t
-         WHERE t.deal_id = d.id AND t.kind = 'visit' AND (t.notes IS NULL OR trim(t.notes) = '')) AS bare_visits,
+         WHERE t.deal_id = d.id AND t.at <= :now AND t.kind = 'visit'
+           AND (t.notes IS NULL OR trim(t.notes) = '')) AS bare_visits
+"""
+# Open at :now: open today, or closed after :now (the deal_closed index finds those; none when now is now),
+# and created by then.
+OPEN_AT_NOW = ("(d.status = 'open' OR d.id IN (SELECT id FROM deal WHERE status IN ('won', 'lost') AND closed_at > :now))"
+               " AND d.created_at <= :now")
+
+_DUE_SELECT = FACTS + """,
        (SELECT MIN(e.at) FROM escalation e
          WHERE :escalations AND e.deal_id = d.id AND e.rep = d.owner
            AND (:manager IS NULL OR e.manager = :manager)) AS escalated_at
@@ -34,31 +54,34 @@ class DueScope:
     only_deal: int | None = None
 
 
-def due_rows(conn: sqlite3.Connection, scope: DueScope) -> Iterator[sqlite3.Row]:
-    sql, params = due_query(scope)
+def due_rows(conn: sqlite3.Connection, scope: DueScope, now: str) -> Iterator[sqlite3.Row]:
+    sql, params = due_query(scope, now)
     return conn.execute(sql, params) if sql else iter(())
 
 
-def due_query(scope: DueScope) -> tuple[str | None, dict]:
-    params: dict = {"manager": scope.escalated_to, "escalations": int(scope.escalations)}
+def due_query(scope: DueScope, now: str) -> tuple[str | None, dict]:
+    params: dict = {"manager": scope.escalated_to, "escalations": int(scope.escalations), "now": now}
     if scope.only_deal is not None:
         where = "d.id = :deal"
         params["deal"] = scope.only_deal
     elif scope.owners is None:
-        where = "d.status = 'open'" + ("" if scope.unassigned else " AND d.owner IS NOT NULL")
+        where = OPEN_AT_NOW + ("" if scope.unassigned else " AND d.owner IS NOT NULL")
     else:
+        # each part through the deal_owner_status index; those closed after :now through deal_closed
+        open_then = "(status = 'open' OR (status IN ('won', 'lost') AND closed_at > :now))"
         parts = []
         for i, owner in enumerate(scope.owners):
             params[f"o{i}"] = owner
             parts.append(f"SELECT id FROM deal WHERE owner = :o{i} AND status = 'open'")
+            parts.append(f"SELECT id FROM deal WHERE status IN ('won', 'lost') AND closed_at > :now AND owner = :o{i}")
         if scope.unassigned:
-            parts.append("SELECT id FROM deal WHERE owner IS NULL AND status = 'open'")
+            parts.append(f"SELECT id FROM deal WHERE owner IS NULL AND {open_then}")
         if scope.escalated_to:
             parts.append("SELECT e.deal_id FROM escalation e JOIN deal x ON x.id = e.deal_id"
-                         " WHERE e.manager = :manager AND x.owner = e.rep AND x.status = 'open'")
+                         " WHERE e.manager = :manager AND x.owner = e.rep AND (x.status = 'open' OR x.closed_at > :now)")
         if not parts:
             return None, params
-        where = f"d.id IN ({' UNION '.join(parts)})"
+        where = f"d.id IN ({' UNION '.join(parts)}) AND d.created_at <= :now"
     return _DUE_SELECT + f" WHERE {where} ORDER BY d.id", params
 
 
@@ -90,7 +113,8 @@ def unassigned_open(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 
 
 def untouched_assigned(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Open, owned deals with no touch at all, with the owner's manager and team."""
+    """Open, owned deals with no touch at all, with the owner's manager and team (not imported ones: their
+    file's last activity counts as a touch, and one without any is due for review instead)."""
     return conn.execute(
         """
         SELECT d.id, d.pipeline, d.owner, d.created_at, d.assigned_at, COALESCE(c.grade, 'B') AS grade,
@@ -100,6 +124,7 @@ def untouched_assigned(conn: sqlite3.Connection) -> list[sqlite3.Row]:
         JOIN rep r ON r.handle = d.owner
         LEFT JOIN customer c ON c.id = d.customer_id
         WHERE d.status = 'open' AND NOT EXISTS (SELECT 1 FROM touch t WHERE t.deal_id = d.id)
+          AND d.last_activity_at IS NULL AND d.review_from IS NULL  -- imported: touched then, or due for review
         ORDER BY d.created_at, d.id
         """
     ).fetchall()
@@ -107,29 +132,33 @@ def untouched_assigned(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 
 def silent_customers(conn: sqlite3.Connection, cutoff: str, now: str) -> list[sqlite3.Row]:
     """Customers with an open deal, or a deal lost on or before `cutoff`, and no activity since `cutoff`:
-    activity is a touch or a stage event (a deal created, moved, won or lost) on any of their deals, at or
-    before `now` (a --now in the past sees the data as it stood then)."""
+    activity is a touch, a stage event (a deal created, moved, won or lost) or an imported last activity on
+    any of their deals, at or before `now` (a --now in the past sees the data as it stood then)."""
     return conn.execute(
         """
         WITH candidates AS (
             SELECT DISTINCT customer_id AS id FROM deal
             WHERE customer_id IS NOT NULL AND created_at <= :now
-              AND (status = 'open' OR (status = 'lost' AND closed_at <= :cutoff))
+              AND (status = 'open' OR closed_at > :now OR (status = 'lost' AND closed_at <= :cutoff))
         ),
         facts AS (
             SELECT c.id, c.name, c.grade,
-                   (SELECT MAX(t.at) FROM deal d JOIN touch t ON t.deal_id = d.id
-                     WHERE d.customer_id = c.id AND t.at <= :now) AS last_touch,
+                   NULLIF(MAX(COALESCE((SELECT MAX(t.at) FROM deal d JOIN touch t ON t.deal_id = d.id
+                                        WHERE d.customer_id = c.id AND t.at <= :now), ''),
+                              COALESCE((SELECT MAX(d.last_activity_at) FROM deal d
+                                        WHERE d.customer_id = c.id AND d.last_activity_at <= :now), '')), '')
+                       AS last_touch,
                    (SELECT MAX(e.at) FROM deal d JOIN stage_event e ON e.deal_id = d.id
                      WHERE d.customer_id = c.id AND e.at <= :now) AS last_move,
-                   (SELECT COUNT(*) FROM deal d WHERE d.customer_id = c.id AND d.status = 'open') AS open_deals,
+                   (SELECT COUNT(*) FROM deal d WHERE d.customer_id = c.id AND d.created_at <= :now
+                     AND (d.status = 'open' OR d.closed_at > :now)) AS open_deals,
                    (SELECT d.owner FROM deal d WHERE d.customer_id = c.id
                      ORDER BY d.status = 'open' DESC, d.created_at DESC, d.id DESC LIMIT 1) AS owner
             FROM customer c JOIN candidates USING (id)
         )
         SELECT f.*,
                (SELECT COALESCE(t.outcome, t.kind) FROM deal d JOIN touch t ON t.deal_id = d.id
-                 WHERE d.customer_id = f.id ORDER BY t.at DESC, t.id DESC LIMIT 1) AS last_outcome
+                 WHERE d.customer_id = f.id AND t.at <= :now ORDER BY t.at DESC, t.id DESC LIMIT 1) AS last_outcome
         FROM facts f
         WHERE MAX(COALESCE(f.last_touch, ''), COALESCE(f.last_move, '')) < :cutoff
         """,

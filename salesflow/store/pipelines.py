@@ -18,6 +18,12 @@ def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
     return None if row is None else row[0]
 
 
+def meta_like(conn: sqlite3.Connection, prefix: str) -> list[tuple[str, str]]:
+    """Every (key, value) whose key starts with `prefix`, by key."""
+    return conn.execute("SELECT key, value FROM meta WHERE substr(key, 1, ?) = ? ORDER BY key",
+                        (len(prefix), prefix)).fetchall()
+
+
 def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
     conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                  (key, value))

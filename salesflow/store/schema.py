@@ -225,10 +225,21 @@ ALTER TABLE deal ADD COLUMN history TEXT CHECK (history IS NULL OR history = 'un
 ALTER TABLE deal ADD COLUMN guessed TEXT CHECK (guessed IS NULL OR guessed IN ('created', 'closed', 'created closed'));
 """
 
+# What an imported deal's file said about its activity. `last_activity_at`: the last activity date another
+# CRM recorded (Pipedrive's "Last activity date", 最后跟进时间); every follow-up rule counts it as a touch at
+# that time. `review_from`: an open deal imported with no activity information at all; until a touch is
+# logged its one follow-up deadline is this time ("imported without activity — review it"), not a flood
+# of first-touch and stage-idle deadlines dated from years ago.
+M004_ACTIVITY = """
+ALTER TABLE deal ADD COLUMN last_activity_at TEXT;
+ALTER TABLE deal ADD COLUMN review_from TEXT;
+"""
+
 # Ordered; each name is recorded in _sqlite_migrations (set "salesflow") when applied.
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_initial", M001_INITIAL),
     ("m002_views", M002_VIEWS),
     ("m003_history", M003_HISTORY),
+    ("m004_activity", M004_ACTIVITY),
 ]
 NAMES = [name for name, _ in MIGRATIONS]

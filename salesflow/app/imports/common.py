@@ -181,6 +181,8 @@ _MAP_HINTS = {
     "deal": "import the deals first, or check the deal id column",
     "touch kind": "use --map to another column, or fix the values (" + ", ".join(TOUCH_KINDS) + ")",
     "lost reason": "map each with --reason-map '{}=KEY' (a lost-reason key of the pipeline, or unknown)",
+    "currency": "convert each with --rate '{}=RATE' (1 unit = RATE of this database's currency), "
+                "or keep one with salesflow config set rate.CODE RATE",
 }
 
 
@@ -197,7 +199,7 @@ def _problem_end(tally: Tally, path: Path, rejecting: bool) -> None:
         more = f" and {len(values) - 12} more" if len(values) > 12 else ""
         hints.append(_MAP_HINTS[what].format(next(iter(values))))
         details.append(f"{what} ({len(values)}): {listed}{more}")
-    kinds = " and ".join(tally.unknown)
+    kinds = " and ".join("currency (no rate)" if what == "currency" else what for what in tally.unknown)
     raise BadInput(f"{path.name}: unknown {kinds} values; nothing was imported", details=details, hint="; ".join(hints))
 
 

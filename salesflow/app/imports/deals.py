@@ -13,6 +13,7 @@ import sqlite3
 from typing import Any
 
 from salesflow.app.context import Act, Outcome, RollBack, writes
+from salesflow.app.currency import Currency, currency_of, parse_rates
 from salesflow.app.imports import common, rules
 from salesflow.app.imports.common import ImportOptions, Problem, Tally, Ui
 from salesflow.app.imports.events import history_into, read_events
@@ -77,7 +78,7 @@ class DealImport:
             [load_pipeline(conn, key) for key in pipeline_keys(conn)], opts.pipeline or default_pipeline(conn), cols,
             stage_maps=opts.stage_maps, status_maps=opts.status_maps, reason_maps=opts.reason_maps, now=act.now,
             date_format=check_date_format(opts.date_format), unit=common.amount_unit(opts, cols),
-            region=check_region(opts.phone_region), create_reps=opts.create_reps)
+            region=check_region(opts.phone_region), create_reps=opts.create_reps, currency=_currency(conn, opts))
         self.reps = rep_names(conn)
         self.customers = store.customers(conn)
         self.contacts = store.contacts(conn)
@@ -210,7 +211,8 @@ class DealImport:
             "owner": owner or row["owner"], "amount": draft.amount, "close_date": draft.close_date,
             "source": draft.source or row["source"], "next_followup": draft.next_followup,
             "lost_reason": draft.lost_reason, "fields": draft.fields if draft.fields != "{}" else row["fields"],
-            "history": draft.history, "guessed": draft.guessed}
+            "history": draft.history, "guessed": draft.guessed,
+            "last_activity_at": draft.last_activity_at or row["last_activity_at"]}
         if wanted["owner"] != row["owner"]:
             wanted["assigned_at"] = self.now
         if draft.stage != row["stage"]:
@@ -243,7 +245,12 @@ def deal_row(d: rules.Draft, deal_id: int, customer_id: int | None, contact_id: 
     return (deal_id, d.title, customer_id, contact_id, owner, d.created_at if owner else None, d.pipeline, d.stage,
             d.status, d.amount, d.close_date, d.source, d.next_followup, d.created_at, d.stage_entered_at,
             d.progressed_at, d.closed_at, d.lost_reason, d.lost_from_stage, d.external_id, d.fields, d.history,
-            d.guessed)
+            d.guessed, d.last_activity_at, d.review_from)
+
+
+def _currency(conn: sqlite3.Connection, opts: ImportOptions) -> Currency:
+    cur = currency_of(conn)
+    return cur.with_rates(parse_rates(opts.rates, cur.code)) if opts.rates else cur
 
 
 def rep_names(conn: sqlite3.Connection) -> dict[str, str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
+from salesflow.app.currency import Currency
 from salesflow.domain.errors import UsageProblem
 from salesflow.domain.history import reason_words
 from salesflow.domain.pipeline import Pipeline
@@ -47,6 +48,7 @@ class Plan:
     unit: int | None = None                 # amounts × unit (a column headed 金额(万元))
     region: str | None = None               # phones without +code
     create_reps: bool = False
+    currency: Currency = Currency()         # the database's, with the rates that convert others into it
 
 
 def stages_of(pipeline: Pipeline, preset_words: dict[str, str], user: dict[str, str],
@@ -79,7 +81,7 @@ def stages_of(pipeline: Pipeline, preset_words: dict[str, str], user: dict[str, 
 def make_plan(pipelines: list[Pipeline], default: str, cols: Columns, *, stage_maps: tuple[str, ...] = (),
               status_maps: tuple[str, ...] = (), reason_maps: tuple[str, ...] = (), now: datetime,
               date_format: str | None = None, unit: int | None = None, region: str | None = None,
-              create_reps: bool = False) -> Plan:
+              create_reps: bool = False, currency: Currency = Currency()) -> Plan:
     preset: Preset | None = cols.preset
     user_stages = parse_pairs(list(stage_maps), "--stage-map")
     user_reasons = parse_pairs(list(reason_maps), "--reason-map")
@@ -103,4 +105,5 @@ def make_plan(pipelines: list[Pipeline], default: str, cols: Columns, *, stage_m
         if found is None or found not in stages.opens:
             raise UsageProblem(f"--map target {target!r}: {word!r} is not an open stage of pipeline {default}",
                                hint="stages: " + ", ".join(stages.opens))
-    return Plan(by_key, pipeline_words, default, statuses, entered, now, date_format, unit, region, create_reps)
+    return Plan(by_key, pipeline_words, default, statuses, entered, now, date_format, unit, region, create_reps,
+                currency)

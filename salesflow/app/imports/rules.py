@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from salesflow.app.currency import in_currency
 from salesflow.app.imports.common import Problem, Unknown
 from salesflow.app.imports.plan import Plan, Stages
 from salesflow.domain.errors import BadInput
 from salesflow.domain.history import History, lost_reason, stage_history
+from salesflow.domain.money import currency_code, split_currency
 from salesflow.domain.text import clean_text, name_key, normalise_email
 from salesflow.domain.vocabulary import GRADES, UNKNOWN_REASON
 from salesflow.ingest.files import normalise_header
@@ -55,6 +57,8 @@ class Draft:
     fields: str                     # JSON object
     history: str | None             # 'unknown' when the file does not say how far a lost deal got
     guessed: str | None             # 'created', 'closed' or 'created closed': times the file did not give
+    last_activity_at: str | None    # the last activity the file records (counts as a touch then)
+    review_from: str | None         # an open deal the file gives no activity for: due for review from now
     entry: str                      # the open stage the deal reached
     events: tuple[tuple[str | None, str, str], ...]  # (from, to, at) of its stage history
     customer: str | None
@@ -106,8 +110,11 @@ def draft(get: Row, plan: Plan, reps: dict[str, str], warn: Counter) -> Draft | 
     if not h.known:
         warn["lost without saying how far it got: history unknown (left out of stage-reach reports)"] += 1
     reason = reason_of(get.get("lost_reason"), stages, warn) if status == "lost" else None
-    amount_raw = get.get("amount")
-    amount = import_amount(amount_raw, plan.unit) if amount_raw else 0
+    amount, original = amount_of(get.get("amount"), get.get("currency"), plan)
+    last_raw = get.get("last_activity")
+    last = import_datetime(last_raw, fmt) if last_raw else None
+    if last is not None and last > plan.now:
+        raise Problem(f"last activity date {last_raw!r} is in the future")
     customer = clean_text(get.get("customer"), "customer", max_len=200)
     title = clean_text(get.get("title"), "title", max_len=200)
     external = clean_text(get.get("external_id"), "external id", max_len=200)
@@ -124,7 +131,7 @@ def draft(get: Row, plan: Plan, reps: dict[str, str], warn: Counter) -> Draft | 
     key = row_key(deal_id, external, customer, contact, title, created_raw)
     follow_raw = get.get("next_followup")
     follow = import_datetime(follow_raw, fmt) if follow_raw and status == "open" else None
-    fields = fields_of(get)
+    fields = fields_of(get) | original
     return Draft(
         key=key, deal_id=deal_id, title=title, owner=owner, new_owner=owner_raw if owner_raw and owner is None else None, pipeline=p.key,
         stage=h.entry if status == "open" else stages.closed[status], status=status, amount=amount,
@@ -134,7 +141,8 @@ def draft(get: Row, plan: Plan, reps: dict[str, str], warn: Counter) -> Draft | 
         closed_at=_iso(closed), lost_reason=reason, lost_from_stage=h.lost_from,
         external_id=external if deal_id else key,
         fields=json.dumps(fields, ensure_ascii=False, sort_keys=True) if fields else "{}",
-        history=None if h.known else "unknown", guessed=guessed, entry=h.entry,
+        history=None if h.known else "unknown", guessed=guessed, entry=h.entry, last_activity_at=_iso(last),
+        review_from=_iso(plan.now) if status == "open" and last is None else None,
         events=tuple((f, t, _iso(at)) for f, t, at in h.events),
         customer=customer, customer_key=name_key(customer) if customer else None, grade=grade,
         industry=clean_text(get.get("industry"), "industry", max_len=100), contact=contact, phone=phone, email=email)
@@ -236,6 +244,31 @@ def reason_of(raw: str | None, stages: Stages, warn: Counter) -> str:
     if reason == UNKNOWN_REASON:
         warn["lost without a reason: reason 'unknown' (kept apart from 'other')"] += 1
     return reason
+
+
+def amount_of(raw: str | None, currency_raw: str | None, plan: Plan) -> tuple[int, dict[str, str]]:
+    """The amount in the database's currency, and the fields keeping the original when it was converted.
+    The currency is the row's currency column, else a mark in the amount (`$12,000`, `USD 12000`, `12万元`);
+    one the database does not count in needs a rate (--rate, config set rate.X): without one the value is
+    unknown, and the import lists every such currency."""
+    code = None
+    if currency_raw:
+        code = currency_code(currency_raw)
+        if code is None:
+            raise Problem(f"currency {currency_raw!r} is not a currency code", hint="e.g. CNY, USD, EUR")
+    if not raw:
+        return 0, {}
+    text = raw
+    if not raw.isdigit():
+        marked, text = split_currency(raw)
+        if marked is not None and code is not None and marked != code:
+            raise Problem(f"amount {raw!r} is in {marked} but the currency column says {code}")
+        code = code or marked
+    minor = import_amount(text, plan.unit)
+    cur = plan.currency
+    if code is not None and code != cur.code and code not in cur.rates:
+        raise Unknown(("currency", code))
+    return in_currency(minor, code, cur, raw)
 
 
 def email_of(raw: str | None, warn: Counter) -> str | None:

@@ -18,7 +18,8 @@ BATCH = 5_000
 
 DEAL_COLS = ("id", "title", "customer_id", "contact_id", "owner", "assigned_at", "pipeline", "stage", "status",
              "amount", "close_date", "source", "next_followup", "created_at", "stage_entered_at", "progressed_at",
-             "closed_at", "lost_reason", "lost_from_stage", "external_id", "fields", "history", "guessed")
+             "closed_at", "lost_reason", "lost_from_stage", "external_id", "fields", "history", "guessed",
+             "last_activity_at", "review_from")
 EVENT_COLS = ("id", "deal_id", "from_stage", "to_stage", "at", "by", "reason", "forced", "command_id")
 TOUCH_COLS = ("id", "deal_id", "kind", "at", "by", "contact_id", "notes", "outcome", "command_id")
 CUSTOMER_COLS = ("id", "name", "name_key", "grade", "industry", "created_at")

@@ -163,8 +163,24 @@ def test_sweep_assigns_late_unassigned_leads_and_check_is_quiet_when_all_is_well
     assert (quiet.code, quiet.out, quiet.err) == (0, "", "")  # cron mails nothing
     at(week, "2026-11-02T09:45")
     assert week.fails(3, "sweep", "--check").out == "#4: unassigned past the 30-minute window (15 min late)\n"
+    # every 15 minutes from cron: the same condition is told once; the breach still sets the exit code
+    at(week, "2026-11-02T10:00")
+    again = week.fails(3, "sweep", "--check")
+    assert (again.out, again.err) == ("", "")
     assert week.ok("sweep", "--assign").out == "assigned #4 → zhao (open deals 0/50 → 1/50)\n"
     assert week.ok("sweep", "--check").code == 0
+
+
+def test_sweep_tells_a_rep_without_a_manager_once_and_does_not_count_it_as_an_action(week):
+    week.ok("rep", "set", "wang", "--manager", "")
+    week.ok("assign")  # deal 4 gets an owner: only the untouched lead is left
+    at(week, "2026-11-03T10:00")
+    first = week.fails(3, "sweep", "--check")
+    assert first.out == "#1: wang has not touched this A-grade lead in 1 day, and has no manager to escalate to\n"
+    assert first.err.endswith("SLA breaches, 0 actions, 1 notice\n") or first.err == "1 SLA breach, 0 actions, 1 notice\n"
+    at(week, "2026-11-03T10:15")
+    again = week.fails(3, "sweep", "--check")
+    assert (again.out, again.err) == ("", "")
 
 
 def test_assign_balances_by_load_then_recent_then_handle(team):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 from datetime import datetime, timedelta
 from importlib.resources import files
@@ -138,8 +140,10 @@ def test_funnel_by_rep_json_matches(october):
 
 
 def test_funnel_table_draws_bars_flags_hollow_and_states_the_window(october):
-    out = october.ok("funnel", "--by", "rep").out
+    out = october.ok("funnel", "--by", "rep", "--color", "always").out  # as on a terminal: bars
+    out = re.sub(r"\x1b\[[0-9;]*m", "", out)
     assert "Rep: zhao" in out and "████" in out
+    assert "█" not in october.ok("funnel", "--by", "rep").out  # piped: plain, no drawings
     zhao = out[out.index("Rep: zhao"):]
     proposal = next(line for line in zhao.splitlines() if line.startswith("Proposal"))
     assert proposal.endswith("hollow")  # 0% onward vs the team's 50%

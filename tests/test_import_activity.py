@@ -156,3 +156,61 @@ def test_forecast_health_and_review_by_team_and_manager(team):
     teams = json.loads(team.ok("review", "--period", "2026-10", "--by", "team", "-f", "json").out)["reps"]
     assert [(t["team"], t["largest_won"], t["largest_lost"]) for t in teams] == [("east", a, None), ("west", None, b)]
     assert c and d
+
+
+def test_currency_edges_a_header_unit_two_marks_names_and_codes(cli, tmp_path):
+    cli.now = "2026-11-23T09:00"
+    cli.ok("init", "--currency", "USD")
+    sheet = tmp_path / "zh.csv"
+    sheet.write_text("编号,客户名称,金额(万元)\nZ1,甲,12.5\n", encoding="utf-8")
+    # 万元 is yuan: in a USD database it needs a rate like any other foreign amount
+    assert "currency (1): 'CNY' (1 row)" in cli.fails(1, "import", "deals", str(sheet)).err
+    cli.ok("import", "deals", str(sheet), "--rate", "CNY=0.14")
+    assert cli.query("SELECT amount, fields FROM deal") == [
+        (1_750_000, '{"amount_original": "125000.00", "currency": "CNY"}')]
+    double = tmp_path / "double.csv"
+    double.write_text("编号,客户名称,金额(万元)\nZ2,乙,12.5万\n", encoding="utf-8")
+    assert "has a unit of its own" in cli.fails(1, "import", "deals", str(double), "--rate", "CNY=0.14").err
+    marks = tmp_path / "marks.csv"
+    marks.write_text("id,company,amount,currency\nM1,丙,$12元,\nM2,丁,100,XYZ\nM3,戊,100,人民币\n", encoding="utf-8")
+    maps = ["--map", "id=external_id", "--map", "company=customer", "--map", "amount=amount", "--map", "currency=currency",
+            "--rate", "CNY=0.14"]
+    rejects = tmp_path / "rejects.csv"
+    before = cli.dump()
+    run = cli.ok("import", "deals", str(marks), *maps, "--rejects", str(rejects), "--dry-run")
+    assert not rejects.exists() and cli.dump() == before  # a dry run writes nothing, rejects file included
+    assert "2 rejected" in run.out
+    cli.ok("import", "deals", str(marks), *maps, "--rejects", str(rejects))
+    reasons = [row["reason"] for row in csv.DictReader(io.StringIO(rejects.read_text(encoding="utf-8")))]
+    assert reasons == ["amount '$12元' names two currencies (CNY, USD)", "currency 'XYZ' is not a currency code"]
+    assert cli.query("SELECT amount FROM deal WHERE external_id = 'M3'") == [(1_400,)]  # 100 人民币 × 0.14
+    assert "names two currencies" in cli.fails(1, "lead", "add", "X", "--amount", "$12元").err
+
+
+def test_a_reimport_keeps_the_process_fields_set_since(team, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("id,company,amount,currency\nR1,甲,100,USD\n", encoding="utf-8")
+    maps = ["--map", "id=external_id", "--map", "company=customer", "--map", "amount=amount", "--map", "currency=currency"]
+    team.now = "2026-11-23T09:00"
+    team.ok("import", "deals", str(path), *maps, "--rate", "USD=7")
+    team.ok("set", "1", "budget=50万")
+    team.ok("import", "deals", str(path), *maps, "--rate", "USD=7.2")
+    assert team.query("SELECT amount, fields FROM deal") == [
+        (72_000, '{"amount_original": "100.00", "budget": "50万", "currency": "USD"}')]
+    path.write_text("id,company,amount,currency\nR1,甲,700,CNY\n", encoding="utf-8")
+    team.ok("import", "deals", str(path), *maps)
+    assert team.query("SELECT amount, fields FROM deal") == [(70_000, '{"budget": "50万"}')]
+
+
+def test_before_the_import_an_imported_deal_is_not_yet_due_and_activity_before_creation_is_clamped(team, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("id,company,owner,created,last\nA1,甲,wang,2026-10-01,2025-01-01\nA2,乙,wang,2026-10-01,\n",
+                    encoding="utf-8")
+    team.now = "2026-11-23T09:00"
+    run = team.ok("import", "deals", str(path), "--map", "id=external_id", "--map", "company=customer",
+                  "--map", "owner=owner", "--map", "created=created_at", "--map", "last=last_activity")
+    assert "1 row: last activity before the deal was created" in run.err
+    assert team.query("SELECT external_id, last_activity_at FROM deal ORDER BY id") == [
+        ("A1", "2026-10-01T00:00:00"), ("A2", None)]
+    team.now = "2026-11-20T09:00"  # before the import: the file's deal without activity is not flooded in
+    assert [r["deal_id"] for r in rows(team.ok("due", "--as", "wang", "-f", "csv"))] == ["1"]

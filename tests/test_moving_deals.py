@@ -75,6 +75,10 @@ def test_phones_typed_without_a_country_code_are_read_in_the_teams_region(team):
                      env={"SALESFLOW_PHONE_REGION": "Mars"})
     assert run.err.splitlines()[0] == "error: phone region 'Mars' is not a country code"
     assert team.dump() == before
+    # in a Chinese team an American number stays as written (not +864255550100); what is no phone is refused
+    team.ok("lead", "add", "Fabrikam", "--contact", "Kim", "--phone", "(425) 555-0199", "--source", "web")
+    assert team.query("SELECT phone FROM contact WHERE name = 'Kim'") == [("(425) 555-0199",)]
+    assert "does not look like a phone number" in team.fails(1, "set", "1", "phone=12345").err
 
 
 def test_a_past_close_date_is_accepted_with_a_warning(team):
@@ -186,7 +190,11 @@ def test_set_logs_every_change_with_old_and_new(team):
     (["touch", "1", "--kind", "call", "--at", "tomorrow"], "in the future"),
     (["touch", "1", "--kind", "call", "--note", "a\x00b"], "NUL"),
     (["note", "99", "text"], "no touch 99"),
-    (["advance", "1", "signed"], "stage 'signed' is not in pipeline standard"),
+    (["advance", "1", "signed"], "stage 'signed' is not a stage of pipeline standard"),
+    (["advance", "1", "negotation"], "stage 'negotation' is not a stage of pipeline standard — did you mean negotiation?"),
+    (["set", "1", "owner=wnag"], "no rep 'wnag' — did you mean wang?"),
+    (["set", "1", "amout=1"], "'amout' is not a field of deals in pipeline standard — did you mean amount?"),
+    (["deals", "--stage", "signed"], "'signed' is not a stage"),
     (["lead", "add", "X", "--contact", "a", "--phone", "12", "--source", "w"], "does not look like a phone"),
     (["lead", "add", "X", "--contact", "a", "--email", "nope", "--source", "w"], "not an email"),
     (["lead", "add", "X", "--contact", "a", "--email", "a@b.co", "--source", "w", "--grade", "D"], "not a grade"),
@@ -241,3 +249,22 @@ def test_a_lost_deal_won_with_force_keeps_no_lost_reason(team):
     team.ok("lose", str(deal), "--reason", "price")
     team.ok("win", str(deal), "--force", "--reason", "they came back")
     assert team.query("SELECT status, lost_reason, lost_from_stage FROM deal WHERE id = ?", deal) == [("won", None, None)]
+
+
+def test_stages_reasons_and_reps_are_accepted_as_the_screen_shows_them(team):
+    d = str(add_lead(team))
+    for typed, stage in (("需求确认", "qualified"), ("Proposal", "proposal"), ("NEGO", "negotiation")):
+        team.ok("advance", d, typed, "--force", "--reason", "screen words")
+        assert team.query("SELECT stage FROM deal") == [(stage,)]
+    assert team.ok("deals", "--stage", "商务谈判", "-f", "csv").out.count("\n") == 2  # header + the deal
+    assert team.ok("deals", "--stage", "Negotiation", "--pipeline", "Standard", "-f", "csv").out.count("\n") == 2
+    # an ambiguous prefix is refused, listing the stages in pipeline order
+    run = team.fails(1, "advance", d, "l")
+    assert run.err.splitlines()[-1].startswith("hint: stages: lead (线索), qualified (需求确认), proposal (方案报价)")
+    team.ok("lose", d, "--reason", "价格")
+    assert team.query("SELECT lost_reason FROM deal") == [("price",)]
+    team.ok("reopen", d, "--reason", "back")
+    team.ok("lose", d, "--reason", "Too expensive")
+    assert team.query("SELECT lost_reason FROM deal") == [("price",)]
+    assert team.ok("due", "--as", "WANG").code == 0  # a handle in another case
+    assert "did you mean wang?" in team.fails(1, "due", "--as", "wangg").err

@@ -7,7 +7,7 @@ from importlib.resources import files
 
 import pytest
 
-from salesflow.domain.errors import Refused, UsageProblem
+from salesflow.domain.errors import NotFound, Refused, UsageProblem
 from salesflow.domain.moves import plan_move, plan_reopen
 from salesflow.domain.pipeline import Pipeline, parse_pipeline_toml
 from salesflow.domain.records import Deal, Touch
@@ -151,9 +151,15 @@ def test_forced_move_records_what_it_overrode():
 def test_lose_needs_a_known_reason():
     p = template("standard")
     deal = deal_in(p, "proposal", complete=True)
-    with pytest.raises(Refused, match="'cheaper' is not a lost reason"):
+    with pytest.raises(NotFound, match="lost reason 'cheaper' is not a lost reason of pipeline standard"):
         plan_move(p, deal, "lost", [], lost_reason="cheaper")
+    with pytest.raises(Refused, match="no lost reason given"):
+        plan_move(p, deal, "lost", [], lost_reason="")
     assert plan_move(p, deal, "lost", [], lost_reason="price").status == "lost"
+    # as the screen and people say it: a label, a wording, any case, a unique prefix
+    for typed in ("价格", "Price", "too expensive", "pri"):
+        assert plan_move(p, deal, "lost", [], lost_reason=typed).lost_reason == "price"
+    assert plan_move(p, deal, "Lost", [], lost_reason="竞争对手").lost_reason == "competitor"
 
 
 @pytest.mark.parametrize("name", TEMPLATES)

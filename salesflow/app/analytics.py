@@ -111,7 +111,7 @@ def funnel_report(conn: sqlite3.Connection, q: FunnelQuery, now: datetime) -> Re
                     "flag": "hollow" if r.stage in hollow else "",
                 })
     columns = ([Column(q.by, "owner" if q.by in ("rep", "manager") else "text")] if q.by else []) + [
-        Column("stage", "stage"), Column("bar", in_machine=False), Column("reached", "int"),
+        Column("stage", "stage"), Column("bar", "bar", in_machine=False), Column("reached", "int"),
         Column("next_rate", "rate"), Column("cumulative_rate", "rate"), Column("open_now", "int"),
         Column("open_amount", "money"), Column("avg_days", "days"), Column("median_days", "days"),
         Column("flag", in_machine=False),

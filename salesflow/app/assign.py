@@ -18,7 +18,8 @@ from salesflow.store.changes import Cmd
 
 @dataclass
 class SweepResult:
-    actions: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)  # what this run changed
+    notices: list[str] = field(default_factory=list)  # conditions told for the first time (each said once)
     breaches: int = 0
 
 
@@ -64,6 +65,11 @@ def sweep(conn: sqlite3.Connection, cmd: Cmd, *, do_assign: bool, do_reassign: b
     now = act.now
     pipelines = Pipelines(conn)
     result = SweepResult()
+    told = store.notices(conn, "sweep:")
+
+    def notice(key: str, text: str) -> None:
+        _notice(conn, cmd, told, result, key, text)
+
     candidates = _candidates(conn, None, now)
     for d in store.unassigned_open(conn):
         window = timedelta(minutes=pipelines[d["pipeline"]].assign_minutes)
@@ -73,11 +79,14 @@ def sweep(conn: sqlite3.Connection, cmd: Cmd, *, do_assign: bool, do_reassign: b
         result.breaches += 1
         late = _late(now - created - window)
         if not do_assign:
-            result.actions.append(f"#{d['id']}: unassigned past the {window.seconds // 60}-minute window ({late} late)")
+            notice(f"sweep:unassigned:{d['id']}",
+                   f"#{d['id']}: unassigned past the {window.seconds // 60}-minute window ({late} late)")
             continue
         who = pick(candidates)
-        result.actions.append(("assigned " + _give(conn, cmd, d["id"], who, now)) if who else
-                              f"#{d['id']}: unassigned, and no rep has capacity")
+        if who:
+            result.actions.append("assigned " + _give(conn, cmd, d["id"], who, now))
+        else:
+            notice(f"sweep:no-capacity:{d['id']}", f"#{d['id']}: unassigned, and no rep has capacity")
     for d in store.untouched_assigned(conn):
         pipeline = pipelines[d["pipeline"]]
         window = timedelta(days=(pipeline.grades.get(d["grade"]) or pipeline.grades["B"]).first_touch_days)
@@ -96,14 +105,24 @@ def sweep(conn: sqlite3.Connection, cmd: Cmd, *, do_assign: bool, do_reassign: b
         if d["escalated"]:
             continue  # already raised; re-running sweep adds nothing
         if d["manager"] is None:
-            result.actions.append(f"#{d['id']}: {d['owner']} has not touched this {d['grade']}-grade lead in "
-                                  f"{_late(now - start)}, and has no manager to escalate to")
+            notice(f"sweep:no-manager:{d['id']}:{d['owner']}",
+                   f"#{d['id']}: {d['owner']} has not touched this {d['grade']}-grade lead in "
+                   f"{_late(now - start)}, and has no manager to escalate to")
             continue
         changes.insert(conn, cmd, "escalation", {"deal_id": d["id"], "rep": d["owner"], "manager": d["manager"],
                                                  "rule": "first-touch", "at": iso(now), "command_id": cmd.id})
         result.actions.append(f"escalated #{d['id']} to {d['manager']}: {d['owner']} has not touched this "
                               f"{d['grade']}-grade lead in {_late(now - start)}")
     return result
+
+
+def _notice(conn: sqlite3.Connection, cmd: Cmd, told: set[str], result: SweepResult, key: str, text: str) -> None:
+    """Said once per condition (remembered in the database): a cron job every 15 minutes must not mail the
+    same line all day."""
+    if key not in told:
+        told.add(key)
+        changes.insert(conn, cmd, "notice", {"key": key, "at": cmd.at, "command_id": cmd.id})
+        result.notices.append(text)
 
 
 def _late(delta: timedelta) -> str:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from salesflow.domain.errors import BadInput
-from salesflow.domain.money import (DEFAULT_CURRENCY, check_code, convert, parse_amount, parse_rate, split_currency,
-                                    to_major_str)
+from salesflow.domain.money import (DEFAULT_CURRENCY, check_code, convert, is_currency, parse_amount, parse_rate,
+                                    split_currency, to_major_str)
 from salesflow.store.pipelines import get_meta, meta_like
 
 RATE_PREFIX = "rate."
@@ -55,6 +55,8 @@ def in_currency(minor: int, code: str | None, cur: Currency, written: str) -> tu
     keep the original (empty when no conversion was needed)."""
     if code is None or code == cur.code:
         return minor, {}
+    if not is_currency(code):
+        raise BadInput(f"amount {written!r}: {code} is not a currency code", hint="e.g. CNY, USD, EUR, HKD, JPY")
     rate = cur.rates.get(code)
     if rate is None:
         raise BadInput(f"amount {written!r} is in {code}, but this database counts in {cur.code}",

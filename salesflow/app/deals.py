@@ -186,7 +186,11 @@ def set_fields(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, assignments: li
             raise BadInput(f"{name} is changed by moving the deal, not by set",
                            hint=f"use: salesflow advance {deal_id} STAGE, win, lose or reopen")
         if name not in SETTABLE and name not in pipeline.field_keys():
-            raise BadInput(f"{name!r} is not a field of deals in pipeline {pipeline.key}",
+            from salesflow.domain.choose import suggest
+
+            guess = suggest(name, SETTABLE + pipeline.field_keys())
+            raise BadInput(f"{name!r} is not a field of deals in pipeline {pipeline.key}"
+                           + (f" — did you mean {guess}?" if guess else ""),
                            hint="fields: " + ", ".join(SETTABLE + pipeline.field_keys()))
         parsed.append((name, value))
 
@@ -300,7 +304,7 @@ def move_deal(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, req: MoveRequest
     if req.reopen:
         move = plan_reopen(pipeline, deal, reason=reason, force=req.force)
     else:
-        lost_reason = req.lost_reason.strip().lower() if req.lost_reason else None
+        lost_reason = req.lost_reason.strip() if req.lost_reason else None
         move = plan_move(pipeline, deal, req.target or "", store.touches_for(conn, deal_id),
                          force=req.force, reason=reason, lost_reason=lost_reason)
     out = Outcome()

@@ -215,7 +215,9 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
     cid, cname = customer[0], customer[1]
     age = now - created
     owner = None if (age < timedelta(days=2) and rng.random() < 0.5) else rng.choice(sellers)
-    untouched = age < timedelta(days=8) and rng.random() < 0.35  # new leads nobody has called yet
+    rep_skill = skill.get(owner, 1.0)
+    careful = rep_skill >= 0.95  # the better half of the team calls new leads the same day and writes visit notes
+    untouched = age < timedelta(days=1 if careful else 8) and rng.random() < 0.35  # new leads nobody has called yet
     by = owner or "system"
     source = _weighted(rng, _SOURCES)
     stages = pipeline.open_stages
@@ -225,8 +227,8 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
     events.append((deal_id, None, stages[0].key, iso(created), by, None, 0, command_id))
     t, idx = created, 0
     last_touch = progressed = None
-    rep_skill = skill.get(owner, 1.0)
-    quiet = rng.random() < max(0.02, 0.35 * (1.15 - rep_skill))  # weaker reps let more deals go silent
+    # the weaker reps (the bottom of the skill range) let deals go silent and sit; the others keep them moving
+    quiet = rep_skill < 0.85 and rng.random() < 0.35 * (1.15 - rep_skill)
     while not untouched:
         stage = stages[idx]
         if idx >= 1:  # past the lead stage: the qualification fields were filled
@@ -238,14 +240,16 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
         if "amount" in stage.entry and not amount:
             amount = int(rng.lognormvariate(11.5, 0.8)) // 100 * 100 * 100 or 1_000_000
             close = (t + timedelta(days=rng.randint(20, 90))).date()
-        mean = max(stage.idle_days or 5, 3) * rng.uniform(0.8, 3.0) / rep_skill
+        mean = max(stage.idle_days or 5, 3) * rng.uniform(0.6, 1.8) / rep_skill ** 3
         dwell = timedelta(days=rng.expovariate(1 / mean) + 0.5 + (rng.uniform(20, 80) if quiet else 0))
+        if careful:  # a good rep moves a deal on, or drops it, within two weeks
+            dwell = min(dwell, timedelta(days=rng.uniform(8, 14)))
         leave = t + dwell
         # touches while in the stage, every couple of days
         touch_t = t + timedelta(hours=rng.randint(2, 30))
         while touch_t < min(leave, now) and not (quiet and touch_t > created + timedelta(days=10)):
             kind = rng.choice(_KINDS_BY_STAGE[min(idx, 3)])
-            notes = rng.choice(_NOTES[kind]) if (kind != "visit" or rng.random() < 0.85) else None
+            notes = rng.choice(_NOTES[kind]) if (kind != "visit" or careful or rng.random() < 0.85) else None
             touches.append((deal_id, kind, iso(_business_time(rng, touch_t, now)), by, cid, notes, None, command_id))
             last_touch = touch_t
             touch_t += timedelta(days=rng.uniform(1, 6) * spacing)
@@ -276,7 +280,9 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
     if untouched:
         entered = created
     follow = None
-    if status == "open" and rng.random() < 0.65:
+    if status == "open" and careful and not untouched:  # a good rep always has the next call planned
+        follow = _business_time(rng, now + timedelta(days=rng.randint(1, 6)))
+    elif status == "open" and rng.random() < 0.65:
         base = (last_touch or created)
         follow = _business_time(rng, base + timedelta(days=rng.randint(1, 12)))
     stage_key = stages[idx].key if status == "open" else (pipeline.won.key if status == "won" else pipeline.lost.key)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from salesflow.app.reps import no_rep
 from salesflow.domain import deadlines as rules
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, NotFound
@@ -17,10 +18,13 @@ from salesflow.store import due as store
 from salesflow.store.pipelines import get_meta, load_pipeline, stage_labels
 from salesflow.store.reps import find_rep
 
+# On a narrow terminal: id, customer, stage, days late, why and the next action stay (text cut with "…");
+# the owner (the title names them), grade, urgency and due date go first.
 DUE_COLUMNS = [
-    Column("deal_id", "int"), Column("customer"), Column("title", in_table=False), Column("owner", "owner"),
-    Column("stage", "stage"), Column("grade"), Column("due_date", "date"), Column("days_overdue", "int"),
-    Column("reasons", "tags"), Column("urgency", "score"), Column("next_action"),
+    Column("deal_id", "id"), Column("customer", priority=1), Column("title", in_table=False),
+    Column("owner", "owner", priority=9), Column("stage", "stage", priority=2), Column("grade", priority=8),
+    Column("due_date", "date", priority=6), Column("days_overdue", "int", priority=0),
+    Column("reasons", "tags", priority=3), Column("urgency", "score", priority=7), Column("next_action", priority=4),
 ]
 
 
@@ -120,7 +124,7 @@ def due_report(conn: sqlite3.Connection, q: DueQuery, now: datetime) -> tuple[Re
             raise BadInput("whose list? no rep given", hint="use --as HANDLE, or set SALESFLOW_REP")
         rep = find_rep(conn, q.rep)
         if rep is None:
-            raise NotFound(f"no rep {q.rep!r}", hint="use --as HANDLE (see: salesflow rep list), or set SALESFLOW_REP")
+            raise no_rep(conn, q.rep, hint="use --as HANDLE (see: salesflow rep list), or set SALESFLOW_REP")
         manager = rep.role in ("manager", "admin")
         scope = store.DueScope(owners=(rep.handle,), unassigned=manager, escalated_to=rep.handle if manager else None,
                                escalations=manager)
@@ -141,6 +145,7 @@ def due_report(conn: sqlite3.Connection, q: DueQuery, now: datetime) -> tuple[Re
         stage_labels=stage_labels(conn),
         empty=f"nothing due by {horizon} — well done",
         group_by="owner" if (q.all or q.team) else None,
+        late_by="days_overdue",
     )
     return report, items
 

@@ -22,15 +22,15 @@ def export_report(conn: sqlite3.Connection, table: str) -> Report:
     if table == "reps":
         return reps_report(conn, None)
     if table == "touches":
-        return Report("Touches", [Column("touch_id", "int"), Column("deal_id", "int"), Column("kind"),
+        return Report("Touches", [Column("touch_id", "id"), Column("deal_id", "id"), Column("kind"),
                                   Column("at", "datetime"), Column("by"), Column("contact"), Column("notes"),
                                   Column("outcome")], (dict(r) for r in store.touches(conn)))
     if table == "stage-events":
-        return Report("Stage events", [Column("event_id", "int"), Column("deal_id", "int"), Column("from_stage"),
+        return Report("Stage events", [Column("event_id", "id"), Column("deal_id", "id"), Column("from_stage"),
                                        Column("to_stage"), Column("at", "datetime"), Column("by"), Column("reason"),
                                        Column("forced", "bool")],
                       (dict(r) | {"forced": bool(r["forced"])} for r in store.stage_events(conn)))
-    return Report("Customers", [Column("customer_id", "int"), Column("name"), Column("grade"), Column("industry"),
+    return Report("Customers", [Column("customer_id", "id"), Column("name"), Column("grade"), Column("industry"),
                                 Column("created_at", "datetime"), Column("contacts", "int"), Column("deals", "int"),
                                 Column("open_deals", "int")], (dict(r) for r in store.customers(conn)))
 

@@ -18,7 +18,7 @@ from salesflow.domain import forecast as rules
 from salesflow.domain.dates import in_range, iso, parse_when
 from salesflow.domain.errors import BadInput, UsageProblem
 from salesflow.domain.funnel import Path
-from salesflow.domain.money import format_amount, parse_amount
+from salesflow.domain.money import format_amount
 from salesflow.domain.periods import parse_period
 from salesflow.output.report import Column, Report
 from salesflow.store import changes
@@ -115,8 +115,14 @@ def forecast_lines(conn: sqlite3.Connection, now: datetime, q: ForecastQuery, op
     return [Line(m, rep, *acc[(m, rep)][:3], tuple(acc[(m, rep)][3])) for m, rep in order]
 
 
+def resolved(conn: sqlite3.Connection, q: ForecastQuery) -> ForecastQuery:
+    """The query with its pipeline as a key (typed as a name or label, any case, a prefix)."""
+    return q._replace(pipeline=load_pipeline(conn, q.pipeline).key) if q.pipeline else q
+
+
 def forecast_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery, include: tuple[str, ...] = ()) -> Report:
     """`include`: months to show even without open deals (the weekly page's this and next month)."""
+    q = resolved(conn, q)
     lines = forecast_lines(conn, now, q)
     have = {line.month for line in lines}
     lines += [Line(month, None, 0, 0, 0, ()) for month in include if month not in have]
@@ -146,7 +152,7 @@ def forecast_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery, i
         if q.range:
             row["p10"], row["p50"], row["p90"] = rules.simulate(list(line.members), q.runs, q.seed)
         rows.append(row)
-    columns = [Column("month")] + ([Column(q.by, "owner")] if q.by else []) + [
+    columns = [Column("month")] + ([Column(q.by, "text" if q.by == "team" else "owner")] if q.by else []) + [
         Column("deals", "int"), Column("amount", "money"), Column("weighted", "money")]
     if q.range:
         columns += [Column("p10", "money"), Column("p50", "money"), Column("p90", "money")]
@@ -174,6 +180,7 @@ def _left_out(conn: sqlite3.Connection, now: datetime, q: ForecastQuery) -> list
 
 
 def stages_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery) -> Report:
+    q = resolved(conn, q)
     _check(q)
     rows = []
     for key in _keys(conn, q.pipeline):
@@ -202,8 +209,10 @@ def parse_month(text: str) -> str:
 
 @writes
 def set_target(conn: sqlite3.Connection, cmd: Cmd, month: str, amount: str, rep: str | None, act: Act) -> str:
+    from salesflow.app.currency import currency_of, typed_amount
+
     month = parse_month(month)
-    value = parse_amount(amount)
+    value, _ = typed_amount(amount, currency_of(conn))  # a target in another currency, converted by its rate
     handle = resolve_owner(conn, rep) if rep else ""
     existing = store.target_id(conn, month, handle or "")
     if existing is None:
@@ -273,6 +282,7 @@ def accuracy_report(conn: sqlite3.Connection, now: datetime, by_rep: bool) -> Re
 
 
 def backtest(conn: sqlite3.Connection, as_of_text: str, horizon: str, now: datetime, q: ForecastQuery) -> Report:
+    q = resolved(conn, q)
     as_of = parse_when(as_of_text, now, direction="past").at
     if as_of >= now:
         raise BadInput(f"--as-of {as_of_text} is not in the past")

@@ -89,13 +89,26 @@ def _values(conn: sqlite3.Connection, data: RepInput, handle: str) -> dict:
     return values
 
 
+def no_rep(conn: sqlite3.Connection, typed: str, hint: str | None = None) -> NotFound:
+    """The error for a rep nobody has: "did you mean wang?" for a near miss, else how to add one."""
+    from salesflow.domain.choose import suggest
+
+    guess = suggest(typed, store.rep_words(conn))
+    if guess is not None:
+        found = store.find_rep(conn, guess)
+        return NotFound(f"no rep {typed!r} — did you mean {found.handle if found else guess}?",
+                        hint=hint or "list reps with: salesflow rep list")
+    return NotFound(f"no rep {typed!r}",
+                    hint=hint or f"list reps with: salesflow rep list, or add one: salesflow rep add {typed} --name …")
+
+
 def resolve_owner(conn: sqlite3.Connection, owner: str | None) -> str | None:
     """A rep handle for an owner given by handle or display name; '' or None = unassigned."""
     if owner is None or owner.strip() == "":
         return None
     rep = store.find_rep(conn, owner.strip())
     if rep is None:
-        raise NotFound(f"no rep {owner!r}", hint=f"list reps with: salesflow rep list, or add one: salesflow rep add {owner} --name …")
+        raise no_rep(conn, owner.strip())
     if not rep.active:
         raise Refused(f"rep {rep.handle} is inactive", hint=f"reactivate with: salesflow rep set {rep.handle} --active")
     return rep.handle

@@ -67,8 +67,8 @@ def review(conn: sqlite3.Connection, period: str, now: datetime, by: str | None 
     reports["reps"] = Report(
         title=f"Per {by}: the largest won and the largest lost deal", rows=rep_rows,
         columns=[Column(by, "text" if by == "team" else "owner"), Column("won", "int"), Column("lost", "int"), Column("win_rate", "rate"),
-                 Column("largest_won", "int"), Column("largest_won_customer"), Column("largest_won_amount", "money"),
-                 Column("largest_lost", "int"), Column("largest_lost_customer"), Column("largest_lost_amount", "money"),
+                 Column("largest_won", "id"), Column("largest_won_customer"), Column("largest_won_amount", "money"),
+                 Column("largest_lost", "id"), Column("largest_lost_customer"), Column("largest_lost_amount", "money"),
                  Column("largest_lost_reason")],
         footer=[scope], empty="no deal closed in the period")
 

@@ -207,13 +207,15 @@ def _set_rate(conn: sqlite3.Connection, cmd: Cmd, code: str, value: str) -> str:
     from salesflow.domain.money import parse_rate
 
     base = currency_of(conn).code
-    code = check_code(code, "rate.")
+    code = check_code(code)
     if code == base:
-        raise BadInput(f"{code} is this database's own currency", hint="set rates of other currencies: rate.USD 7.10")
+        other = "EUR" if base == "USD" else "USD"
+        raise BadInput(f"{code} is this database's own currency", hint=f"set rates of other currencies, e.g. rate.{other} 7.10")
     rate = parse_rate(code, value)
+    text = format(rate.normalize(), "f")  # 1E+6 → 1000000, 0.000001 as written
     key = f"{RATE_PREFIX}{code}"
     if store.get_meta(conn, key) is None:
-        changes.insert(conn, cmd, "meta", {"key": key, "value": str(rate)})
+        changes.insert(conn, cmd, "meta", {"key": key, "value": text})
     else:
-        changes.update(conn, cmd, "meta", key, {"value": str(rate)})
-    return f"{key} = {rate} (1 {code} = {rate} {base})"
+        changes.update(conn, cmd, "meta", key, {"value": text})
+    return f"{key} = {text} (1 {code} = {text} {base})"

@@ -9,14 +9,14 @@ from salesflow.app.due import Pipelines, facts
 from salesflow.app.groups import check_people, grouper
 from salesflow.domain import deadlines as rules
 from salesflow.domain.dates import iso
-from salesflow.domain.errors import BadInput
+from salesflow.domain.errors import BadInput, UsageProblem
 from salesflow.domain.health import OpenDeal, health
 from salesflow.output.report import Column, Report
 from salesflow.store import analytics as store
 from salesflow.store.pipelines import stage_labels
 
 STUCK_COLUMNS = [
-    Column("deal_id", "int"), Column("customer"), Column("owner", "owner"), Column("stage", "stage"),
+    Column("deal_id", "id"), Column("customer"), Column("owner", "owner"), Column("stage", "stage"),
     Column("days_in_stage", "int"), Column("idle_days", "int"), Column("idle_limit", "int"),
     Column("last_touch", "datetime"), Column("last_note"),
 ]
@@ -50,7 +50,7 @@ def stuck_report(conn: sqlite3.Connection, now: datetime, over: int | None, by: 
         raise BadInput(f"--over {over} is " + ("negative" if over < 0 else "out of range"),
                        hint="--over DAYS: deals in their stage longer than DAYS (at most 36500)")
     if by not in (None, "rep", "stage"):
-        raise BadInput(f"--by {by!r} is not a grouping for stuck", hint="use --by rep or --by stage")
+        raise UsageProblem(f"--by {by!r} is not a grouping for stuck", hint="use --by rep or --by stage")
     rows = stuck_rows(conn, now, over)
     meaning = (f"open deals in their stage more than {over} days" if over is not None else
                "open deals past their stage's idle limit with no follow-up planned (the stage-idle rule)")
@@ -67,7 +67,7 @@ def stuck_report(conn: sqlite3.Connection, now: datetime, over: int | None, by: 
                         "longest_deal": worst["deal_id"], "longest_owner": worst["owner"], "longest_stage": worst["stage"]})
     summary.sort(key=lambda x: (-x["longest_days"], -x["stuck"], str(x[by])))
     columns = [Column(by, "owner" if by == "rep" else "stage"), Column("stuck", "int"), Column("longest_days", "int"),
-               Column("longest_deal", "int")]
+               Column("longest_deal", "id")]
     columns.append(Column("longest_owner", "owner") if by == "stage" else Column("longest_stage", "stage"))
     footer = [f"{len(rows)} {meaning}"]
     if summary:

@@ -51,6 +51,6 @@ def history_report(conn: sqlite3.Connection, limit: int) -> Report:
     rows = [dict(r) for r in store.recent_commands(conn, limit)]
     return Report(
         title="Recent commands (newest first)", rows=rows, empty="no commands yet",
-        columns=[Column("id", "int"), Column("at", "datetime"), Column("by"), Column("name"), Column("args"),
-                 Column("changes", "int"), Column("undone_by", "int")],
+        columns=[Column("id", "id"), Column("at", "datetime"), Column("by"), Column("name"), Column("args"),
+                 Column("changes", "int"), Column("undone_by", "id")],
         footer=["`salesflow undo` reverts your most recent command that is not undone yet"])

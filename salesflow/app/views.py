@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from salesflow.domain.choose import choose
 from salesflow.domain.errors import BadInput, NotFound
 from salesflow.domain.vocabulary import GRADES, STATUSES
 from salesflow.domain.text import name_key
@@ -19,7 +20,7 @@ from salesflow.store.reps import find_rep
 
 # `export deals` and `deals -f csv`: stable, documented, never reordered (more may follow).
 DEAL_COLUMNS = [
-    Column("deal_id", "int"), Column("external_id", in_table=False), Column("title"), Column("customer"),
+    Column("deal_id", "id"), Column("external_id", in_table=False), Column("title"), Column("customer"),
     Column("contact", in_table=False), Column("phone", "phone", in_table=False), Column("email", in_table=False),
     Column("owner"), Column("pipeline", in_table=False), Column("stage", "stage"), Column("status", "status"),
     Column("amount", "money"), Column("close_date", "date"), Column("source", in_table=False),
@@ -27,6 +28,7 @@ DEAL_COLUMNS = [
     Column("lost_reason", in_table=False), Column("next_followup", "datetime"),
     Column("fields", "json", in_table=False),  # process fields as one JSON object ({} when none)
     Column("history", in_table=False),  # "unknown": imported closed without saying how far it got; else empty
+    Column("last_activity", "datetime", in_table=False),  # the last activity an imported file gave; else empty
 ]
 
 
@@ -38,7 +40,7 @@ def deal_row(row: sqlite3.Row) -> dict[str, Any]:
         "amount": row["amount"], "close_date": row["close_date"], "source": row["source"],
         "grade": row["grade"], "created_at": row["created_at"], "closed_at": row["closed_at"],
         "lost_reason": row["lost_reason"], "next_followup": row["next_followup"], "fields": row["fields"],
-        "history": row["history"],
+        "history": row["history"], "last_activity": row["last_activity_at"],
     }
 
 
@@ -61,16 +63,19 @@ def deals_report(conn: sqlite3.Connection, q: DealQuery) -> Report:
         raise BadInput(f"grade {q.grade!r} is not a grade", hint="grades are A, B and C")
     unassigned = q.rep in ("-", "none")
     owner = None if (q.rep is None or unassigned) else _rep_handle(conn, q.rep)
+    stage, pipeline = None, None
     if q.pipeline:
-        load_pipeline(conn, q.pipeline)
-    if q.stage:
-        known = set(stage_labels(conn))
-        if q.stage not in known:
-            raise BadInput(f"stage {q.stage!r} is not a stage", hint="stages: " + ", ".join(known))
-    f = store.DealFilter(owner=owner, unassigned=unassigned, stage=q.stage,
+        chosen = load_pipeline(conn, q.pipeline)
+        pipeline = chosen.key
+        stage = chosen.find_stage(q.stage).key if q.stage else None
+    elif q.stage:  # any pipeline's stage, as the screen shows it (key, name or label, any case, a prefix)
+        known = stage_labels(conn)
+        stage = choose(q.stage, [(k, names) for k, names in known.items()], "stage",
+                       listed=", ".join(f"{k} ({zh})" for k, (_, zh) in known.items()))
+    f = store.DealFilter(owner=owner, unassigned=unassigned, stage=stage,
                          status=None if q.status == "all" else q.status, grade=grade, source=q.source,
-                         customer_key=name_key(q.customer) if q.customer else None, pipeline=q.pipeline)
-    scope = [f"status {q.status}"] + [f"{k} {v}" for k, v in (("rep", q.rep), ("stage", q.stage), ("grade", grade),
+                         customer_key=name_key(q.customer) if q.customer else None, pipeline=pipeline)
+    scope = [f"status {q.status}"] + [f"{k} {v}" for k, v in (("rep", q.rep), ("stage", stage), ("grade", grade),
                                                               ("source", q.source), ("customer", q.customer)) if v]
     return Report(
         title="Deals — " + ", ".join(scope),
@@ -84,7 +89,9 @@ def deals_report(conn: sqlite3.Connection, q: DealQuery) -> Report:
 def _rep_handle(conn: sqlite3.Connection, rep: str) -> str:
     found = find_rep(conn, rep.strip())
     if found is None:
-        raise NotFound(f"no rep {rep!r}", hint="list reps with: salesflow rep list")
+        from salesflow.app.reps import no_rep
+
+        raise no_rep(conn, rep.strip())
     return found.handle
 
 
@@ -96,18 +103,20 @@ class Card:
     process: list[tuple[str, str, str]]  # (name, label_zh, value)
     timeline: list[dict[str, Any]] = field(default_factory=list)
     stage_labels: dict[str, tuple[str, str]] = field(default_factory=dict)
-    title: str = ""
+    title: str = ""  # the card's heading
+    deal_id: int = 0
+    deal_title: str = ""
 
 
 def show_deal(conn: sqlite3.Connection, deal_id: int, now: datetime) -> Card:
     deal = store.get_deal(conn, deal_id)
     pipeline = load_pipeline(conn, deal.pipeline)
-    days = (now - deal.stage_entered_at).days if deal.is_open else None
+    days = (now - deal.stage_entered_at).days if deal.is_open and now >= deal.stage_entered_at else None
     fields: list[tuple[str, str, Any]] = [
         ("customer", "text", deal.customer), ("contact", "text", deal.contact), ("phone", "text", deal.phone),
         ("email", "text", deal.email), ("owner", "text", deal.owner or "unassigned"),
         ("pipeline", "text", deal.pipeline), ("stage", "stage", deal.stage), ("status", "status", deal.status),
-        ("days_in_stage", "days", days), ("amount", "money", deal.amount),
+        ("days_in_stage", "int", days), ("amount", "money", deal.amount),
         ("close_date", "date", deal.close_date), ("grade", "text", deal.grade), ("source", "text", deal.source),
         ("next_followup", "datetime", deal.next_followup), ("created_at", "datetime", deal.created_at),
     ]
@@ -115,6 +124,10 @@ def show_deal(conn: sqlite3.Connection, deal_id: int, now: datetime) -> Card:
         fields.append(("closed_at", "datetime", deal.closed_at))
     if deal.lost_reason:
         fields.append(("lost_reason", "text", deal.lost_reason))
+    if deal.fields.get("currency") and deal.fields.get("amount_original"):
+        fields.append(("amount_original", "text", f"{deal.fields['amount_original']} {deal.fields['currency']}"))
+    if deal.last_activity_at:
+        fields.append(("last_activity_at", "datetime", deal.last_activity_at))
     if deal.external_id:
         fields.append(("external_id", "text", deal.external_id))
     if deal.history:
@@ -131,7 +144,7 @@ def show_deal(conn: sqlite3.Connection, deal_id: int, now: datetime) -> Card:
         timeline.append({"at": datetime.fromisoformat(r["at"]), "type": r["type"], "id": r["id"], "what": what,
                          "by": r["by"], "detail": detail.strip()})
     return Card(fields=fields, process=process, timeline=timeline, stage_labels=stage_labels(conn),
-                title=f"#{deal.id} {deal.title}")
+                title=f"#{deal.id} {deal.title}", deal_id=deal.id, deal_title=deal.title)
 
 
 def card_json(card: Card) -> dict[str, Any]:
@@ -140,7 +153,7 @@ def card_json(card: Card) -> dict[str, Any]:
             return value.isoformat()
         return value
 
-    data: dict[str, Any] = {"title": card.title}
+    data: dict[str, Any] = {"deal_id": card.deal_id, "title": card.deal_title}
     for key, kind, value in card.fields:
         data[key] = Fixed(to_major_str(value)) if kind == "money" else plain(value)
     data["process_fields"] = {name: value for name, _, value in card.process}

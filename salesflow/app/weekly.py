@@ -64,7 +64,7 @@ def top_overdue(conn: sqlite3.Connection, now: datetime, limit: int = 10) -> Rep
     items.sort(key=lambda i: (-i.row["urgency"], i.row["deal_id"]))
     return Report(
         title="Top overdue", rows=[i.row for i in items[:limit]], stage_labels=stage_labels(conn),
-        columns=[Column("deal_id", "int"), Column("customer"), Column("owner", "owner"), Column("stage", "stage"),
+        columns=[Column("deal_id", "id"), Column("customer"), Column("owner", "owner"), Column("stage", "stage"),
                  Column("days_overdue", "int"), Column("urgency", "score"), Column("next_action")],
         footer=[f"{len(items)} overdue in all; the {min(limit, len(items))} most urgent shown (salesflow due --all)"],
         empty="nothing is overdue")

@@ -39,10 +39,12 @@ def sweep(
 
     env = resolve(ctx)
     result = run(env.conn(), do_assign=assign_, do_reassign=reassign, act=env.act("sweep"))
-    for line in result.actions:
+    for line in result.actions + result.notices:
         print(line)
-    if result.breaches or result.actions:  # silent when all is well: cron mails only what it prints
+    if result.actions or result.notices:  # silent when nothing new: cron mails only what it prints
+        n = len(result.notices)
         print(f"{result.breaches} SLA breach{'es' if result.breaches != 1 else ''}, {len(result.actions)} action"
-              f"{'s' if len(result.actions) != 1 else ''}", file=sys.stderr)
+              f"{'s' if len(result.actions) != 1 else ''}" + (f", {n} notice{'s' if n != 1 else ''}" if n else ""),
+              file=sys.stderr)
     if check and result.breaches:
         raise typer.Exit(3)

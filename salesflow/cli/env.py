@@ -30,7 +30,7 @@ def _remember(ctx: typer.Context, param, value):
 
 
 def global_options(hidden: bool) -> list[TyperOption]:
-    """The same six options for the root and (hidden from help) for every subcommand."""
+    """The same global options for the root and (hidden from help) for every subcommand."""
     common = dict(expose_value=False, callback=_remember, hidden=hidden, rich_help_panel=PANEL)
     return [
         TyperOption(param_decls=["--db"], metavar="PATH", help="Database file. Env: SALESFLOW_DB. Default: see `salesflow where`.", **common),
@@ -38,6 +38,7 @@ def global_options(hidden: bool) -> list[TyperOption]:
         TyperOption(param_decls=["--as", "as_"], metavar="REP", help="Act as this rep (handle). Env: SALESFLOW_REP. Default: the OS user name.", **common),
         TyperOption(param_decls=["--lang"], metavar="en|zh", help="Labels in tables: en or zh. Env: SALESFLOW_LANG; a Chinese LANG means zh.", **common),
         TyperOption(param_decls=["--color"], metavar="auto|always|never", help="Colour in tables. NO_COLOR is honoured with auto.", **common),
+        TyperOption(param_decls=["--wide"], is_flag=True, default=False, help="On a terminal: every column, nothing cut (lines may be wider than the screen).", **common),
         TyperOption(param_decls=["--debug"], is_flag=True, default=False, help="Show the traceback of unexpected errors.", **common),
     ]
 
@@ -51,6 +52,7 @@ class Env:
     lang: str
     color: str
     debug: bool
+    wide: bool = False
     argv: list[str] = field(default_factory=list)
     phone_region: str | None = None  # SALESFLOW_PHONE_REGION: phones typed without +code (checked where used)
     _conn: sqlite3.Connection | None = None
@@ -81,9 +83,9 @@ class Env:
 
         terminal = sys.stdout.isatty()
         if self.color == "always":
-            return Style(self.lang, True, True, _width())
+            return Style(self.lang, True, True, _width(), self.wide)
         color = self.color == "auto" and terminal and not os.environ.get("NO_COLOR")
-        return Style(self.lang, terminal, color, _width())
+        return Style(self.lang, terminal, color, _width(), self.wide)
 
     def close(self) -> None:
         if self._conn is not None:
@@ -148,7 +150,7 @@ def resolve(ctx: typer.Context) -> Env:
         rep = rep.strip()
     argv = root.obj.get("argv", []) if isinstance(root.obj, dict) else []
     env = Env(db_path=db_path, db_source=db_source, now=now, rep=rep, lang=lang, color=color,
-              debug=bool(given.get("debug")), argv=list(argv), phone_region=environ.get("SALESFLOW_PHONE_REGION") or None)
+              debug=bool(given.get("debug")), wide=bool(given.get("wide")), argv=list(argv), phone_region=environ.get("SALESFLOW_PHONE_REGION") or None)
     root.obj = env
     root.call_on_close(env.close)
     return env

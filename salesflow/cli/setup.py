@@ -125,8 +125,9 @@ def demo(
     print(f"built {counts['reps']} reps, {counts['customers']} customers, {counts['deals']} deals, "
           f"{counts['touches']} touches, {counts['stage_events']} stage events", file=sys.stderr)
     emit_sections(overview(path, rep, env.now), "table", env.style())
-    print(f"\nnext: export SALESFLOW_DB={path}   then try: salesflow due --as {rep}, salesflow why DEAL, "
-          "salesflow due --all, salesflow silent", file=sys.stderr)
+    print(f"\nnext: export SALESFLOW_DB={path} SALESFLOW_REP={rep}   (whose list `due` shows; or --as REP)\n"
+          "      then try: salesflow due, salesflow why DEAL, salesflow due --all, salesflow health, salesflow silent",
+          file=sys.stderr)
 
 
 config_app = sub_app("config", "Per-database settings, such as the urgency weights of `due`.")

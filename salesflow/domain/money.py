@@ -84,8 +84,11 @@ def format_amount(minor: int | None) -> str:
 # currencies: one per database (meta `currency`, ISO 4217, default CNY); other currencies only by a rate
 
 DEFAULT_CURRENCY = "CNY"
-_MARKS = {"¥": "CNY", "元": "CNY", "块": "CNY", "rmb": "CNY", "$": "USD", "€": "EUR", "£": "GBP"}
-_MARKED = re.compile(r"^(?P<pre>[¥$€£]|[a-z]{3}(?=[\d.]))?(?P<body>.*?)(?P<post>元|块|rmb|(?<=[\d.kmw千万亿])[a-z]{3})?$")
+_MARKS = {"¥": "CNY", "元": "CNY", "块": "CNY", "rmb": "CNY", "人民币": "CNY", "$": "USD", "美元": "USD", "美金": "USD",
+          "€": "EUR", "欧元": "EUR", "£": "GBP", "英镑": "GBP", "港币": "HKD", "港元": "HKD", "日元": "JPY"}
+_ZH_NAMES = "人民币|美元|美金|欧元|英镑|港币|港元|日元"
+_MARKED = re.compile(rf"^(?P<pre>[¥$€£]|{_ZH_NAMES}|[a-z]{{3}}(?=[\d.]))?(?P<body>.*?)"
+                     rf"(?P<post>{_ZH_NAMES}|元|块|rmb|(?<=[\d.kmw千万亿])[a-z]{{3}})?$")
 _CODE = re.compile(r"^[A-Z]{3}$")
 
 
@@ -96,12 +99,16 @@ def currency_code(text: str) -> str | None:
     return code if _CODE.match(code) else None
 
 
-def check_code(text: str, what: str = "currency") -> str:
-    """An ISO 4217 code (`usd` → USD), or a clear error."""
-    code = currency_code(text)
+def is_currency(code: str) -> bool:
     from babel.numbers import list_currencies  # the ISO 4217 list: only on the paths that name a currency
 
-    if code is None or code not in list_currencies():
+    return code in list_currencies()
+
+
+def check_code(text: str, what: str = "currency") -> str:
+    """An ISO 4217 code (`usd` → USD, 美元 → USD), or a clear error."""
+    code = currency_code(text)
+    if code is None or not is_currency(code):
         raise BadInput(f"{what} {text!r} is not an ISO 4217 currency code", hint="e.g. CNY, USD, EUR, HKD, JPY")
     return code
 
@@ -114,8 +121,11 @@ def split_currency(text: str) -> tuple[str | None, str]:
     if not match or not (match["pre"] or match["post"]):
         return None, str(text)
     marks = {currency_code(m) for m in (match["pre"], match["post"]) if m}
-    if len(marks) != 1 or None in marks:
-        return None, str(text)  # `$12元`, `abc12`: not a currency; parse_amount says what is wrong
+    if None in marks:
+        return None, str(text)  # `abc12`: not a currency; parse_amount says what is wrong
+    if len(marks) > 1:
+        raise BadInput(f"amount {text!r} names two currencies ({', '.join(sorted(marks))})",
+                       hint="write one: e.g. $12,000 or 12,000元")
     return marks.pop(), match["body"]
 
 

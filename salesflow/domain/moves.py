@@ -38,7 +38,7 @@ def plan_move(
     reason = (reason or "").strip() or None
     if force and not reason:
         raise UsageProblem("--force needs --reason TEXT", hint="say why, e.g. --reason \"signed early\"")
-    target = pipeline.stage(target_key)
+    target = pipeline.find_stage(target_key)
     current = pipeline.stage(deal.stage)
     ref = f"#{deal.id}"
     forced = False
@@ -57,11 +57,10 @@ def plan_move(
         raise Refused(f"{ref} is already in {target.key}")
 
     if target.kind == "lost":
-        if lost_reason is None or lost_reason not in pipeline.lost_reasons:
-            given = f"{lost_reason!r} is not a lost reason" if lost_reason else "no lost reason given"
-            raise Refused(f"{ref} cannot be lost: {given}",
+        if not lost_reason:
+            raise Refused(f"{ref} cannot be lost: no lost reason given",
                           hint="reasons: " + ", ".join(pipeline.lost_reasons))
-        return Move(deal.id, current.key, target.key, "lost", forced, reason, lost_reason)
+        return Move(deal.id, current.key, target.key, "lost", forced, reason, pipeline.find_reason(lost_reason))
 
     status = "won" if target.kind == "won" else "open"
     from_pos = pipeline.position(current.key) if current.is_open else pipeline.position(deal.lost_from_stage or pipeline.first.key)

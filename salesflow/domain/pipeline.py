@@ -99,6 +99,25 @@ class Pipeline(NamedTuple):
             hint="stages: " + ", ".join(s.key for s in self.stages),
         )
 
+    def find_stage(self, typed: str) -> Stage:
+        """The stage a person typed: its key, English name or Chinese label, any case, or a unique prefix."""
+        from salesflow.domain.choose import choose
+
+        key = choose(typed, [(s.key, (s.name, s.label_zh)) for s in self.stages], "stage", f"of pipeline {self.key}",
+                     listed=", ".join(f"{s.key} ({s.label_zh})" for s in self.stages))
+        return self.stage(key)
+
+    def find_reason(self, typed: str) -> str:
+        """A lost reason by key, label (价格) or a common wording (Too expensive), any case, or a unique prefix."""
+        from salesflow.domain.choose import choose
+        from salesflow.domain.vocabulary import LOST_REASON_LABELS, LOST_REASON_SYNONYMS
+
+        options = [(key, (*LOST_REASON_LABELS.get(key, ()), *LOST_REASON_SYNONYMS.get(key, ())))
+                   for key in self.lost_reasons]
+        return choose(typed, options, "lost reason", f"of pipeline {self.key}",
+                      listed=", ".join(f"{k} ({LOST_REASON_LABELS[k][1]})" if k in LOST_REASON_LABELS else k
+                                       for k in self.lost_reasons))
+
     def position(self, key: str) -> int:
         """Index among open stages; won after every open stage; lost has none (-1)."""
         stage = self.stage(key)

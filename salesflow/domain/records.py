@@ -34,6 +34,7 @@ class Deal(NamedTuple):
     external_id: str | None = None
     fields: Mapping[str, str] = MappingProxyType({})  # read-only: copy before changing
     history: str | None = None  # "unknown": imported closed without how far it got
+    last_activity_at: datetime | None = None  # the last activity another CRM's file recorded
 
     @property
     def is_open(self) -> bool:

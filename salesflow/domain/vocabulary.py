@@ -25,3 +25,10 @@ LOST_REASON_SYNONYMS = {
     "unresponsive": ("unresponsive", "no response", "went dark", "ghosted", "no reply", "失联", "联系不上", "无响应", "不回复"),
     "other": ("other", "others", "其他", "其它"),
 }
+
+# How the standard lost-reason keys read on screen (en, zh); a pipeline's own keys read as themselves.
+LOST_REASON_LABELS = {
+    "price": ("Price", "价格"), "competitor": ("Competitor", "竞争对手"), "no-budget": ("No budget", "没有预算"),
+    "no-decision": ("No decision", "未决策"), "timing": ("Timing", "时机不对"), "bad-fit": ("Bad fit", "需求不匹配"),
+    "unresponsive": ("Unresponsive", "失联"), "other": ("Other", "其他"), "unknown": ("Unknown", "未知"),
+}

@@ -142,6 +142,17 @@ class Columns(NamedTuple):
     fields: dict[str, tuple[int, ...]]
     units: dict[str, int]       # field -> multiplier from a header like 金额(万元)
     unmapped: tuple[str, ...]   # header cells no field took
+    currencies: dict[str, str] = {}  # field -> the currency its header names: 金额(万元) is in CNY, Amount (USD) in USD
+
+
+_UNIT_CURRENCY = {"万元": "CNY", "千元": "CNY", "元": "CNY", "亿元": "CNY", "rmb": "CNY", "cny": "CNY", "¥": "CNY",
+                  "usd": "USD", "$": "USD", "eur": "EUR"}
+
+
+def unit_currency(header: str) -> str | None:
+    """The currency a header's unit names (`金额(万元)` → CNY), or None (`金额(万)`, `Amount (k)`)."""
+    match = _UNIT.match(header)
+    return _UNIT_CURRENCY.get(match["unit"]) if match else None
 
 
 def split_unit(header: str) -> tuple[str, int | None]:
@@ -213,6 +224,7 @@ def plan_columns(kind: str, header: list[str], preset_name: str | None, maps: li
         detected = preset is not None
     fields: dict[str, list[int]] = {}
     units: dict[str, int] = {}
+    currencies: dict[str, str] = {}
     unmapped: list[str] = []
     normal = [normalise_header(c) for c in header]
     bases = [split_unit(n)[0] for n in normal]
@@ -231,6 +243,8 @@ def plan_columns(kind: str, header: list[str], preset_name: str | None, maps: li
             unit = split_unit(normal[index])[1]
             if unit is not None:
                 units[target] = unit
+            if unit_currency(normal[index]):
+                currencies[target] = unit_currency(normal[index])
     for index, cell in enumerate(normal):
         if index in mapped:
             continue
@@ -246,7 +260,9 @@ def plan_columns(kind: str, header: list[str], preset_name: str | None, maps: li
         fields.setdefault(target, []).append(index)
         if unit is not None:
             units[target] = unit
+        if unit_currency(cell):
+            currencies[target] = unit_currency(cell)
     if not fields:
         raise BadInput("no column of the file maps to a salesflow field",
                        hint="name a preset with --preset, or map columns with --map 'Column=field'")
-    return Columns(preset, detected, {k: tuple(v) for k, v in fields.items()}, units, tuple(unmapped))
+    return Columns(preset, detected, {k: tuple(v) for k, v in fields.items()}, units, tuple(unmapped), currencies)

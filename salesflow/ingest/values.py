@@ -14,20 +14,21 @@ DEFAULT_REGION = "CN"
 
 
 def normalise_phone(value: str | None, region: str = DEFAULT_REGION) -> str | None:
-    """E.164 (`+8613800138000`) for anything phonenumbers can read as a possible number."""
+    """A phone someone typed, stored as an import stores it (`import_phone`): E.164 when it is a valid number
+    of `region` or written with its country code, else exactly as written — `(425) 555-0100` in a Chinese
+    team is an American number, not +864255550100. What cannot be a phone at all (`12345`) is refused."""
     value = clean_text(value, "phone", max_len=64)
     if value is None:
         return None
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_possible_number(number):
+    digits = sum(ch.isdigit() for ch in value)
+    if not _PHONE_TEXT.match(value) or not 7 <= digits <= 15:
         raise BadInput(f"phone {value!r} does not look like a phone number",
                        hint="write it with digits, e.g. 138 0013 8000 or +86 10 1234 5678")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return import_phone(value, region)
+
+
+# what a phone may be written with: digits, a leading + or 00, spaces, brackets, dots, dashes, an extension
+_PHONE_TEXT = re.compile(r"^\+?[\d\s().\-/]+(?:\s*(?:ext\.?|x|#|转)\s*\d{1,6})?$", re.IGNORECASE)
 
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -62,7 +63,8 @@ def import_phone(value: str, region: str = DEFAULT_REGION) -> str:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         return value
-    if not phonenumbers.is_valid_number(number):
+    international = value.startswith(("+", "00"))
+    if not (phonenumbers.is_valid_number(number) or (international and phonenumbers.is_possible_number(number))):
         return value
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -27,7 +27,7 @@ def render_card(card: Any, style: Style, stream: IO[str]) -> None:
     )
     timeline = Report(
         title="Timeline" if style.lang != "zh" else "时间线",
-        columns=[Column("at", "datetime"), Column("type"), Column("id", "int"), Column("what"), Column("by"),
+        columns=[Column("at", "datetime"), Column("type"), Column("id", "id"), Column("what"), Column("by"),
                  Column("detail")],
         rows=card.timeline,
         empty="no events yet",

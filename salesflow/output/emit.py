@@ -27,9 +27,10 @@ class Style:
     """How a human wants to see tables; resolved once by the CLI."""
 
     lang: str = "en"
-    terminal: bool = False  # stdout is a terminal: draw with Rich
+    terminal: bool = False  # stdout is a terminal: fit tables to `width`, draw bars
     color: bool = False
     width: int | None = None
+    wide: bool = False  # --wide: every column, nothing cut, however wide the lines get
 
 
 # A spreadsheet runs a cell starting with these as a formula (CSV injection); full-width forms too,
@@ -43,7 +44,7 @@ _TEXT_KINDS = ("text", "owner", "tags", "stage", "status", "health")
 _TRIGGER_FIRST = frozenset(FORMULA_TRIGGERS)
 _E164 = re.compile(r"^\+\d{1,15}$")  # what a normalised phone looks like: safe in every spreadsheet
 # Kinds whose stored value is already what csv carries (text, ints, ISO strings; None → empty cell).
-_CSV_AS_IS = ("text", "owner", "tags", "stage", "status", "health", "phone", "int", "json")
+_CSV_AS_IS = ("text", "owner", "tags", "stage", "status", "health", "phone", "id", "int", "json")
 
 
 def neutralise(cell: str) -> str:
@@ -238,7 +239,7 @@ def human_value(column: Column, value: Any, report: Report, lang: str) -> str:
     if column.kind == "owner" and value in (None, ""):
         return labels.pick(labels.NONE, lang)
     if value is None or value == "":
-        return "—" if column.kind in ("rate", "days", "date", "datetime", "int", "score", "number") else ""
+        return "—" if column.kind in ("rate", "days", "date", "datetime", "id", "int", "score", "number") else ""
     if column.kind == "datetime" and isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if column.kind == "datetime" and isinstance(value, str):
@@ -266,17 +267,26 @@ def human_value(column: Column, value: Any, report: Report, lang: str) -> str:
         return labels.pick(labels.BOOL[bool(value)], lang)
     if column.kind == "int" and isinstance(value, int):
         return f"{value:,}"
+    if column.kind == "id":
+        return str(value)  # typed back as it is shown: 5559, never 5,559
     return printable(str(value))  # text that reached the database before control characters were refused
 
 
-def human_rows(report: Report, lang: str, rows: list[dict[str, Any]] | None = None) -> tuple[list[Column], list[list[str]]]:
-    columns = [c for c in report.columns if c.in_table and c.key != report.group_by]
+def human_rows(report: Report, lang: str, rows: list[dict[str, Any]] | None = None,
+               drawings: bool = False) -> tuple[list[Column], list[list[str]]]:
+    """The columns a person sees and their cells. Bars only on a terminal (`drawings`); a table-only column
+    with nothing in it (no flags, no targets) is left out rather than drawn empty."""
+    columns = [c for c in report.columns if c.in_table and c.key != report.group_by and (drawings or c.kind != "bar")]
     source = report.rows if rows is None else rows
-    return columns, [[human_value(c, row.get(c.key), report, lang) for c in columns] for row in source]
+    cells = [[human_value(c, row.get(c.key), report, lang) for c in columns] for row in source]
+    keep = [i for i, c in enumerate(columns) if c.in_machine or any(r[i] not in ("", "—") for r in cells)]
+    if len(keep) == len(columns):
+        return columns, cells
+    return [columns[i] for i in keep], [[r[i] for i in keep] for r in cells]
 
 
 def is_numeric(column: Column) -> bool:
-    return column.kind in ("money", "int", "number", "score", "rate", "days")
+    return column.kind in ("money", "id", "int", "number", "score", "rate", "days")
 
 
 def group_rows(report: Report, lang: str) -> list[tuple[str | None, list[dict[str, Any]]]]:
@@ -306,22 +316,10 @@ def _table(report: Report, style: Style, stream: IO[str]) -> None:
 
 def _one_table(report: Report, style: Style, stream: IO[str], source: list[dict[str, Any]], title: str,
                footer: list[str]) -> None:
-    columns, rows = human_rows(report, style.lang, source)
+    columns, rows = human_rows(report, style.lang, source, drawings=style.terminal)
     headers = [labels.column(c.key, style.lang) for c in columns]
     if style.terminal:
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
-
-        table = Table(title=title, caption="\n".join(footer) or None, caption_justify="left",
-                      header_style="bold", title_justify="left")
-        for c, header in zip(columns, headers):
-            table.add_column(header, justify="right" if is_numeric(c) else "left", overflow="fold")
-        for row in rows:
-            table.add_row(*(Text(cell, style=_cell_style(c, cell, style)) for c, cell in zip(columns, row)))  # never markup
-        console = Console(file=stream, force_terminal=True, no_color=not style.color, width=style.width,
-                          highlight=False, soft_wrap=False)
-        console.print(table)
+        _fitted(report, style, stream, source, columns, headers, rows, title, footer)
         return
     from tabulate import tabulate
 
@@ -331,10 +329,63 @@ def _one_table(report: Report, style: Style, stream: IO[str], source: list[dict[
         stream.write(note + "\n")
 
 
-def _cell_style(column: Column, cell: str, style: Style) -> str:
-    if column.kind != "health" or not style.color:
-        return ""
-    return {"red": "bold red", "红": "bold red", "yellow": "yellow", "黄": "yellow", "green": "green", "绿": "green"}.get(cell, "")
+_CUTTABLE = ("text", "tags")
+_ANSI = {"bold": "\x1b[1m", "dim": "\x1b[2m", "red": "\x1b[31m", "bold red": "\x1b[1;31m", "yellow": "\x1b[33m",
+         "green": "\x1b[32m", "": ""}
+_RESET = "\x1b[0m"
+
+
+def _fitted(report: Report, style: Style, stream: IO[str], source: list[dict[str, Any]], columns: list[Column],
+            headers: list[str], rows: list[list[str]], title: str, footer: list[str]) -> None:
+    """A table on a terminal: fitted to its width (output.fit) unless --wide, coloured when colour is on."""
+    from salesflow.output import fit
+
+    priority = [c.priority if c.priority is not None else (0 if i == 0 or c.kind == "id" else 5)
+                for i, c in enumerate(columns)]
+    plan = fit.fit(headers, rows, [c.kind in _CUTTABLE for c in columns], priority,
+                   None if style.wide else style.width)
+    paint = (lambda text, how: f"{_ANSI[how]}{text}{_RESET}" if how else text) if style.color \
+        else (lambda text, how: text)
+
+    def line(cells: list[str], how: str = "") -> str:
+        out = []
+        for i, cell in zip(plan.shown, cells):
+            w = plan.widths[i]
+            text = fit.cut(cell, w)
+            pad = " " * (w - fit.width_of(text))
+            out.append(pad + text if is_numeric(columns[i]) else text + pad)
+        return paint((" " * fit.GAP).join(out).rstrip(), how)
+
+    stream.write(paint(title, "bold") + "\n")
+    split = [fit.header_lines(headers[i], plan.widths[i]) for i in plan.shown]
+    for k in range(max(len(h) for h in split)):
+        stream.write(line([h[k] if k < len(h) else "" for h in split], "bold") + "\n")
+    stream.write(paint((" " * fit.GAP).join("─" * plan.widths[i] for i in plan.shown), "dim") + "\n")
+    for row, cells in zip(source, rows):
+        stream.write(line([cells[i] for i in plan.shown], _row_colour(report, row, columns, cells, plan.shown))
+                     + "\n")
+    notes = list(footer)
+    if plan.hidden:
+        notes.append(labels.hidden_note([headers[i] for i in plan.hidden], style.width or 0, style.lang))
+    for note in notes:
+        for piece in fit.wrap(note, 0 if style.wide else style.width or 0):
+            stream.write(paint(piece, "dim") + "\n")
+
+
+def _row_colour(report: Report, row: dict[str, Any], columns: list[Column], cells: list[str], shown: list[int]) -> str:
+    if report.late_by is not None:
+        late = row.get(report.late_by)
+        if isinstance(late, int):
+            return "red" if late > 0 else "yellow" if late == 0 else ""
+    for i in shown:  # a health column colours its row
+        if columns[i].kind == "health":
+            return _cell_style(columns[i], cells[i])
+    return ""
+
+
+def _cell_style(column: Column, cell: str) -> str:
+    return {"red": "bold red", "红": "bold red", "yellow": "yellow", "黄": "yellow", "green": "green",
+            "绿": "green"}.get(cell, "")
 
 
 def md_cell(cell: str) -> str:

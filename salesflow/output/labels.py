@@ -121,6 +121,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "args": ("Command", "命令"),
     "changes": ("Changes", "改动数"),
     "undone_by": ("Undone by", "撤销于"),
+    "bar": ("Funnel", "漏斗"),
+    "amount_original": ("Amount as imported", "原币金额"),
+    "last_activity_at": ("Last activity", "最后跟进"),
+    "history": ("History", "阶段历史"),
+    "flag": ("Flag", "标记"),
 }
 
 NONE = ("(unassigned)", "(未分配)")
@@ -136,3 +141,10 @@ def pick(pair: tuple[str, str], lang: str) -> str:
 
 def column(key: str, lang: str) -> str:
     return pick(COLUMNS.get(key, (key.replace("_", " ").capitalize(), key)), lang)
+
+
+def hidden_note(headers: list[str], width: int, lang: str) -> str:
+    """The footer of a table that hid columns to fit the terminal."""
+    if lang == "zh":
+        return f"终端宽 {width} 列，未显示：{'、'.join(headers)}（--wide 显示全部列）"
+    return f"not shown at {width} columns: {', '.join(headers)} (--wide shows every column)"

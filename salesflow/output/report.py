@@ -6,15 +6,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-KINDS = ("text", "phone", "owner", "tags", "health", "int", "number", "score", "money", "date", "datetime", "rate", "days", "stage", "status", "bool")
+KINDS = ("text", "phone", "owner", "tags", "health", "id", "int", "number", "score", "money", "date", "datetime", "rate",
+         "days", "stage", "status", "bool", "bar")
 FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 
 
 class Column(NamedTuple):
     key: str  # the csv/json header: English snake_case, stable
-    kind: str = "text"
+    kind: str = "text"  # `id`: a number never grouped (#5559); `bar`: a drawing, on a terminal only
     in_table: bool = True  # shown in the human table
     in_machine: bool = True  # carried by csv/tsv/json/jsonl (False: a table-only drawing, e.g. a bar)
+    # On a narrow terminal the columns with the highest priority are hidden first; 0 never. None: 0 for
+    # ids and the first column, else 5 (output.fit).
+    priority: int | None = None
 
 
 @dataclass
@@ -32,6 +36,8 @@ class Report:
     # what the numbers leave out and why ("12 lost deals with unknown history are not counted"): drawn in the
     # table's footer, and said on stderr with a machine format, whose rows and columns stay as documented
     left_out: list[str] = field(default_factory=list)
+    # the column whose value colours a row on a terminal: > 0 red (overdue), 0 yellow (due today)
+    late_by: str | None = None
 
     def dict_rows(self) -> Iterable[dict[str, Any]]:
         if not self.tuples:

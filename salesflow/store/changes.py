@@ -26,6 +26,7 @@ TABLES: dict[str, tuple[str, frozenset[str]]] = {
     "meta": ("key", frozenset({"key", "value"})),
     "target": ("id", frozenset({"month", "rep", "amount"})),
     "escalation": ("id", frozenset({"deal_id", "rep", "manager", "rule", "at", "command_id"})),
+    "notice": ("key", frozenset({"key", "at", "command_id"})),
 }
 
 

@@ -15,7 +15,8 @@ DEAL_SELECT = """
 SELECT d.id, d.title, d.customer_id, COALESCE(c.name, '') AS customer, d.contact_id,
        ct.name AS contact, ct.phone, ct.email, d.owner, d.pipeline, d.stage, d.status, d.amount,
        d.close_date, d.source, COALESCE(c.grade, 'B') AS grade, d.next_followup, d.created_at,
-       d.stage_entered_at, d.closed_at, d.lost_reason, d.lost_from_stage, d.external_id, d.fields, d.history
+       d.stage_entered_at, d.closed_at, d.lost_reason, d.lost_from_stage, d.external_id, d.fields, d.history,
+       d.last_activity_at
 FROM deal d
 LEFT JOIN customer c ON c.id = d.customer_id
 LEFT JOIN contact ct ON ct.id = d.contact_id
@@ -35,6 +36,7 @@ def deal_from_row(row: sqlite3.Row) -> Deal:
         closed_at=datetime.fromisoformat(row["closed_at"]) if row["closed_at"] else None,
         lost_reason=row["lost_reason"], lost_from_stage=row["lost_from_stage"],
         external_id=row["external_id"], fields=json.loads(row["fields"] or "{}"), history=row["history"],
+        last_activity_at=datetime.fromisoformat(row["last_activity_at"]) if row["last_activity_at"] else None,
     )
 
 

@@ -26,7 +26,7 @@ SELECT d.id, d.title, d.owner, d.pipeline, d.amount, d.created_at, d.next_follow
        END AS stage_entered_at,
        NULLIF(MAX(COALESCE((SELECT MAX(t.at) FROM touch t WHERE t.deal_id = d.id AND t.at <= :now), ''),
                   CASE WHEN d.last_activity_at <= :now THEN d.last_activity_at ELSE '' END), '') AS last_touch,
-       CASE WHEN d.review_from <= :now THEN d.review_from END AS review_from,
+       d.review_from,  -- before the import it is not yet due (its deadline is in the future)
        (SELECT group_concat(t.at, ',') FROM touch t
          WHERE t.deal_id = d.id AND t.at <= :now AND t.kind = 'visit'
            AND (t.notes IS NULL OR trim(t.notes) = '')) AS bare_visits
@@ -164,3 +164,8 @@ def silent_customers(conn: sqlite3.Connection, cutoff: str, now: str) -> list[sq
         """,
         {"cutoff": cutoff, "now": now},
     ).fetchall()
+
+
+def notices(conn: sqlite3.Connection, prefix: str) -> set[str]:
+    """The conditions already told about whose key starts with `prefix`."""
+    return {r[0] for r in conn.execute("SELECT key FROM notice WHERE substr(key, 1, ?) = ?", (len(prefix), prefix))}

@@ -12,7 +12,8 @@ from salesflow.store.deals import DEAL_SELECT
 # own SELECT (one place for its joins), narrowed to those columns (SQLite flattens the subquery).
 DEALS = f"""
 SELECT id, external_id, title, customer, contact, phone, email, owner, pipeline, stage, status, amount,
-       close_date, source, grade, created_at, closed_at, lost_reason, next_followup, fields, history
+       close_date, source, grade, created_at, closed_at, lost_reason, next_followup, fields, history,
+       last_activity_at
 FROM ({DEAL_SELECT}) ORDER BY id
 """
 

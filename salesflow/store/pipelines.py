@@ -37,10 +37,15 @@ def load_pipeline(conn: sqlite3.Connection, key: str) -> Pipeline:
     from salesflow.domain.pipeline import pipeline_from_dict
 
     row = conn.execute("SELECT compiled FROM pipeline WHERE key = ?", (key,)).fetchone()
-    if row is None:
-        known = pipeline_keys(conn)
-        raise NotFound(f"no pipeline {key!r} in this database",
-                       hint=("pipelines: " + ", ".join(known)) if known else "add one with: salesflow init")
+    if row is None:  # as typed: a name or label, any case, a unique prefix
+        from salesflow.domain.choose import choose
+
+        named = conn.execute("SELECT key, name, label_zh FROM pipeline ORDER BY rowid").fetchall()
+        if not named:
+            raise NotFound(f"no pipeline {key!r} in this database", hint="add one with: salesflow init")
+        key = choose(key, [(k, (name, zh)) for k, name, zh in named], "pipeline",
+                     missing=f"no pipeline {key!r} in this database")
+        row = conn.execute("SELECT compiled FROM pipeline WHERE key = ?", (key,)).fetchone()
     return pipeline_from_dict(json.loads(row[0]), f"pipeline {key}")
 
 

@@ -14,11 +14,19 @@ def _rep(row: sqlite3.Row) -> Rep:
 
 
 def find_rep(conn: sqlite3.Connection, handle_or_name: str) -> Rep | None:
-    """By handle, else by display name (`王伟`)."""
-    row = conn.execute("SELECT * FROM rep WHERE handle = ?", (handle_or_name,)).fetchone()
-    if row is None:
-        row = conn.execute("SELECT * FROM rep WHERE name = ? ORDER BY handle LIMIT 1", (handle_or_name,)).fetchone()
-    return None if row is None else _rep(row)
+    """By handle, else by display name (`王伟`); either in any case (`WANG`, `moses frase`)."""
+    for sql in ("SELECT * FROM rep WHERE handle = ?", "SELECT * FROM rep WHERE name = ? ORDER BY handle LIMIT 1",
+                "SELECT * FROM rep WHERE handle = ? COLLATE NOCASE ORDER BY handle LIMIT 1",
+                "SELECT * FROM rep WHERE name = ? COLLATE NOCASE ORDER BY handle LIMIT 1"):
+        row = conn.execute(sql, (handle_or_name,)).fetchone()
+        if row is not None:
+            return _rep(row)
+    return None
+
+
+def rep_words(conn: sqlite3.Connection) -> list[str]:
+    """Every handle and display name (what a person may have meant)."""
+    return [w for row in conn.execute("SELECT handle, name FROM rep ORDER BY handle") for w in row]
 
 
 def rep_exists(conn: sqlite3.Connection, handle: str) -> bool:

@@ -230,9 +230,16 @@ ALTER TABLE deal ADD COLUMN guessed TEXT CHECK (guessed IS NULL OR guessed IN ('
 # that time. `review_from`: an open deal imported with no activity information at all; until a touch is
 # logged its one follow-up deadline is this time ("imported without activity — review it"), not a flood
 # of first-touch and stage-idle deadlines dated from years ago.
+# `notice`: a condition a cron command has already told about (`sweep`: "has no manager to escalate to"),
+# so that running it every 15 minutes says it once, not all day.
 M004_ACTIVITY = """
 ALTER TABLE deal ADD COLUMN last_activity_at TEXT;
 ALTER TABLE deal ADD COLUMN review_from TEXT;
+CREATE TABLE notice (
+    key TEXT PRIMARY KEY,                -- what was noticed, e.g. sweep:no-manager:42:wang
+    at TEXT NOT NULL,
+    command_id INTEGER REFERENCES command(id)
+) STRICT;
 """
 
 # Ordered; each name is recorded in _sqlite_migrations (set "salesflow") when applied.

@@ -181,8 +181,8 @@ _MAP_HINTS = {
     "deal": "import the deals first, or check the deal id column",
     "touch kind": "use --map to another column, or fix the values (" + ", ".join(TOUCH_KINDS) + ")",
     "lost reason": "map each with --reason-map '{}=KEY' (a lost-reason key of the pipeline, or unknown)",
-    "currency": "convert each with --rate '{}=RATE' (1 unit = RATE of this database's currency), "
-                "or keep one with salesflow config set rate.CODE RATE",
+    "currency": "convert each with --rate '{}=RATE' (1 unit = RATE in the currency of this database), "
+                "or keep a rate with: salesflow config set rate.CODE RATE",
 }
 
 
@@ -221,7 +221,7 @@ def check_rejects(opts: ImportOptions) -> None:
 
 
 def write_rejects(opts: ImportOptions, header: list[str], tally: Tally) -> None:
-    if opts.rejects is None:
+    if opts.rejects is None or opts.dry_run:  # a dry run writes nothing; its summary says what would be rejected
         return
     import csv
 
@@ -258,7 +258,7 @@ def summary(opts: ImportOptions, tally: Tally) -> Outcome:
 
 
 def preview_report(kind: str, tally: Tally) -> Report:
-    cols = [Column("line", "int"), Column("action"), Column("deal", "int")]
+    cols = [Column("line", "id"), Column("action"), Column("deal", "id")]
     if kind == "deals":
         cols += [Column("title"), Column("customer"), Column("owner"), Column("stage"), Column("status"),
                  Column("amount", "money")]

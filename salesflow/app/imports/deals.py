@@ -9,6 +9,7 @@ are not applied: history comes in as it was.
 from __future__ import annotations
 
 import dataclasses
+import json
 import sqlite3
 from typing import Any
 
@@ -75,7 +76,8 @@ class DealImport:
         self.now = iso(act.now)
         self.tally = Tally()
         self.plan = make_plan(
-            [load_pipeline(conn, key) for key in pipeline_keys(conn)], opts.pipeline or default_pipeline(conn), cols,
+            [load_pipeline(conn, key) for key in pipeline_keys(conn)],
+            load_pipeline(conn, opts.pipeline).key if opts.pipeline else default_pipeline(conn), cols,
             stage_maps=opts.stage_maps, status_maps=opts.status_maps, reason_maps=opts.reason_maps, now=act.now,
             date_format=check_date_format(opts.date_format), unit=common.amount_unit(opts, cols),
             region=check_region(opts.phone_region), create_reps=opts.create_reps, currency=_currency(conn, opts))
@@ -210,7 +212,7 @@ class DealImport:
             "title": draft.title, "customer_id": customer_id, "contact_id": contact_id or row["contact_id"],
             "owner": owner or row["owner"], "amount": draft.amount, "close_date": draft.close_date,
             "source": draft.source or row["source"], "next_followup": draft.next_followup,
-            "lost_reason": draft.lost_reason, "fields": draft.fields if draft.fields != "{}" else row["fields"],
+            "lost_reason": draft.lost_reason, "fields": _merged_fields(row["fields"], draft.fields),
             "history": draft.history, "guessed": draft.guessed,
             "last_activity_at": draft.last_activity_at or row["last_activity_at"]}
         if wanted["owner"] != row["owner"]:
@@ -237,6 +239,16 @@ class DealImport:
             self.tally.preview.append({"line": line, "action": action, "deal": deal_id, "title": draft.title,
                                        "customer": draft.customer, "owner": owner, "stage": draft.stage,
                                        "status": draft.status, "amount": draft.amount, "note": note})
+
+
+def _merged_fields(stored: str | None, imported: str) -> str:
+    """A re-import adds and changes process fields, never drops the ones set here since; a converted
+    amount's original (currency, amount_original) is the file's to say, so it follows the file."""
+    fields = json.loads(stored or "{}")
+    for key in ("currency", "amount_original"):
+        fields.pop(key, None)
+    fields.update(json.loads(imported))
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True) if fields else "{}"
 
 
 def deal_row(d: rules.Draft, deal_id: int, customer_id: int | None, contact_id: int | None,

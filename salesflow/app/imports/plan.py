@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from salesflow.app.currency import Currency
-from salesflow.domain.errors import UsageProblem
+from salesflow.domain.errors import NotFound, UsageProblem
 from salesflow.domain.history import reason_words
 from salesflow.domain.pipeline import Pipeline
 from salesflow.domain.vocabulary import UNKNOWN_REASON
@@ -49,6 +49,7 @@ class Plan:
     region: str | None = None               # phones without +code
     create_reps: bool = False
     currency: Currency = Currency()         # the database's, with the rates that convert others into it
+    amount_currency: str | None = None      # the currency the amount column's header names (金额(万元): CNY)
 
 
 def stages_of(pipeline: Pipeline, preset_words: dict[str, str], user: dict[str, str],
@@ -65,10 +66,13 @@ def stages_of(pipeline: Pipeline, preset_words: dict[str, str], user: dict[str, 
         for word in (stage.key, stage.name, stage.label_zh):
             words[normalise_header(word)] = stage.key
     for source, target in user.items():
-        resolved = special.get(target.lower(), target)
-        if resolved not in keys:
-            raise UsageProblem(f"--stage-map target {target!r} is not a stage of pipeline {pipeline.key}",
-                               hint="stages: " + ", ".join(s.key for s in pipeline.stages))
+        resolved = special.get(target.lower())
+        if resolved is None:
+            try:  # as the screen shows it: key, name, label, any case, a unique prefix
+                resolved = pipeline.find_stage(target).key
+            except NotFound:
+                raise UsageProblem(f"--stage-map target {target!r} is not a stage of pipeline {pipeline.key}",
+                                   hint="stages: " + ", ".join(s.key for s in pipeline.stages) + ", won or lost") from None
         words[source] = resolved
     for source, key in user_reasons.items():
         if key not in pipeline.lost_reasons and key != UNKNOWN_REASON:
@@ -106,4 +110,4 @@ def make_plan(pipelines: list[Pipeline], default: str, cols: Columns, *, stage_m
             raise UsageProblem(f"--map target {target!r}: {word!r} is not an open stage of pipeline {default}",
                                hint="stages: " + ", ".join(stages.opens))
     return Plan(by_key, pipeline_words, default, statuses, entered, now, date_format, unit, region, create_reps,
-                currency)
+                currency, cols.currencies.get("amount"))

@@ -10,8 +10,10 @@ and the key that makes a re-import idempotent (`row_key`). What a rule had to as
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,7 +24,7 @@ from salesflow.app.imports.common import Problem, Unknown
 from salesflow.app.imports.plan import Plan, Stages
 from salesflow.domain.errors import BadInput
 from salesflow.domain.history import History, lost_reason, stage_history
-from salesflow.domain.money import currency_code, split_currency
+from salesflow.domain.money import currency_code, is_currency, split_currency
 from salesflow.domain.text import clean_text, name_key, normalise_email
 from salesflow.domain.vocabulary import GRADES, UNKNOWN_REASON
 from salesflow.ingest.files import normalise_header
@@ -88,6 +90,10 @@ def draft(get: Row, plan: Plan, reps: dict[str, str], warn: Counter) -> Draft | 
     owner = owner_of(owner_raw, reps)
     if owner_raw and owner is None and not plan.create_reps:
         unknown.append(("owner", owner_raw))
+    try:  # a currency without a rate is listed with the row's other unknowns: one pass fixes them all
+        amount, original = amount_of(get.get("amount"), get.get("currency"), plan)
+    except Unknown as currency:
+        unknown.extend(currency.pairs)
     if unknown:
         raise Unknown(*unknown)
     fmt = plan.date_format
@@ -110,11 +116,13 @@ def draft(get: Row, plan: Plan, reps: dict[str, str], warn: Counter) -> Draft | 
     if not h.known:
         warn["lost without saying how far it got: history unknown (left out of stage-reach reports)"] += 1
     reason = reason_of(get.get("lost_reason"), stages, warn) if status == "lost" else None
-    amount, original = amount_of(get.get("amount"), get.get("currency"), plan)
     last_raw = get.get("last_activity")
     last = import_datetime(last_raw, fmt) if last_raw else None
     if last is not None and last > plan.now:
         raise Problem(f"last activity date {last_raw!r} is in the future")
+    if last is not None and last < created:
+        last = created
+        warn["last activity before the deal was created: counted from the created date"] += 1
     customer = clean_text(get.get("customer"), "customer", max_len=200)
     title = clean_text(get.get("title"), "title", max_len=200)
     external = clean_text(get.get("external_id"), "external id", max_len=200)
@@ -251,24 +259,40 @@ def amount_of(raw: str | None, currency_raw: str | None, plan: Plan) -> tuple[in
     The currency is the row's currency column, else a mark in the amount (`$12,000`, `USD 12000`, `12万元`);
     one the database does not count in needs a rate (--rate, config set rate.X): without one the value is
     unknown, and the import lists every such currency."""
-    code = None
+    code = plan.amount_currency
     if currency_raw:
-        code = currency_code(currency_raw)
-        if code is None:
-            raise Problem(f"currency {currency_raw!r} is not a currency code", hint="e.g. CNY, USD, EUR")
+        column = currency_code(currency_raw)
+        if column is None or not _is_currency(column):
+            raise Problem(f"currency {currency_raw!r} is not a currency code", hint="e.g. CNY, USD, EUR, 人民币, 美元")
+        if code is not None and column != code:
+            raise Problem(f"currency {currency_raw!r} but the amount column's header says {code}")
+        code = column
     if not raw:
         return 0, {}
     text = raw
     if not raw.isdigit():
         marked, text = split_currency(raw)
         if marked is not None and code is not None and marked != code:
-            raise Problem(f"amount {raw!r} is in {marked} but the currency column says {code}")
+            raise Problem(f"amount {raw!r} is in {marked} but the {'currency column' if currency_raw else 'header'} says {code}")
+        if marked is not None and not _is_currency(marked):
+            raise Problem(f"amount {raw!r}: {marked} is not a currency code", hint="e.g. CNY, USD, EUR")
         code = code or marked
+        if plan.unit and _OWN_UNIT.search(text):
+            raise Problem(f"amount {raw!r} has a unit of its own, and the column's header already multiplies by {plan.unit:,}",
+                          hint="write plain numbers under a header like 金额(万元)")
     minor = import_amount(text, plan.unit)
     cur = plan.currency
     if code is not None and code != cur.code and code not in cur.rates:
         raise Unknown(("currency", code))
     return in_currency(minor, code, cur, raw)
+
+
+_OWN_UNIT = re.compile(r"[万千亿kmw]", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=64)
+def _is_currency(code: str) -> bool:
+    return is_currency(code)
 
 
 def email_of(raw: str | None, warn: Counter) -> str | None:

@@ -74,7 +74,7 @@ def test_past_direction_for_touch_times():
     assert parse_when("12月30日", MONDAY, "past").day.isoformat() == "2025-12-30"
 
 
-@pytest.mark.parametrize("text", ["03/04/2025", "5", "11/25", "4.5", "2026-02-30", "2027-02-29", "someday",
+@pytest.mark.parametrize("text", ["03/04/2025", "5", "3/4", "4.5", "13/25", "2026-02-30", "2027-02-29", "someday",
                                   "25:00", "tomorrow 24:00", "", "13pm"])
 def test_ambiguous_and_impossible_dates_are_refused(text):
     with pytest.raises(BadInput) as err:
@@ -101,3 +101,29 @@ def test_any_text_gives_a_date_or_one_clean_error(text):
         assert err.message and "\n" not in err.message
         return
     assert isinstance(when.at, datetime)
+
+
+TUESDAY = datetime(2026, 12, 1, 9, 0)  # 2026-12-01 is a Tuesday
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("明天下午3点", "2026-12-02 15:00"), ("下午3点", "2026-12-01 15:00"), ("周五上午十点半", "2026-12-04 10:30"),
+    ("晚上8点30分", "2026-12-01 20:30"), ("中午1点", "2026-12-01 13:00"), ("下周一上午9点", "2026-12-07 09:00"),
+    ("next monday", "2026-12-07 00:00"), ("Dec 25", "2026-12-25 00:00"), ("december 25 3pm", "2026-12-25 15:00"),
+    ("25 dec 2027", "2027-12-25 00:00"), ("12/25", "2026-12-25 00:00"), ("25/12", "2026-12-25 00:00"),
+    ("11/25", "2027-11-25 00:00"), ("12/25/2026", "2026-12-25 00:00"), ("tomorrow 3:30pm", "2026-12-02 15:30"),
+])
+def test_what_people_type_for_a_time(text, expected):
+    assert parse_when(text, TUESDAY).at.strftime("%Y-%m-%d %H:%M") == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("last 30 days", ("2026-11-02", "2026-12-02")), ("近7天", ("2026-11-25", "2026-12-02")),
+    ("2026年10月", ("2026-10-01", "2026-11-01")), ("2026年Q4", ("2026-10-01", "2027-01-01")),
+    ("2026年第四季度", ("2026-10-01", "2027-01-01")), ("2025年", ("2025-01-01", "2026-01-01")),
+])
+def test_period_words_people_type(text, expected):
+    from salesflow.domain.periods import parse_period
+
+    start, end = parse_period(text, TUESDAY)
+    assert (start.date().isoformat(), end.date().isoformat()) == expected

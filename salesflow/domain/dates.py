@@ -31,9 +31,16 @@ _UNITS = {
     "m": "months", "month": "months", "months": "months", "个月": "months", "月": "months",
 }
 _HINT = (
-    "use 2026-11-25, today, tomorrow, fri, next week fri, +3d, in 2 weeks, eow, eom, eoq, "
-    "11月25日, 明天, 下周五, 3天后 or 月底 (optionally followed by HH:MM)"
+    "use 2026-11-25, today, tomorrow, fri, next monday, dec 25, 12/25, +3d, in 2 weeks, eow, eom, eoq, "
+    "11月25日, 明天, 下周五, 3天后 or 月底 (optionally followed by HH:MM, 3pm or 下午3点)"
 )
+_ZH_NUMBERS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+               "十": 10, "十一": 11, "十二": 12}
+# 下午3点, 上午十点半, 晚上8点30分, 3点一刻: a time of day the Chinese way
+_ZH_CLOCK = re.compile(r"(?P<body>.*?)(?P<part>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上)?"
+                       r"(?P<h>\d{1,2}|十[一二]?|[零一二两三四五六七八九])[点時时]"
+                       r"(?:(?P<half>半)|(?P<quarter>一刻|三刻)|(?P<m>\d{1,2})分?)?$")
+
 
 
 # Every date salesflow accepts lies in this range, so that no stored date plus any limit or window can
@@ -119,13 +126,28 @@ def _split_time(raw: str) -> tuple[str, time | None]:
         if hour > 23 or minute > 59 or second > 59:
             raise BadInput(f"time {match['h']}:{match['m']} is not a time of day", hint="use HH:MM, 00:00 to 23:59")
         return match["body"].strip(), time(hour, minute, second)
-    match = re.fullmatch(r"(?P<body>.*?) ?(?P<h>\d{1,2}) ?(?P<ampm>am|pm)", raw)
+    match = re.fullmatch(r"(?P<body>.*?) ?(?P<h>\d{1,2})(?::(?P<m>\d{2}))? ?(?P<ampm>am|pm)", raw)
     if match:
-        hour = int(match["h"])
-        if not 1 <= hour <= 12:
+        hour, minute = int(match["h"]), int(match["m"] or 0)
+        if not 1 <= hour <= 12 or minute > 59:
             raise BadInput(f"time {match['h']}{match['ampm']} is not a time of day", hint="use 1am to 12pm")
         hour = hour % 12 + (12 if match["ampm"] == "pm" else 0)
-        return match["body"].strip(), time(hour, 0)
+        return match["body"].strip(), time(hour, minute)
+    match = _ZH_CLOCK.fullmatch(raw)
+    if match:
+        h = match["h"]
+        hour = int(h) if h.isdigit() else _ZH_NUMBERS[h]
+        minute = 30 if match["half"] else {"一刻": 15, "三刻": 45}.get(match["quarter"] or "", int(match["m"] or 0))
+        part = match["part"]
+        if part in ("下午", "傍晚", "晚上") and hour < 12:
+            hour += 12
+        elif part == "中午" and hour < 11:
+            hour += 12  # 中午1点 = 13:00
+        elif part in ("凌晨", "早上", "早晨", "上午") and hour == 12:
+            hour = 0 if part == "凌晨" else 12
+        if hour > 23 or minute > 59:
+            raise BadInput(f"time {raw[len(match['body']):]!r} is not a time of day", hint="e.g. 下午3点, 上午10点半")
+        return match["body"].strip(), time(hour, minute)
     return raw, None
 
 
@@ -176,6 +198,11 @@ def _parse_day(body: str, today: date, direction: Direction) -> date | None:
         return today + relativedelta(month=quarter_end_month, day=31)
     if body in ("eoy", "end of year", "年底", "年末"):
         return date(today.year, 12, 31)
+    if m := re.fullmatch(r"(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}))?", body):
+        return _month_or_day_first(int(m[1]), int(m[2]), int(m[3]) if m[3] else None, today, direction, body)
+    if named := _month_name(body):
+        month, day, year = named
+        return _make_date(year, month, day, body) if year else _year_less(month, day, today, direction, body)
     if body in ("next week", "下周", "下星期", "下礼拜"):
         return _monday(today) + timedelta(days=7)
     if body in ("next month", "下月", "下个月"):
@@ -194,10 +221,47 @@ def _parse_day(body: str, today: date, direction: Direction) -> date | None:
     return None
 
 
+def _month_or_day_first(a: int, b: int, year: int | None, today: date, direction: Direction, original: str) -> date | None:
+    """`12/25` is December 25 (25 cannot be a month); `25/12` too; `3/4` could be either: None (refused)."""
+    if a > 12 >= b:
+        a, b = b, a
+    elif not (b > 12 >= a):
+        return None
+    return _make_date(year, a, b, original) if year else _year_less(a, b, today, direction, original)
+
+
+def _month_name(body: str) -> tuple[int, int, int | None] | None:
+    """`dec 25`, `december 25`, `25 dec`, `dec 25 2026`, `25 december, 2026`: (month, day, year or None).
+    (dateutil's parser reads these too, but also guesses `3/4` as March 4: salesflow refuses that one.)"""
+    words = body.replace(",", " ").split()
+    months = [(i, _month_of(w)) for i, w in enumerate(words) if _month_of(w)]
+    numbers = [w for i, w in enumerate(words) if i not in {j for j, _ in months}]
+    if len(months) != 1 or not 1 <= len(numbers) <= 2 or not all(n.isdigit() for n in numbers):
+        return None
+    if len(numbers[0]) > 2 or (len(numbers) == 2 and len(numbers[1]) != 4):
+        return None
+    return months[0][1], int(numbers[0]), int(numbers[1]) if len(numbers) == 2 else None
+
+
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december")
+
+
+def _month_of(word: str) -> int | None:
+    word = word.rstrip(".")
+    if len(word) < 3 or not word.isalpha():
+        return None
+    return next((i + 1 for i, name in enumerate(_MONTH_NAMES) if name.startswith(word)), None)
+
+
 def _weekday(body: str) -> tuple[str, int] | None:
     words = body.split(" ")
     if len(words) == 1 and words[0] in _WEEKDAYS:
         return "bare", _WEEKDAYS[words[0]]
+    if len(words) == 2 and words[0] == "next" and words[1] in _WEEKDAYS:  # next monday: the Monday of next week
+        return "next-week", _WEEKDAYS[words[1]]
+    if len(words) == 2 and words[0] == "last" and words[1] in _WEEKDAYS:
+        return "last-week", _WEEKDAYS[words[1]]
     if len(words) == 3 and words[:2] == ["next", "week"] and words[2] in _WEEKDAYS:
         return "next-week", _WEEKDAYS[words[2]]
     if len(words) == 3 and words[:2] == ["last", "week"] and words[2] in _WEEKDAYS:

@@ -13,8 +13,8 @@ from datetime import date, datetime, time, timedelta
 from salesflow.domain.dates import RANGE_HINT
 from salesflow.domain.errors import BadInput
 
-_HINT = ("use a date (2026-10-01), a month (2026-10), a quarter (2026Q4), this week, last week, "
-         "this month, last month, this quarter, last quarter, 本月, 上月, 本季度, 上季度")
+_HINT = ("use a date (2026-10-01), a month (2026-10, 2026年10月), a quarter (2026Q4, 2026年Q4), this week, "
+         "last week, this month, last month, this quarter, last quarter, last 30 days, 本月, 上月, 本季度, 上季度, 近30天")
 
 
 def _month(day: date, shift: int = 0) -> tuple[date, date]:
@@ -63,8 +63,19 @@ def _window(text: str, now: datetime) -> tuple[datetime, datetime]:
         if not 1 <= int(m[2]) <= 12:
             raise BadInput(f"{text!r} is not a month", hint=_HINT)
         window = _month(date(int(m[1]), int(m[2]), 1))
-    elif m := re.fullmatch(r"(\d{4}) ?q([1-4])", raw):
-        window = _quarter(int(m[1]), int(m[2]))
+    elif m := re.fullmatch(r"(\d{4})年(\d{1,2})月(?:份)?", raw):
+        if not 1 <= int(m[2]) <= 12:
+            raise BadInput(f"{text!r} is not a month", hint=_HINT)
+        window = _month(date(int(m[1]), int(m[2]), 1))
+    elif m := re.fullmatch(r"(\d{4}) ?q([1-4])|(\d{4})年 ?(?:q([1-4])|第([1-4一二三四])季度?)", raw):
+        year = int(m[1] or m[3])
+        q = m[2] or m[4] or m[5]
+        window = _quarter(year, int({"一": "1", "二": "2", "三": "3", "四": "4"}.get(q, q)))
+    elif m := re.fullmatch(r"(?:last|past) (\d{1,5}) days?|(?:近|最近|过去)(\d{1,5}) ?天", raw):
+        days = int(m[1] or m[2])
+        if days < 1:
+            raise BadInput(f"{text!r} is not a period", hint=_HINT)
+        window = (today - timedelta(days=days - 1), today + timedelta(days=1))  # today and the days before it
     elif raw in ("this week", "本周"):
         window = (monday, monday + timedelta(days=7))
     elif raw in ("last week", "上周"):
@@ -77,6 +88,8 @@ def _window(text: str, now: datetime) -> tuple[datetime, datetime]:
         window = _quarter(today.year, quarter)
     elif raw in ("last quarter", "上季度", "上季"):
         window = _quarter(today.year - (quarter == 1), 4 if quarter == 1 else quarter - 1)
+    elif m := re.fullmatch(r"(\d{4})年?", raw):
+        window = (date(int(m[1]), 1, 1), date(int(m[1]) + 1, 1, 1))
     elif raw in ("this year", "今年"):
         window = (date(today.year, 1, 1), date(today.year + 1, 1, 1))
     elif raw in ("last year", "去年"):

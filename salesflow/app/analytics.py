@@ -50,7 +50,7 @@ def _group(row: sqlite3.Row, by: str | None) -> str | None:
 def paths(conn: sqlite3.Connection, pipeline: str, win: Window, by: str | None) -> Iterator[rules.Path]:
     parse = datetime.fromisoformat
     rows = cohort_events(conn, pipeline, iso(win.since), iso(win.until))
-    for _, events in groupby(rows, key=lambda r: r["id"]):
+    for _deal, events in groupby(rows, key=lambda r: r["id"]):
         events = list(events)
         first = events[0]
         yield rules.Path(

@@ -265,7 +265,7 @@ def set_fields(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, assignments: li
         changes.update(conn, cmd, "deal", deal_id, deal_changes)
     after = store.get_deal(conn, deal_id)
     shown = []
-    for name, _ in parsed:
+    for name, _value in parsed:
         before_value, after_value = _display(deal, name), _display(after, name)
         if before_value != after_value:
             shown.append(f"{name} {before_value} → {after_value}")

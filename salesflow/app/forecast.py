@@ -64,7 +64,7 @@ def _check(q: ForecastQuery) -> None:
 def _closed_paths(conn: sqlite3.Connection, pipeline: str, since: datetime, until: datetime) -> list[Path]:
     parse = datetime.fromisoformat
     out = []
-    for _, events in groupby(store.closed_events(conn, pipeline, iso(since), iso(until)), key=lambda r: r["id"]):
+    for _deal, events in groupby(store.closed_events(conn, pipeline, iso(since), iso(until)), key=lambda r: r["id"]):
         events = list(events)
         r = events[0]
         out.append(Path(r["id"], "", r["status"], r["stage"], r["amount"], parse(r["created_at"]),

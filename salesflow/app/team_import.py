@@ -37,7 +37,7 @@ _ALIASES = {
 def import_reps(conn: sqlite3.Connection, path: Path, maps: tuple[str, ...], create_reps: bool, dry_run: bool,
                 act: Act) -> Outcome:
     pairs = parse_maps(list(maps))
-    for _, target in pairs:
+    for _source, target in pairs:
         if target not in REP_FIELDS and target != "-":
             raise UsageProblem(f"--map target {target!r} is not a rep field", hint="fields: " + ", ".join(REP_FIELDS))
     sources = {source for source, _ in pairs}

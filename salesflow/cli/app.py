@@ -66,7 +66,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 def load_command(name: str) -> click.Command:
     target, panel = COMMANDS[name]
-    module_name, _, attribute = target.partition(":")
+    module_name, _colon, attribute = target.partition(":")
     module = importlib.import_module(module_name)
     if attribute:
         command = get_group(getattr(module, attribute))

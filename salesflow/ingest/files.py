@@ -152,7 +152,7 @@ def _looks_swallowed(cells: list[str], delimiter: str) -> bool:
 def _with_header(path, encoding, delim, rows, progress, is_header) -> Table:
     """The header is the first row `is_header` accepts among the first few, else the first non-blank row."""
     seen: list[tuple[int, list[str]]] = []
-    for _ in range(_HEADER_SEARCH_ROWS):
+    for _row in range(_HEADER_SEARCH_ROWS):
         try:
             line, cells = next(rows)
         except StopIteration:

@@ -24,8 +24,8 @@ _lang = "en"
 
 
 def _(message: str) -> str:
-    """The message in the current language."""
-    return _translation.gettext(message)
+    """The message in the current language ("" stays "": gettext would give the catalog's header)."""
+    return _translation.gettext(message) if message else message
 
 
 def N_(message: str) -> str:

@@ -32,7 +32,7 @@ class Cli:
 
     def env(self, **extra: str | None) -> dict[str, str | None]:
         base = {"SALESFLOW_DB": str(self.db), "SALESFLOW_NOW": self.now, "COLUMNS": "120", "NO_COLOR": "1",
-                "SALESFLOW_REP": None, "SALESFLOW_LANG": None, "LANG": "C.UTF-8", "LC_ALL": None,
+                "SALESFLOW_REP": None, "SALESFLOW_LANG": None, "LANG": "C.UTF-8", "LC_ALL": None, "LC_MESSAGES": None,
                 "SALESFLOW_DEBUG": None}
         return base | extra
 

@@ -14,13 +14,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "salesflow"
 
 # Which packages each layer may import (ARCHITECTURE.md): cli → app → domain, store;
 # cli and app may use output and ingest; store may use domain records; domain only the stdlib.
-ALLOWED = {
-    "cli": {"cli", "app", "domain", "store", "output", "ingest", "templates"},
-    "app": {"app", "domain", "store", "output", "ingest", "templates"},
-    "store": {"store", "domain"},
-    "output": {"output", "domain"},
-    "ingest": {"ingest", "domain"},
-    "domain": {"domain"},
+ALLOWED = {  # every layer may use i18n (the message catalog: stdlib gettext)
+    "cli": {"cli", "app", "domain", "store", "output", "ingest", "templates", "i18n"},
+    "app": {"app", "domain", "store", "output", "ingest", "templates", "i18n"},
+    "store": {"store", "domain", "i18n"},
+    "output": {"output", "domain", "i18n"},
+    "ingest": {"ingest", "domain", "i18n"},
+    "domain": {"domain", "i18n"},
     "templates": set(),
 }
 THIRD_PARTY = {

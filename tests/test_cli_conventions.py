@@ -81,3 +81,27 @@ def test_internal_errors_are_one_line_unless_debug(team, monkeypatch):
                                     "hint: run again with --debug for the traceback, and report it"]
     with pytest.raises(RuntimeError):
         team("deals", "--debug")
+
+
+def test_the_shell_completes_stages_reps_and_lost_reasons_from_the_database_in_use(team):
+    import os
+    import subprocess
+    import sys
+
+    def complete(words: str, cword: int) -> list[str]:
+        env = dict(os.environ, SALESFLOW_DB=str(team.db), _SALESFLOW_COMPLETE="complete_bash", COMP_WORDS=words,
+                   COMP_CWORD=str(cword))
+        run = subprocess.run([sys.executable, "-m", "salesflow"], env=env, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        return run.stdout.split()
+
+    assert complete("salesflow advance 1 ", 3) == ["lead", "qualified", "proposal", "negotiation", "won", "lost"]
+    assert complete("salesflow lose 1 --reason no", 4) == ["no-budget", "no-decision"]
+    assert complete("salesflow due --as z", 3) == ["zhao"]
+    assert complete("salesflow deals --stage ne", 3) == ["negotiation"]
+    assert complete("salesflow adv", 1) == ["advance"]
+    # no database there: nothing to complete, and nothing printed but the (empty) list
+    empty = dict(os.environ, SALESFLOW_DB=str(team.db) + ".missing", _SALESFLOW_COMPLETE="complete_bash",
+                 COMP_WORDS="salesflow advance 1 ", COMP_CWORD="3")
+    run = subprocess.run([sys.executable, "-m", "salesflow"], env=empty, capture_output=True, text=True, timeout=60)
+    assert (run.returncode, run.stdout.split(), run.stderr) == (0, [], "")

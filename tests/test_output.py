@@ -135,3 +135,59 @@ def test_show_card_and_json(book):
 def test_show_offers_table_and_json_only(book):
     run = book.fails(2, "show", "1", "-f", "csv")
     assert run.err.splitlines()[0] == "error: show supports -f table or json, not csv"
+
+
+@pytest.mark.parametrize("command", [("due", "--as", "wang"), ("deals",), ("funnel",)])
+def test_on_an_80_column_terminal_nothing_is_wider_and_no_id_or_amount_is_broken(tmp_path, command):
+    """A real pseudo-terminal, 80 columns wide, colour on: every line fits, and every id and amount the
+    csv carries appears whole on screen (nothing wrapped or cut mid-number)."""
+    import csv as csvlib
+    import fcntl
+    import io
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    from wcwidth import wcswidth
+
+    env = dict(os.environ, SALESFLOW_DB=str(tmp_path / "demo.db"), SALESFLOW_NOW="2026-11-23T08:30", COLUMNS="",
+               LINES="")
+    env.pop("COLUMNS")
+    env.pop("LINES")
+    subprocess.run([sys.executable, "-m", "salesflow", "demo"], env=env, capture_output=True, check=True)
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 80, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-m", "salesflow", *command], env=env, stdout=follower,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=60)
+    os.close(leader)
+    screen = re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode("utf-8")).replace("\r\n", "\n")
+    assert proc.returncode == 0
+    wide = [line for line in screen.splitlines() if wcswidth(line) > 80]
+    assert wide == [], wide
+    machine = subprocess.run([sys.executable, "-m", "salesflow", *command, "-f", "csv"], env=env, capture_output=True,
+                             text=True, check=True).stdout
+    rows = list(csvlib.DictReader(io.StringIO(machine)))
+    assert rows
+    tokens = set(re.split(r"[\s│]+", screen))
+    for row in rows:
+        if "deal_id" in row:
+            assert row["deal_id"] in tokens, row["deal_id"]
+        for key in ("amount", "open_amount"):
+            if row.get(key):
+                major = float(row[key])
+                shown = f"{major:,.0f}" if major == int(major) else f"{major:,.2f}"
+                assert shown in tokens, (key, shown)

@@ -16,9 +16,10 @@ from salesflow.domain.periods import describe, parse_period
 from salesflow.output.report import Column, Report
 from salesflow.store.analytics import cohort_events, cohort_outcomes, cohort_unknown_history, undated
 from salesflow.store.pipelines import load_pipeline, pipeline_keys, stage_labels
+from salesflow.i18n import N_, _
 
 BY = ("rep", "team", "manager", "source", "grade", "pipeline", "month")
-SEMANTICS = ("reached = the furthest stage a deal ever entered (won: every stage; lost: up to the stage "
+SEMANTICS = N_("reached = the furthest stage a deal ever entered (won: every stage; lost: up to the stage "
              "lost from); next = reached(next) ÷ reached; days in stage from the deals that left it")
 
 
@@ -34,7 +35,7 @@ def window(since: str | None, until: str | None, now: datetime) -> Window:
     start = parse_period(since, now)[0] if since else None
     end = parse_period(until, now)[0] if until else None
     if start and end and end <= start:
-        raise BadInput(f"--until {until} is not after --since {since}", hint="the window is half-open: since ≤ created < until")
+        raise BadInput(_("--until {until} is not after --since {since}").format(until=until, since=since), hint=_("the window is half-open: since ≤ created < until"))
     return Window(start, end)
 
 
@@ -71,7 +72,7 @@ class FunnelQuery(NamedTuple):
 
 def _check(conn: sqlite3.Connection, q: FunnelQuery) -> list[str]:
     if q.by is not None and q.by not in BY:
-        raise BadInput(f"--by {q.by!r} is not a grouping", hint="use --by " + ", --by ".join(BY))
+        raise BadInput(_("--by {by!r} is not a grouping").format(by=q.by), hint="use --by " + ", --by ".join(BY))
     if q.by == "pipeline":
         return pipeline_keys(conn) if q.pipeline is None else [load_pipeline(conn, q.pipeline).key]
     return [load_pipeline(conn, q.pipeline or default_pipeline(conn)).key]
@@ -111,20 +112,20 @@ def funnel_report(conn: sqlite3.Connection, q: FunnelQuery, now: datetime) -> Re
                     "flag": "hollow" if r.stage in hollow else "",
                 })
     columns = ([Column(q.by, "owner" if q.by in ("rep", "manager") else "text")] if q.by else []) + [
-        Column("stage", "stage"), Column("bar", "bar", in_machine=False), Column("reached", "int"),
-        Column("next_rate", "rate"), Column("cumulative_rate", "rate"), Column("open_now", "int"),
-        Column("open_amount", "money"), Column("avg_days", "days"), Column("median_days", "days"),
-        Column("flag", in_machine=False),
+        Column("stage", "stage"), Column("bar", "bar", in_machine=False, priority=5), Column("reached", "int", priority=0),
+        Column("next_rate", "rate", priority=1), Column("cumulative_rate", "rate", priority=3),
+        Column("open_now", "int", priority=2), Column("open_amount", "money", priority=0),
+        Column("avg_days", "days", priority=6), Column("median_days", "days", priority=7),
+        Column("flag", in_machine=False, priority=1),
     ]
     unknown = sum(cohort_unknown_history(conn, key, iso(win.since), iso(win.until)) for key in keys)
     return Report(
-        title="Funnel" + (f" by {q.by}" if q.by else "") + f" — {', '.join(keys)}",
+        title=(_("Funnel by {by}").format(by=q.by) if q.by else _("Funnel")) + f" — {', '.join(keys)}",
         columns=columns, rows=rows, stage_labels=stage_labels(conn), group_by=q.by,
-        left_out=([f"{unknown:,} closed deal(s) of the cohort whose stage history is unknown (imported without it)"
-                   " are not in the stage counts"] if unknown else []) + _undated(conn, keys, win, q),
-        footer=[f"cohort: deals created {win.describe()} · {SEMANTICS}" +
-                (" · hollow: next rate below half the team's" if q.by else "")],
-        empty="no deals were created in that window",
+        left_out=([_("{unknown:,} closed deal(s) of the cohort whose stage history is unknown (imported without it) are not in the stage counts").format(unknown=unknown)] if unknown else []) + _undated(conn, keys, win, q),
+        footer=[_("cohort: deals created {describe} · {semantics}").format(describe=win.describe(), semantics=_(SEMANTICS)) +
+                (_(" · hollow: next rate below half the team's") if q.by else "")],
+        empty=_("no deals were created in that window"),
     )
 
 
@@ -133,7 +134,7 @@ def _undated(conn: sqlite3.Connection, keys: list[str], win: Window, q: FunnelQu
     if win.since is None and win.until is None and q.by != "month":
         return []
     n = sum(undated(conn, key) for key in keys)
-    return [f"{n:,} deal(s) without a created date (imported without one) are not in any period"] if n else []
+    return [_("{n:,} deal(s) without a created date (imported without one) are not in any period").format(n=n)] if n else []
 
 
 def _summary_report(conn: sqlite3.Connection, keys: list[str], win: Window, q: FunnelQuery) -> Report:
@@ -160,8 +161,8 @@ def _summary_report(conn: sqlite3.Connection, keys: list[str], win: Window, q: F
         Column("deals", "int"), Column("won", "int"), Column("lost", "int"), Column("win_rate", "rate"),
         Column("won_amount", "money"), Column("avg_cycle_days", "days"), Column("median_cycle_days", "days")]
     return Report(
-        title="Funnel summary" + (f" by {q.by}" if q.by else "") + f" — {', '.join(keys)}",
+        title=_("Funnel summary") + (f" by {q.by}" if q.by else "") + f" — {', '.join(keys)}",
         columns=columns, rows=rows,
-        footer=[f"cohort: deals created {win.describe()} · win rate = won ÷ (won + lost) · cycle = created → won"],
-        empty="no deals were created in that window", left_out=_undated(conn, keys, win, q),
+        footer=[_("cohort: deals created {describe} · win rate = won ÷ (won + lost) · cycle = created → won").format(describe=win.describe())],
+        empty=_("no deals were created in that window"), left_out=_undated(conn, keys, win, q),
     )

@@ -14,6 +14,7 @@ from salesflow.domain.errors import NotFound, Refused
 from salesflow.store import changes
 from salesflow.store import due as store
 from salesflow.store.changes import Cmd
+from salesflow.i18n import _
 
 
 @dataclass
@@ -33,28 +34,28 @@ def _give(conn: sqlite3.Connection, cmd: Cmd | None, deal_id: int, who: Candidat
     take(who)
     if cmd is not None:
         changes.update(conn, cmd, "deal", deal_id, {"owner": who.handle, "assigned_at": iso(now)})
-    return f"#{deal_id} → {who.handle} (open deals {before} → {who.open_deals}/{who.capacity})"
+    return _("#{deal_id} → {handle} (open deals {before} → {open_deals}/{capacity})").format(deal_id=deal_id, handle=who.handle, before=before, open_deals=who.open_deals, capacity=who.capacity)
 
 
 @writes
 def assign(conn: sqlite3.Connection, cmd: Cmd, team: str | None, dry_run: bool, act: Act) -> list[str]:
     deals = store.unassigned_open(conn)
     if not deals:
-        return ["nothing to assign: every open deal has an owner"]
+        return [_("nothing to assign: every open deal has an owner")]
     candidates = _candidates(conn, team, act.now)
     if not any(c.capacity > 0 for c in candidates):
-        raise NotFound("no active rep to assign to" + (f" in team {team}" if team else ""),
-                       hint="reps need role rep, --active and capacity > 0 (salesflow rep list)")
+        raise NotFound(_("no active rep to assign to") + (_(" in team {team}").format(team=team) if team else ""),
+                       hint=_("reps need role rep, --active and capacity > 0 (salesflow rep list)"))
     lines = []
     if dry_run:
         for d in deals:
             who = pick(candidates)
-            lines.append(("would assign " + _give(conn, None, d["id"], who, act.now)) if who else f"#{d['id']}: no rep has capacity")
+            lines.append((_("would assign ") + _give(conn, None, d["id"], who, act.now)) if who else _("#{id}: no rep has capacity").format(id=d['id']))
         raise RollBack(lines)
     for d in deals:
         who = pick(candidates)
         if who is None:
-            raise Refused(f"#{d['id']}: no rep has capacity left", hint="raise a capacity: salesflow rep set HANDLE --capacity N")
+            raise Refused(_("#{id}: no rep has capacity left").format(id=d['id']), hint=_("raise a capacity: salesflow rep set HANDLE --capacity N"))
         lines.append("assigned " + _give(conn, cmd, d["id"], who, act.now))
     return lines
 
@@ -80,13 +81,13 @@ def sweep(conn: sqlite3.Connection, cmd: Cmd, *, do_assign: bool, do_reassign: b
         late = _late(now - created - window)
         if not do_assign:
             notice(f"sweep:unassigned:{d['id']}",
-                   f"#{d['id']}: unassigned past the {window.seconds // 60}-minute window ({late} late)")
+                   _("#{id}: unassigned past the {seconds}-minute window ({late} late)").format(id=d['id'], seconds=window.seconds // 60, late=late))
             continue
         who = pick(candidates)
         if who:
             result.actions.append("assigned " + _give(conn, cmd, d["id"], who, now))
         else:
-            notice(f"sweep:no-capacity:{d['id']}", f"#{d['id']}: unassigned, and no rep has capacity")
+            notice(f"sweep:no-capacity:{d['id']}", _("#{id}: unassigned, and no rep has capacity").format(id=d['id']))
     for d in store.untouched_assigned(conn):
         pipeline = pipelines[d["pipeline"]]
         window = timedelta(days=(pipeline.grades.get(d["grade"]) or pipeline.grades["B"]).first_touch_days)
@@ -99,20 +100,18 @@ def sweep(conn: sqlite3.Connection, cmd: Cmd, *, do_assign: bool, do_reassign: b
             team_pick = pick(candidates, exclude=frozenset({d["owner"]}), team=d["team"])
             who = team_pick or pick(candidates, exclude=frozenset({d["owner"]}))
             if who is not None:
-                result.actions.append(f"reassigned #{d['id']} from {d['owner']} (untouched {_late(now - start)}): "
+                result.actions.append(_("reassigned #{id} from {owner} (untouched {late}): ").format(id=d['id'], owner=d['owner'], late=_late(now - start))
                                       + _give(conn, cmd, d["id"], who, now).split(" ", 1)[1])
                 continue
         if d["escalated"]:
             continue  # already raised; re-running sweep adds nothing
         if d["manager"] is None:
             notice(f"sweep:no-manager:{d['id']}:{d['owner']}",
-                   f"#{d['id']}: {d['owner']} has not touched this {d['grade']}-grade lead in "
-                   f"{_late(now - start)}, and has no manager to escalate to")
+                   _("#{id}: {owner} has not touched this {grade}-grade lead in {late}, and has no manager to escalate to").format(id=d['id'], owner=d['owner'], grade=d['grade'], late=_late(now - start)))
             continue
         changes.insert(conn, cmd, "escalation", {"deal_id": d["id"], "rep": d["owner"], "manager": d["manager"],
                                                  "rule": "first-touch", "at": iso(now), "command_id": cmd.id})
-        result.actions.append(f"escalated #{d['id']} to {d['manager']}: {d['owner']} has not touched this "
-                              f"{d['grade']}-grade lead in {_late(now - start)}")
+        result.actions.append(_("escalated #{id} to {manager}: {owner} has not touched this {grade}-grade lead in {late}").format(id=d['id'], manager=d['manager'], owner=d['owner'], grade=d['grade'], late=_late(now - start)))
     return result
 
 
@@ -126,6 +125,6 @@ def _notice(conn: sqlite3.Connection, cmd: Cmd, told: set[str], result: SweepRes
 
 
 def _late(delta: timedelta) -> str:
-    if delta >= timedelta(days=1):
-        return f"{delta.days} day{'s' if delta.days != 1 else ''}"
-    return f"{int(delta.total_seconds() // 3600)} h" if delta >= timedelta(hours=1) else f"{int(delta.total_seconds() // 60)} min"
+    from salesflow.domain.dates import age
+
+    return age(delta, minutes=True)

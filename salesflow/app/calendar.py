@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from salesflow.store.pipelines import get_meta
+from salesflow.i18n import _
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,6 @@ def calendar_for(conn: sqlite3.Connection, items: list, now: datetime) -> Calend
             day=now.date() if overdue else row["due_date"],  # overdue work belongs on today's agenda
             at=first.at if timed else None,
             summary=f"#{row['deal_id']} {row['customer']}: {row['next_action']}",
-            description=f"{row['title']} — stage {row['stage']}, grade {row['grade']}, owner {row['owner'] or 'unassigned'}\n"
-                        f"why: {row['reasons'].replace(';', ', ')}\nurgency {row['urgency']:.2f}\n"
-                        f"explain: salesflow why {row['deal_id']}",
+            description=_("{title} — stage {stage}, grade {grade}, owner {value}\nwhy: {replace}\nurgency {urgency:.2f}\nexplain: salesflow why {deal_id}").format(title=row['title'], stage=row['stage'], grade=row['grade'], value=row['owner'] or 'unassigned', replace=row['reasons'].replace(';', ', '), urgency=row['urgency'], deal_id=row['deal_id']),
         ))
     return Calendar(name="salesflow — due", now=now, events=events)

@@ -22,6 +22,7 @@ from typing import Any
 from salesflow.domain.dates import iso
 from salesflow.store.changes import Cmd, begin_command, discard_if_empty
 from salesflow.store.db import write
+from salesflow.i18n import _
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class RollBack(Exception):
     """Raised inside a write use case to end it with `result` after undoing everything (a dry run)."""
 
     def __init__(self, result: Any):
-        super().__init__("rolled back")
+        super().__init__(_("rolled back"))
         self.result = result
 
 
@@ -73,7 +74,7 @@ def writes(fn: Callable[..., Any] | None = None, *, keep_empty: bool = False) ->
     def run(conn: sqlite3.Connection, *args: Any, **kwargs: Any) -> Any:
         act = kwargs.get("act") or next((a for a in args if isinstance(a, Act)), None)
         if act is None:
-            raise TypeError(f"{fn.__name__} is a write use case and needs an Act")
+            raise TypeError(_("{name} is a write use case and needs an Act").format(name=fn.__name__))
         try:
             with command(conn, act, keep_empty=keep_empty) as cmd:
                 return fn(conn, cmd, *args, **kwargs)

@@ -17,6 +17,7 @@ from salesflow.domain.errors import BadInput
 from salesflow.domain.money import (DEFAULT_CURRENCY, check_code, convert, is_currency, parse_amount, parse_rate,
                                     split_currency, to_major_str)
 from salesflow.store.pipelines import get_meta, meta_like
+from salesflow.i18n import _
 
 RATE_PREFIX = "rate."
 
@@ -42,10 +43,10 @@ def parse_rates(pairs: tuple[str, ...], base: str) -> dict[str, Decimal]:
     for pair in pairs:
         code, sep, value = pair.partition("=")
         if not sep:
-            raise BadInput(f"--rate {pair!r} is not CODE=RATE", hint=f"e.g. --rate USD=7.10 (1 USD = 7.10 {base})")
+            raise BadInput(_("--rate {pair!r} is not CODE=RATE").format(pair=pair), hint=_("e.g. --rate USD=7.10 (1 USD = 7.10 {base})").format(base=base))
         code = check_code(code.strip(), "--rate")
         if code == base:
-            raise BadInput(f"--rate {pair!r}: {code} is this database's own currency", hint="rate other currencies only")
+            raise BadInput(_("--rate {pair!r}: {code} is this database's own currency").format(pair=pair, code=code), hint=_("rate other currencies only"))
         rates[code] = parse_rate(code, value)
     return rates
 
@@ -56,12 +57,11 @@ def in_currency(minor: int, code: str | None, cur: Currency, written: str) -> tu
     if code is None or code == cur.code:
         return minor, {}
     if not is_currency(code):
-        raise BadInput(f"amount {written!r}: {code} is not a currency code", hint="e.g. CNY, USD, EUR, HKD, JPY")
+        raise BadInput(_("amount {written!r}: {code} is not a currency code").format(written=written, code=code), hint=_("e.g. CNY, USD, EUR, HKD, JPY"))
     rate = cur.rates.get(code)
     if rate is None:
-        raise BadInput(f"amount {written!r} is in {code}, but this database counts in {cur.code}",
-                       hint=f"set a rate: salesflow config set rate.{code} RATE (1 {code} = RATE {cur.code}), "
-                            f"or write the amount in {cur.code}")
+        raise BadInput(_("amount {written!r} is in {code}, but this database counts in {code2}").format(written=written, code=code, code2=cur.code),
+                       hint=_("set a rate: salesflow config set rate.{code} RATE (1 {code} = RATE {code2}), or write the amount in {code2}").format(code=code, code2=cur.code))
     return convert(minor, rate), {"currency": code, "amount_original": to_major_str(minor)}
 
 

@@ -24,6 +24,7 @@ from salesflow.store import changes
 from salesflow.store import deals as store
 from salesflow.store.changes import Cmd
 from salesflow.store.pipelines import load_pipeline
+from salesflow.i18n import _
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ _LEAD_FIX = {
 def parse_grade(value: str) -> str:
     grade = value.strip().upper()
     if grade not in GRADES:
-        raise BadInput(f"grade {value!r} is not a grade", hint="grades are A, B and C")
+        raise BadInput(_("grade {value!r} is not a grade").format(value=value), hint=_("grades are A, B and C"))
     return grade
 
 
@@ -69,8 +70,8 @@ def parse_grade(value: str) -> str:
 def add_lead(conn: sqlite3.Connection, cmd: Cmd, lead: LeadInput, act: Act) -> Outcome:
     out = Outcome()
     pipeline = load_pipeline(conn, lead.pipeline or default_pipeline(conn))
-    company = clean_text(lead.company, "company name", max_len=200) or ""
-    contact = clean_text(lead.contact, "contact name", max_len=100)
+    company = clean_text(lead.company, _("company name"), max_len=200) or ""
+    contact = clean_text(lead.contact, _("contact name"), max_len=100)
     phone = normalise_phone(lead.phone, check_region(lead.phone_region)) if lead.phone else None
     email = normalise_email(lead.email)
     source = clean_text(lead.source, "source", max_len=100)
@@ -89,18 +90,17 @@ def add_lead(conn: sqlite3.Connection, cmd: Cmd, lead: LeadInput, act: Act) -> O
         amount=amount, close_date=close.day if close else None, source=source,
         grade=grade or (existing["grade"] if existing else "B"),
     )
-    unmet = unmet_entry(draft, pipeline.first, pipeline, lambda f: _LEAD_FIX.get(f, f"set {f} after creating the lead"))
+    unmet = unmet_entry(draft, pipeline.first, pipeline, lambda f: _LEAD_FIX.get(f, _("set {f} after creating the lead").format(f=f)))
     if unmet:
-        raise Refused(f"the lead cannot be added: {_count(unmet)} of stage {pipeline.first.key} unmet",
+        raise Refused(_("the lead cannot be added: {count} of stage {key} unmet").format(count=_count(unmet), key=pipeline.first.key),
                       details=[f"{u.criterion} — {u.fix}" for u in unmet])
     if not lead.allow_duplicate:
         dups = store.open_duplicates(conn, pipeline.key, phone, email, existing["id"] if existing else None)
         if dups:
             d = dups[0]
             raise Refused(
-                f"duplicate: #{d['id']} ({d['customer']}, {d['stage']}, owner {d['owner'] or 'unassigned'}) "
-                f"has the same {d['matched']}" + (f" (and {len(dups) - 1} more)" if len(dups) > 1 else ""),
-                hint="add --allow-duplicate to create it anyway",
+                _("duplicate: #{id} ({customer}, {stage}, owner {value}) has the same {matched}").format(id=d['id'], customer=d['customer'], stage=d['stage'], value=d['owner'] or 'unassigned', matched=d['matched']) + (_(" (and {n} more)").format(n=len(dups) - 1) if len(dups) > 1 else ""),
+                hint=_("add --allow-duplicate to create it anyway"),
             )
 
     customer_id = _customer(conn, cmd, company, grade, industry, act.now)
@@ -120,11 +120,11 @@ def add_lead(conn: sqlite3.Connection, cmd: Cmd, lead: LeadInput, act: Act) -> O
     })
     out.lines.append(f"#{deal_id} {company} — {pipeline.first.key}, {'owner ' + owner if owner else 'unassigned'}")
     if close:
-        out.notes.append(f"expected close: {close.echo()}")
+        out.notes.append(_("expected close: {echo}").format(echo=close.echo()))
         if close.day < act.now.date():
-            out.notes.append("warning: the expected close date is in the past")
+            out.notes.append(_("warning: the expected close date is in the past"))
     if follow:
-        out.notes.append(f"next follow-up: {follow.echo()}")
+        out.notes.append(_("next follow-up: {echo}").format(echo=follow.echo()))
     return out
 
 
@@ -175,22 +175,22 @@ def set_fields(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, assignments: li
     deal = store.get_deal(conn, deal_id)
     pipeline = load_pipeline(conn, deal.pipeline)
     if not assignments:
-        raise BadInput("nothing to set", hint=f"e.g. salesflow set {deal_id} amount=12万 close=eom budget=50万")
+        raise BadInput(_("nothing to set"), hint=_("e.g. salesflow set {deal_id} amount=12万 close=eom budget=50万").format(deal_id=deal_id))
     parsed: list[tuple[str, str]] = []
     for item in assignments:
         name, sep, value = item.partition("=")
         name = _ALIASES.get(name.strip().lower(), name.strip().lower())
         if not sep or not name:
-            raise BadInput(f"{item!r} is not field=value", hint=f"e.g. salesflow set {deal_id} budget=50万")
+            raise BadInput(_("{item!r} is not field=value").format(item=item), hint=_("e.g. salesflow set {deal_id} budget=50万").format(deal_id=deal_id))
         if name in ("stage", "status", "pipeline"):
-            raise BadInput(f"{name} is changed by moving the deal, not by set",
-                           hint=f"use: salesflow advance {deal_id} STAGE, win, lose or reopen")
+            raise BadInput(_("{name} is changed by moving the deal, not by set").format(name=name),
+                           hint=_("use: salesflow advance {deal_id} STAGE, win, lose or reopen").format(deal_id=deal_id))
         if name not in SETTABLE and name not in pipeline.field_keys():
             from salesflow.domain.choose import suggest
 
             guess = suggest(name, SETTABLE + pipeline.field_keys())
-            raise BadInput(f"{name!r} is not a field of deals in pipeline {pipeline.key}"
-                           + (f" — did you mean {guess}?" if guess else ""),
+            raise BadInput(_("{name!r} is not a field of deals in pipeline {key}").format(name=name, key=pipeline.key)
+                           + (_(" — did you mean {guess}?").format(guess=guess) if guess else ""),
                            hint="fields: " + ", ".join(SETTABLE + pipeline.field_keys()))
         parsed.append((name, value))
 
@@ -213,9 +213,9 @@ def set_fields(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, assignments: li
             when = parse_when(value, act.now) if value.strip() else None
             deal_changes["close_date"] = when.day.isoformat() if when else None
             if when:
-                out.notes.append(f"expected close: {when.echo()}")
+                out.notes.append(_("expected close: {echo}").format(echo=when.echo()))
                 if when.day < act.now.date():
-                    out.notes.append("warning: the expected close date is in the past")
+                    out.notes.append(_("warning: the expected close date is in the past"))
         elif name == "owner":
             deal_changes["owner"] = resolve_owner(conn, value)
             if deal_changes["owner"] != deal.owner:
@@ -247,11 +247,11 @@ def set_fields(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, assignments: li
         deal_changes["customer_id"] = customer_id
     if customer_changes:
         if customer_id is None:
-            raise BadInput(f"#{deal_id} has no customer to grade", hint=f"set one first: salesflow set {deal_id} customer=…")
+            raise BadInput(_("#{deal_id} has no customer to grade").format(deal_id=deal_id), hint=_("set one first: salesflow set {deal_id} customer=…").format(deal_id=deal_id))
         changes.update(conn, cmd, "customer", customer_id, customer_changes)
     contact_id = deal.contact_id
     if (new_contact is not None or contact_changes) and customer_id is None:
-        raise BadInput(f"#{deal_id} has no customer to hold a contact", hint=f"set one first: salesflow set {deal_id} customer=…")
+        raise BadInput(_("#{deal_id} has no customer to hold a contact").format(deal_id=deal_id), hint=_("set one first: salesflow set {deal_id} customer=…").format(deal_id=deal_id))
     if new_contact is not None:
         contact_id = ensure_contact(conn, cmd, customer_id, new_contact, None, None, act.now)
         deal_changes["contact_id"] = contact_id
@@ -269,7 +269,7 @@ def set_fields(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, assignments: li
         before_value, after_value = _display(deal, name), _display(after, name)
         if before_value != after_value:
             shown.append(f"{name} {before_value} → {after_value}")
-    out.lines.append(f"#{deal_id}: " + ("; ".join(shown) if shown else "nothing changed"))
+    out.lines.append(f"#{deal_id}: " + ("; ".join(shown) if shown else _("nothing changed")))
     return out
 
 
@@ -310,12 +310,12 @@ def move_deal(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, req: MoveRequest
     out = Outcome()
     arrow = f"#{deal_id}: {move.from_stage} → {move.to_stage}"
     if req.dry_run:
-        out.lines.append(f"dry run: {arrow} is allowed" + (" (forced)" if move.forced else ""))
-        out.notes.extend(f"would force past: {u.criterion}" for u in move.overridden)
+        out.lines.append(_("dry run: {arrow} is allowed").format(arrow=arrow) + (" (forced)" if move.forced else ""))
+        out.notes.extend(_("would force past: {criterion}").format(criterion=u.criterion) for u in move.overridden)
         raise RollBack(out)
     _apply(conn, cmd, deal, move, act.now, note)
     out.lines.append(arrow + (" (forced)" if move.forced else ""))
-    out.notes.extend(f"forced past: {u.criterion}" for u in move.overridden)
+    out.notes.extend(_("forced past: {criterion}").format(criterion=u.criterion) for u in move.overridden)
     return out
 
 

@@ -27,6 +27,7 @@ from salesflow.store import bulk
 from salesflow.store.changes import Cmd
 from salesflow.store.db import open_db
 from salesflow.store.pipelines import load_pipeline
+from salesflow.i18n import _
 
 DEMO_REPS = [
     ("li", "李娜", "manager", None, "east"),
@@ -77,8 +78,8 @@ def build_demo(path: Path, now: datetime, seed: int = 7, scale: Scale = Scale())
     try:  # claim the file atomically: a second demo or an init racing for the same name gets "exists"
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:
-        raise Refused(f"{path} already exists; the demo never touches an existing database",
-                      hint="name a new file, e.g. salesflow demo --db demo.db") from None
+        raise Refused(_("{path} already exists; the demo never touches an existing database").format(path=path),
+                      hint=_("name a new file, e.g. salesflow demo --db demo.db")) from None
     init_db(path, "standard", Act(now=now, by="demo", command="demo"), fresh=True)
     conn = open_db(path)
     try:
@@ -299,8 +300,8 @@ def demo_target(given: Path | None, data_dir: Callable[[], Path]) -> Path:
     refused), else `demo.db` in the data directory, or `demo-2.db`, … — never an existing database."""
     if given is not None:
         if given.exists():
-            raise Refused(f"{given} already exists; the demo never touches an existing database",
-                          hint="name a new file, e.g. salesflow demo --db demo.db")
+            raise Refused(_("{given} already exists; the demo never touches an existing database").format(given=given),
+                          hint=_("name a new file, e.g. salesflow demo --db demo.db"))
         return given
     directory = data_dir()
     candidate, n = directory / "demo.db", 1

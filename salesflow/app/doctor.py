@@ -8,6 +8,7 @@ from pathlib import Path
 from salesflow.output.report import Column, Report
 from salesflow.store import analytics, doctor as store
 from salesflow.store.db import network_filesystem
+from salesflow.i18n import _
 
 OK, PROBLEM, WARNING = "ok", "problem", "warning"
 
@@ -15,8 +16,8 @@ OK, PROBLEM, WARNING = "ok", "problem", "warning"
 def damaged_report(path: Path, why: str) -> tuple[Report, bool]:
     """The report for a database that cannot even be opened (malformed, truncated): one problem."""
     rows = [{"check": "integrity", "result": PROBLEM, "detail": why}]
-    return Report(f"Doctor: {path}", [Column("check"), Column("result"), Column("detail")], rows,
-                  footer=["the other checks need a readable database"]), True
+    return Report(_("Doctor: {path}").format(path=path), [Column("check"), Column("result"), Column("detail")], rows,
+                  footer=[_("the other checks need a readable database")]), True
 
 
 def checkup(conn: sqlite3.Connection, path: Path) -> tuple[Report, bool]:
@@ -30,9 +31,9 @@ def checkup(conn: sqlite3.Connection, path: Path) -> tuple[Report, bool]:
     try:
         _checks(conn, path, note)
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a damaged page can hold bytes that are not text
-        note("readable", PROBLEM, f"malformed: {exc} (the checks after this one could not run)")
-    report = Report(f"Doctor: {path}", [Column("check"), Column("result"), Column("detail")], rows,
-                    footer=["exit 1 when any check is a problem; warnings do not fail"])
+        note("readable", PROBLEM, _("malformed: {exc} (the checks after this one could not run)").format(exc=exc))
+    report = Report(_("Doctor: {path}").format(path=path), [Column("check"), Column("result"), Column("detail")], rows,
+                    footer=[_("exit 1 when any check is a problem; warnings do not fail")])
     return report, any(r["result"] == PROBLEM for r in rows)
 
 
@@ -41,37 +42,37 @@ def _checks(conn: sqlite3.Connection, path: Path, note) -> None:
     note("integrity", PROBLEM if bad else OK, "; ".join(bad[:5]) if bad else "PRAGMA integrity_check: ok")
 
     mode = store.journal_mode(conn)
-    note("journal mode", OK if mode == "wal" else PROBLEM,
-         "wal" if mode == "wal" else f"{mode}: concurrent reps need WAL (PRAGMA journal_mode = WAL)")
+    note(_("journal mode"), OK if mode == "wal" else PROBLEM,
+         "wal" if mode == "wal" else _("{mode}: concurrent reps need WAL (PRAGMA journal_mode = WAL)").format(mode=mode))
 
     applied, current = store.applied_migrations(conn), store.current_schema()
     note("schema", OK if applied == current else PROBLEM,
-         f"{applied[-1]} (current)" if applied == current else f"applied {', '.join(applied)}; expected {', '.join(current)}")
+         f"{applied[-1]} (current)" if applied == current else _("applied {join}; expected {join2}").format(join=', '.join(applied), join2=', '.join(current)))
 
     loose = []
     for file in [path, Path(f"{path}-wal"), Path(f"{path}-shm"), *sorted(path.parent.glob(f"{path.name}.*.bak"))]:
         if file.exists() and file.stat().st_mode & 0o077:
             loose.append(f"{file.name} {oct(file.stat().st_mode & 0o777)}")
     note("permissions", PROBLEM if loose else OK,
-         ("readable by others: " + ", ".join(loose) + f" (fix: chmod 600 {path}*)") if loose
-         else "database, -wal, -shm and backups are owner-only")
+         (_("readable by others: ") + ", ".join(loose) + _(" (fix: chmod 600 {path}*)").format(path=path)) if loose
+         else _("database, -wal, -shm and backups are owner-only"))
 
     fs = network_filesystem(path)
     note("filesystem", WARNING if fs else OK,
-         f"{fs}: SQLite locking is not safe on a network filesystem; keep the file on a local disk" if fs else "local")
+         _("{fs}: SQLite locking is not safe on a network filesystem; keep the file on a local disk").format(fs=fs) if fs else "local")
 
     orphans = store.orphans(conn)
-    note("orphan rows", PROBLEM if orphans else OK,
+    note(_("orphan rows"), PROBLEM if orphans else OK,
          ", ".join(f"{t} row {r} → missing {p}" for t, r, p in orphans[:5]) + (" …" if len(orphans) > 5 else "")
-         if orphans else "every reference points to a row")
+         if orphans else _("every reference points to a row"))
 
     mismatched = store.stage_mismatches(conn)
-    note("stages vs events", PROBLEM if mismatched else OK,
+    note(_("stages vs events"), PROBLEM if mismatched else OK,
          ", ".join(f"#{d} is in {s} but its events end in {e or 'nothing'}" for d, s, e in mismatched[:5])
-         if mismatched else "every deal's stage is where its last stage event put it")
+         if mismatched else _("every deal's stage is where its last stage event put it"))
 
     stored, rebuilt = analytics.progress_stored(conn), analytics.progress_from_events(conn)
     differ = sorted(d for d in set(stored) | set(rebuilt) if stored.get(d) != rebuilt.get(d))
     note("progressed_at", PROBLEM if differ else OK,
-         (f"{len(differ)} deal(s) differ from a rebuild from stage events: "
-          + ", ".join(f"#{d}" for d in differ[:10])) if differ else "equals a rebuild from stage events")
+         (_("{n} deal(s) differ from a rebuild from stage events: ").format(n=len(differ))
+          + ", ".join(f"#{d}" for d in differ[:10])) if differ else _("equals a rebuild from stage events"))

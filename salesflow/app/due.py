@@ -17,6 +17,7 @@ from salesflow.output.report import Column, Report
 from salesflow.store import due as store
 from salesflow.store.pipelines import get_meta, load_pipeline, stage_labels
 from salesflow.store.reps import find_rep
+from salesflow.i18n import _
 
 # On a narrow terminal: id, customer, stage, days late, why and the next action stay (text cut with "…");
 # the owner (the title names them), grade, urgency and due date go first.
@@ -63,6 +64,13 @@ def facts(row: sqlite3.Row) -> rules.DueFacts:
     )
 
 
+def stage_label(pipeline: Pipeline, key: str) -> str:
+    """A stage as a sentence names it: its key in English (as typed), its label in Chinese."""
+    from salesflow.i18n import current
+
+    return pipeline.stage(key).label_zh if current() == "zh" else key
+
+
 @dataclass
 class DueItem:
     row: dict[str, Any]
@@ -86,7 +94,7 @@ def evaluate_rows(conn: sqlite3.Connection, scope: store.DueScope, now: datetime
         items.append(DueItem({
             "deal_id": f.deal_id, "customer": r["customer"], "title": r["title"], "owner": f.owner,
             "stage": f.stage, "grade": f.grade, "due_date": due.due_date, "days_overdue": overdue_days,
-            "reasons": ";".join(due.reasons), "urgency": urgency, "next_action": rules.next_action(due, now),
+            "reasons": ";".join(due.reasons), "urgency": urgency, "next_action": rules.next_action(due, now, stage_label(pipeline, f.stage)),
         }, due, overdue_days > 0))
     return items
 
@@ -110,40 +118,40 @@ class DueQuery:
 
 def due_report(conn: sqlite3.Connection, q: DueQuery, now: datetime) -> tuple[Report, list[DueItem]]:
     if not 0 <= q.days <= 3650:
-        raise BadInput(f"--days {q.days} is out of range" if q.days > 0 else f"--days {q.days} is negative",
-                       hint="--days N looks N days ahead (0 = today; at most 3650)")
+        raise BadInput(_("--days {days} is out of range").format(days=q.days) if q.days > 0 else _("--days {days} is negative").format(days=q.days),
+                       hint=_("--days N looks N days ahead (0 = today; at most 3650)"))
     if q.all:
-        scope, title = store.DueScope(owners=None, unassigned=True, escalations=True), "Due — every rep"
+        scope, title = store.DueScope(owners=None, unassigned=True, escalations=True), _("Due — every rep")
     elif q.team:
         handles = store.team_handles(conn, q.team)
         if not handles:
-            raise NotFound(f"no reps in team {q.team!r}", hint="list teams with: salesflow rep list")
-        scope, title = store.DueScope(owners=tuple(handles)), f"Due — team {q.team}"
+            raise NotFound(_("no reps in team {team!r}").format(team=q.team), hint=_("list teams with: salesflow rep list"))
+        scope, title = store.DueScope(owners=tuple(handles)), _("Due — team {team}").format(team=q.team)
     else:
         if not q.rep:
-            raise BadInput("whose list? no rep given", hint="use --as HANDLE, or set SALESFLOW_REP")
+            raise BadInput(_("whose list? no rep given"), hint=_("use --as HANDLE, or set SALESFLOW_REP"))
         rep = find_rep(conn, q.rep)
         if rep is None:
-            raise no_rep(conn, q.rep, hint="use --as HANDLE (see: salesflow rep list), or set SALESFLOW_REP")
+            raise no_rep(conn, q.rep, hint=_("use --as HANDLE (see: salesflow rep list), or set SALESFLOW_REP"))
         manager = rep.role in ("manager", "admin")
         scope = store.DueScope(owners=(rep.handle,), unassigned=manager, escalated_to=rep.handle if manager else None,
                                escalations=manager)
-        title = f"Due — {rep.handle} ({rep.name})" + (" with unassigned leads and escalations" if manager else "")
+        title = _("Due — {handle} ({name})").format(handle=rep.handle, name=rep.name) + (
+            _(" with unassigned leads and escalations") if manager else "")
     items = evaluate_rows(conn, scope, now, q.days)
     if q.all or q.team:
         items.sort(key=lambda i: (i.row["owner"] is not None, i.row["owner"] or "", _order(i)))
     else:
         items.sort(key=_order)
-    horizon = "today" if q.days == 0 else f"today + {q.days} days ({(now.date() + timedelta(days=q.days)).isoformat()})"
+    horizon = _("today") if q.days == 0 else _("today + {days} days ({isoformat})").format(days=q.days, isoformat=(now.date() + timedelta(days=q.days)).isoformat())
     overdue = sum(1 for i in items if i.overdue)
     report = Report(
         title=title,
         columns=DUE_COLUMNS,
         rows=[i.row for i in items],
-        footer=[f"{len(items)} due by {horizon}, {overdue} overdue · now {now:%Y-%m-%d %H:%M} · "
-                "urgency terms: salesflow why DEAL"],
+        footer=[_("{n} due by {horizon}, {overdue} overdue · now {now:%Y-%m-%d %H:%M} · urgency terms: salesflow why DEAL").format(n=len(items), horizon=horizon, overdue=overdue, now=now)],
         stage_labels=stage_labels(conn),
-        empty=f"nothing due by {horizon} — well done",
+        empty=_("nothing due by {horizon} — well done").format(horizon=horizon),
         group_by="owner" if (q.all or q.team) else None,
         late_by="days_overdue",
     )
@@ -183,7 +191,7 @@ def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) ->
     deadline_rows = [{
         "rule": d.rule, "deadline": d.at, "counts": d.suppressed is None,
         "status": (f"suppressed: {d.suppressed}" if d.suppressed else
-                   "passed" if d.at < now else "within horizon" if d.at.date() <= horizon else "later"),
+                   "passed" if d.at < now else _("within horizon") if d.at.date() <= horizon else "later"),
     } for d in found]
     overdue = rules.days_overdue(due, now) if due else None
     from salesflow.app.forecast import ForecastQuery, stage_probabilities
@@ -204,15 +212,13 @@ def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) ->
         unmet = [f"{u.criterion} — {u.fix}" for u in unmet_for_move(deal, pipeline, target, touches)]
     return Explanation(
         deal_id=deal.id,
-        title=f"#{deal.id} {deal.customer} — {deal.title} ({deal.stage}, grade {f.grade}, owner {deal.owner or 'unassigned'})",
-        deadlines=Report("Deadlines", [Column("rule"), Column("deadline", "datetime"), Column("status")],
-                         deadline_rows, empty="no deadlines: the deal is closed"),
-        urgency=Report("Urgency", [Column("term"), Column("factor", "number"), Column("weight", "number"),
+        title=_("#{id} {customer} — {title} ({stage}, grade {grade}, owner {value})").format(id=deal.id, customer=deal.customer, title=deal.title, stage=deal.stage, grade=f.grade, value=deal.owner or 'unassigned'),
+        deadlines=Report(_("Deadlines"), [Column("rule"), Column("deadline", "datetime"), Column("status")],
+                         deadline_rows, empty=_("no deadlines: the deal is closed")),
+        urgency=Report(_("Urgency"), [Column("term"), Column("factor", "number"), Column("weight", "number"),
                                    Column("score", "score"), Column("detail")], term_rows),
-        probability=(f"stage probability: p = {learned.probability:.1%} for {stage.key} — (w + 5·prior) ÷ (n + 5) with "
-                     f"n = {learned.closed_reached} deals closed in the last 365 days that reached it, w = {learned.won_reached} "
-                     f"won, prior = {stage.prior:.0%} (salesflow forecast --stages); urgency uses the prior"
-                     if learned else f"stage probability: {stage.prior:.0%} ({stage.key})"),
+        probability=(_("stage probability: p = {probability:.1%} for {key} — (w + 5·prior) ÷ (n + 5) with n = {closed_reached} deals closed in the last 365 days that reached it, w = {won_reached} won, prior = {prior:.0%} (salesflow forecast --stages); urgency uses the prior").format(probability=learned.probability, key=stage.key, closed_reached=learned.closed_reached, won_reached=learned.won_reached, prior=stage.prior)
+                     if learned else _("stage probability: {prior:.0%} ({key})").format(prior=stage.prior, key=stage.key)),
         next_stage=next_stage,
         unmet=unmet,
     )
@@ -224,7 +230,7 @@ def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) ->
 
 def silent_report(conn: sqlite3.Connection, now: datetime, days: int) -> Report:
     if not 1 <= days <= 36500:
-        raise BadInput(f"--days {days} must be from 1 to 36500", hint="e.g. --days 30")
+        raise BadInput(_("--days {days} must be from 1 to 36500").format(days=days), hint=_("e.g. --days 30"))
     cutoff = now - timedelta(days=days)
     rows = []
     for r in store.silent_customers(conn, iso(cutoff), iso(now)):
@@ -237,13 +243,11 @@ def silent_report(conn: sqlite3.Connection, now: datetime, days: int) -> Report:
         })
     rows.sort(key=lambda x: (x["owner"] is not None, x["owner"] or "", x["grade"], -x["days_silent"], x["customer"]))
     return Report(
-        title=f"Silent customers — no activity in {days} days",
+        title=_("Silent customers — no activity in {days} days").format(days=days),
         columns=[Column("customer"), Column("grade"), Column("owner", "owner"), Column("last_touch", "datetime"),
                  Column("days_silent", "int"), Column("open_deals", "int"), Column("last_outcome")],
         rows=rows,
-        footer=[f"customers with an open deal, or a deal lost on or before {cutoff:%Y-%m-%d}, and no touch, move, win "
-                f"or loss on any of their deals since then · by owner (unassigned first), A before B before C, "
-                f"then longest silent"],
-        empty=f"no customer has been silent for {days} days",
+        footer=[_("customers with an open deal, or a deal lost on or before {cutoff:%Y-%m-%d}, and no touch, move, win or loss on any of their deals since then · by owner (unassigned first), A before B before C, then longest silent").format(cutoff=cutoff)],
+        empty=_("no customer has been silent for {days} days").format(days=days),
         group_by="owner",
     )

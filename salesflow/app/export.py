@@ -10,27 +10,28 @@ from salesflow.app.views import DEAL_COLUMNS
 from salesflow.domain.errors import UsageProblem
 from salesflow.output.report import Column, Report
 from salesflow.store import export as store
+from salesflow.i18n import _
 
 TABLES = ("deals", "touches", "stage-events", "customers", "reps")
 
 
 def export_report(conn: sqlite3.Connection, table: str) -> Report:
     if table not in TABLES:
-        raise UsageProblem(f"{table!r} is not something to export", hint="export: " + ", ".join(TABLES))
+        raise UsageProblem(_("{table!r} is not something to export").format(table=table), hint="export: " + ", ".join(TABLES))
     if table == "deals":  # every status, the `deals -f csv` columns, streamed as tuples
-        return Report("Deals", DEAL_COLUMNS, _deal_rows(conn), tuples=True)
+        return Report(_("Deals"), DEAL_COLUMNS, _deal_rows(conn), tuples=True)
     if table == "reps":
         return reps_report(conn, None)
     if table == "touches":
-        return Report("Touches", [Column("touch_id", "id"), Column("deal_id", "id"), Column("kind"),
+        return Report(_("Touches"), [Column("touch_id", "id"), Column("deal_id", "id"), Column("kind"),
                                   Column("at", "datetime"), Column("by"), Column("contact"), Column("notes"),
                                   Column("outcome")], (dict(r) for r in store.touches(conn)))
     if table == "stage-events":
-        return Report("Stage events", [Column("event_id", "id"), Column("deal_id", "id"), Column("from_stage"),
+        return Report(_("Stage events"), [Column("event_id", "id"), Column("deal_id", "id"), Column("from_stage"),
                                        Column("to_stage"), Column("at", "datetime"), Column("by"), Column("reason"),
                                        Column("forced", "bool")],
                       (dict(r) | {"forced": bool(r["forced"])} for r in store.stage_events(conn)))
-    return Report("Customers", [Column("customer_id", "id"), Column("name"), Column("grade"), Column("industry"),
+    return Report(_("Customers"), [Column("customer_id", "id"), Column("name"), Column("grade"), Column("industry"),
                                 Column("created_at", "datetime"), Column("contacts", "int"), Column("deals", "int"),
                                 Column("open_deals", "int")], (dict(r) for r in store.customers(conn)))
 

@@ -25,6 +25,7 @@ from salesflow.store import changes
 from salesflow.store import forecast as store
 from salesflow.store.changes import Cmd
 from salesflow.store.pipelines import load_pipeline, pipeline_keys, stage_labels
+from salesflow.i18n import _
 
 
 class ForecastQuery(NamedTuple):
@@ -45,20 +46,20 @@ MAX_DAYS = 36_500  # a hundred years: any longer window is a typo
 def _days(text: str, what: str) -> int:
     m = re.fullmatch(r"\s*(\d{1,9})\s*(d|days?|天)?\s*", str(text))
     if not m or not 1 <= int(m[1]) <= MAX_DAYS:
-        raise BadInput(f"{what} {str(text)[:40]!r} is not a number of days from 1 to {MAX_DAYS:,}",
-                       hint=f"e.g. {what} 365d")
+        raise BadInput(_("{what} {text!r} is not a number of days from 1 to {max_days:,}").format(what=what, text=str(text)[:40], max_days=MAX_DAYS),
+                       hint=_("e.g. {what} 365d").format(what=what))
     return int(m[1])
 
 
 def _check(q: ForecastQuery) -> None:
     if q.method not in ("history", "stage"):
-        raise UsageProblem(f"--method {q.method!r} is not a method", hint="use --method history or --method stage")
+        raise UsageProblem(_("--method {method!r} is not a method").format(method=q.method), hint=_("use --method history or --method stage"))
     if not math.isfinite(q.prior_weight) or not 0 <= q.prior_weight <= 1000:
-        raise BadInput(f"--prior-weight {q.prior_weight:g} is out of range", hint="a number from 0 to 1000 (default 5)")
+        raise BadInput(_("--prior-weight {prior_weight:g} is out of range").format(prior_weight=q.prior_weight), hint=_("a number from 0 to 1000 (default 5)"))
     if q.months is not None and not 0 <= q.months <= 1200:
-        raise BadInput(f"--months {q.months} is out of range", hint="fold months beyond the next N: 0 to 1200")
+        raise BadInput(_("--months {months} is out of range").format(months=q.months), hint=_("fold months beyond the next N: 0 to 1200"))
     if q.runs < 1 or q.runs > 1_000_000:
-        raise BadInput("--runs must be from 1 to 1,000,000")
+        raise BadInput(_("--runs must be from 1 to 1,000,000"))
 
 
 def _closed_paths(conn: sqlite3.Connection, pipeline: str, since: datetime, until: datetime) -> list[Path]:
@@ -158,14 +159,14 @@ def forecast_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery, i
         columns += [Column("p10", "money"), Column("p50", "money"), Column("p90", "money")]
     columns += [Column("won", "money", in_machine=False), Column("target", "money", in_machine=False),
                 Column("gap", "money", in_machine=False), Column("flag", in_machine=False)]
-    how = ("p = the stage's prior" if q.method == "stage" else
-           f"p(s) = (w + {q.prior_weight:g}·prior) ÷ (n + {q.prior_weight:g}) over deals closed in the last {q.lookback}")
+    how = (_("p = the stage's prior") if q.method == "stage" else
+           _("p(s) = (w + {prior_weight:g}·prior) ÷ (n + {prior_weight:g}) over deals closed in the last {lookback}").format(prior_weight=q.prior_weight, lookback=q.lookback))
     return Report(
-        title="Forecast — open deals by expected close month" + (f" and {q.by}" if q.by else ""),
-        columns=columns, rows=rows, empty="no open deals",
-        footer=[f"weighted = amount × p(stage); {how} (salesflow forecast --stages)",
-                "won = won so far in the month; gap = won + weighted − target, flagged beyond ±15 % of target"
-                + (f"; P10/P50/P90 of the amount won by {q.runs:,} seeded runs (seed {q.seed})" if q.range else "")],
+        title=_("Forecast — open deals by expected close month") + (f" and {q.by}" if q.by else ""),
+        columns=columns, rows=rows, empty=_("no open deals"),
+        footer=[_("weighted = amount × p(stage); {how} (salesflow forecast --stages)").format(how=how),
+                _("won = won so far in the month; gap = won + weighted − target, flagged beyond ±15 % of target")
+                + (_("; P10/P50/P90 of the amount won by {runs:,} seeded runs (seed {seed})").format(runs=q.runs, seed=q.seed) if q.range else "")],
         left_out=_left_out(conn, now, q),
     )
 
@@ -175,7 +176,7 @@ def _left_out(conn: sqlite3.Connection, now: datetime, q: ForecastQuery) -> list
         return []
     since = now - timedelta(days=_days(q.lookback, "--lookback"))
     n = store.closed_left_out(conn, q.pipeline, iso(since), iso(now))
-    return [f"{n:,} closed deal(s) whose stage history or close date is unknown (imported without it) are left out of p"
+    return [_("{n:,} closed deal(s) whose stage history or close date is unknown (imported without it) are left out of p").format(n=n)
             ] if n else []
 
 
@@ -187,11 +188,10 @@ def stages_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery) -> 
         for s in stage_probabilities(conn, key, now, q).values():
             rows.append({**s._asdict(), "pipeline": key})
     return Report(
-        title="Stage probabilities", rows=rows, stage_labels=stage_labels(conn),
+        title=_("Stage probabilities"), rows=rows, stage_labels=stage_labels(conn),
         columns=[Column("stage", "stage"), Column("prior", "rate"), Column("closed_reached", "int"),
                  Column("won_reached", "int"), Column("probability", "rate"), Column("pipeline")],
-        footer=[f"n = deals closed in the last {q.lookback} that reached the stage, w = the won among them; "
-                f"p = (w + {q.prior_weight:g}·prior) ÷ (n + {q.prior_weight:g})" if q.method == "history" else "p = prior"],
+        footer=[_("n = deals closed in the last {lookback} that reached the stage, w = the won among them; p = (w + {prior_weight:g}·prior) ÷ (n + {prior_weight:g})").format(lookback=q.lookback, prior_weight=q.prior_weight) if q.method == "history" else "p = prior"],
         left_out=_left_out(conn, now, q))
 
 
@@ -202,7 +202,7 @@ def stages_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery) -> 
 def parse_month(text: str) -> str:
     m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
     if not m or not 1 <= int(m[2]) <= 12:
-        raise BadInput(f"{text!r} is not a month", hint="write it as YYYY-MM, e.g. 2026-12")
+        raise BadInput(_("{text!r} is not a month").format(text=text), hint=_("write it as YYYY-MM, e.g. 2026-12"))
     in_range(date(int(m[1]), int(m[2]), 1), "month")
     return f"{int(m[1]):04d}-{int(m[2]):02d}"
 
@@ -223,10 +223,10 @@ def set_target(conn: sqlite3.Connection, cmd: Cmd, month: str, amount: str, rep:
 
 
 def targets_report(conn: sqlite3.Connection) -> Report:
-    return Report(title="Targets", rows=[{"month": t["month"], "rep": t["rep"] or None, "amount": t["amount"]}
+    return Report(title=_("Targets"), rows=[{"month": t["month"], "rep": t["rep"] or None, "amount": t["amount"]}
                                          for t in store.targets(conn)],
                   columns=[Column("month"), Column("rep", "owner"), Column("amount", "money")],
-                  empty="no targets yet — set one with: salesflow target set 2026-12 50万")
+                  empty=_("no targets yet — set one with: salesflow target set 2026-12 50万"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,7 +241,7 @@ def snapshot(conn: sqlite3.Connection, cmd: Cmd, now: datetime, act: Act) -> str
     rows = [(now.date().isoformat(), line.month, line.rep or "", line.deals, line.amount, line.weighted, q.method)
             for line in team + [r for r in reps if r.rep]]
     store.replace_snapshot(conn, now.date().isoformat(), rows)
-    return f"snapshot {now.date().isoformat()}: {len(team)} months, {sum(line.weighted for line in team) / 100:,.2f} weighted"
+    return _("snapshot {isoformat}: {n} months, {value:,.2f} weighted").format(isoformat=now.date().isoformat(), n=len(team), value=sum(line.weighted for line in team) / 100)
 
 
 def accuracy_report(conn: sqlite3.Connection, now: datetime, by_rep: bool) -> Report:
@@ -270,11 +270,10 @@ def accuracy_report(conn: sqlite3.Connection, now: datetime, by_rep: bool) -> Re
         Column("snapshot"), Column("forecast", "money"), Column("actual", "money"), Column("bias", "money"),
         Column("error_pct", "rate")]
     return Report(
-        title="Forecast accuracy", columns=columns, rows=rows,
-        footer=["months that have ended with a snapshot taken before they began (the latest such one); "
-                "error = (forecast − actual) ÷ actual; MAPE over months: "
+        title=_("Forecast accuracy"), columns=columns, rows=rows,
+        footer=[_("months that have ended with a snapshot taken before they began (the latest such one); error = (forecast − actual) ÷ actual; MAPE over months: ")
                 + (f"{statistics.fmean(errors):.1%}" if errors else "—")],
-        empty="no month has ended since a snapshot was taken before it — run `salesflow forecast snapshot` from cron")
+        empty=_("no month has ended since a snapshot was taken before it — run `salesflow forecast snapshot` from cron"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,7 +284,7 @@ def backtest(conn: sqlite3.Connection, as_of_text: str, horizon: str, now: datet
     q = resolved(conn, q)
     as_of = parse_when(as_of_text, now, direction="past").at
     if as_of >= now:
-        raise BadInput(f"--as-of {as_of_text} is not in the past")
+        raise BadInput(_("--as-of {as_of_text} is not in the past").format(as_of_text=as_of_text))
     days = _days(horizon, "--horizon")
     end = as_of + timedelta(days=days)
     probs = {}
@@ -307,11 +306,8 @@ def backtest(conn: sqlite3.Connection, as_of_text: str, horizon: str, now: datet
              "error_pct": None if actual == 0 else (forecast - actual) / actual,
              "won_all": sum(r["amount"] for r in won)}]
     return Report(
-        title=f"Backtest as of {as_of:%Y-%m-%d}", rows=rows,
+        title=_("Backtest as of {as_of:%Y-%m-%d}").format(as_of=as_of), rows=rows,
         columns=[Column("as_of"), Column("horizon_end"), Column("open_deals", "int"), Column("in_horizon", "int"),
                  Column("forecast", "money"), Column("actual", "money"), Column("bias", "money"),
                  Column("error_pct", "rate"), Column("won_all", "money")],
-        footer=["the pipeline rebuilt as it stood then (stages from stage events, amounts and close dates from the "
-                "change log); p learned from deals closed before then; forecast = weighted open deals expected to "
-                f"close within {days} days; actual = what the deals open then won in that window (won_all adds deals "
-                "created later)"])
+        footer=[_("the pipeline rebuilt as it stood then (stages from stage events, amounts and close dates from the change log); p learned from deals closed before then; forecast = weighted open deals expected to close within {days} days; actual = what the deals open then won in that window (won_all adds deals created later)").format(days=days)])

@@ -12,13 +12,14 @@ from collections.abc import Callable
 
 from salesflow.domain.errors import UsageProblem
 from salesflow.store.reps import team_and_manager
+from salesflow.i18n import _
 
 PEOPLE = ("rep", "team", "manager")
 
 
 def check_people(by: str | None, command: str) -> str | None:
     if by is not None and by not in PEOPLE:
-        raise UsageProblem(f"--by {by!r} is not a grouping for {command}", hint="use --by rep, team or manager")
+        raise UsageProblem(_("--by {by!r} is not a grouping for {command}").format(by=by, command=command), hint=_("use --by rep, team or manager"))
     return by
 
 

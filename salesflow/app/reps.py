@@ -15,6 +15,7 @@ from salesflow.output.report import Column, Report
 from salesflow.store import changes
 from salesflow.store import reps as store
 from salesflow.store.changes import Cmd
+from salesflow.i18n import _
 
 _HANDLE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,31}\Z")
 
@@ -33,14 +34,14 @@ class RepInput:
 def add_rep(conn: sqlite3.Connection, cmd: Cmd, handle: str, data: RepInput, act: Act) -> str:
     handle = handle.strip()
     if not _HANDLE.match(handle):
-        raise BadInput(f"handle {handle!r} is not a handle",
-                       hint="use lower-case letters, digits, '.', '-' or '_' (e.g. wang or li.na), at most 32")
+        raise BadInput(_("handle {handle!r} is not a handle").format(handle=handle),
+                       hint=_("use lower-case letters, digits, '.', '-' or '_' (e.g. wang or li.na), at most 32"))
     values = _values(conn, data, handle)
     if store.rep_exists(conn, handle):
-        raise Refused(f"rep {handle!r} already exists", hint=f"change it with: salesflow rep set {handle} …")
+        raise Refused(_("rep {handle!r} already exists").format(handle=handle), hint=_("change it with: salesflow rep set {handle} …").format(handle=handle))
     values.setdefault("name", handle)
     changes.insert(conn, cmd, "rep", {"handle": handle, **values, "created_at": iso(act.now)})
-    return f"added rep {handle} ({values['name']}, {values.get('role', 'rep')})"
+    return _("added rep {handle} ({name}, {get})").format(handle=handle, name=values['name'], get=values.get('role', 'rep'))
 
 
 @writes
@@ -48,10 +49,10 @@ def set_rep(conn: sqlite3.Connection, cmd: Cmd, handle: str, data: RepInput, act
     rep = store.get_rep(conn, handle)
     values = _values(conn, data, rep.handle)
     if not values:
-        raise BadInput("nothing to change", hint="give at least one of --name --role --manager --team --capacity --active/--inactive")
+        raise BadInput(_("nothing to change"), hint=_("give at least one of --name --role --manager --team --capacity --active/--inactive"))
     changed = changes.update(conn, cmd, "rep", rep.handle, values)
     if not changed:
-        return f"rep {rep.handle}: nothing changed"
+        return _("rep {handle}: nothing changed").format(handle=rep.handle)
     return f"rep {rep.handle}: " + ", ".join(f"{k} {_show(old)} → {_show(new)}" for k, (old, new) in changed.items())
 
 
@@ -65,7 +66,7 @@ def _values(conn: sqlite3.Connection, data: RepInput, handle: str) -> dict:
         values["name"] = clean_text(data.name, "name", max_len=100, required=True)
     if data.role is not None:
         if data.role not in ROLES:
-            raise BadInput(f"role {data.role!r} is not a role", hint="roles: " + ", ".join(ROLES))
+            raise BadInput(_("role {role!r} is not a role").format(role=data.role), hint="roles: " + ", ".join(ROLES))
         values["role"] = data.role
     if data.manager is not None:
         if data.manager == "":
@@ -73,16 +74,16 @@ def _values(conn: sqlite3.Connection, data: RepInput, handle: str) -> dict:
         else:
             manager = store.find_rep(conn, data.manager)
             if manager is None:
-                raise NotFound(f"no rep {data.manager!r} to be the manager", hint=f"add them first: salesflow rep add {data.manager} --role manager")
+                raise NotFound(_("no rep {manager!r} to be the manager").format(manager=data.manager), hint=_("add them first: salesflow rep add {manager} --role manager").format(manager=data.manager))
             if manager.handle == handle:
-                raise BadInput(f"{handle} cannot be their own manager")
+                raise BadInput(_("{handle} cannot be their own manager").format(handle=handle))
             values["manager"] = manager.handle
     if data.team is not None:
         values["team"] = clean_text(data.team, "team", max_len=100)
     if data.capacity is not None:
         if not 0 <= data.capacity <= 100_000:
-            raise BadInput(f"capacity {data.capacity} is " + ("negative" if data.capacity < 0 else "out of range"),
-                           hint="capacity is the most open deals a rep should carry, e.g. 50 (at most 100,000)")
+            raise BadInput(_("capacity {capacity} is ").format(capacity=data.capacity) + ("negative" if data.capacity < 0 else _("out of range")),
+                           hint=_("capacity is the most open deals a rep should carry, e.g. 50 (at most 100,000)"))
         values["capacity"] = data.capacity
     if data.active is not None:
         values["active"] = int(data.active)
@@ -96,10 +97,10 @@ def no_rep(conn: sqlite3.Connection, typed: str, hint: str | None = None) -> Not
     guess = suggest(typed, store.rep_words(conn))
     if guess is not None:
         found = store.find_rep(conn, guess)
-        return NotFound(f"no rep {typed!r} — did you mean {found.handle if found else guess}?",
-                        hint=hint or "list reps with: salesflow rep list")
-    return NotFound(f"no rep {typed!r}",
-                    hint=hint or f"list reps with: salesflow rep list, or add one: salesflow rep add {typed} --name …")
+        return NotFound(_("no rep {typed!r} — did you mean {value}?").format(typed=typed, value=found.handle if found else guess),
+                        hint=hint or _("list reps with: salesflow rep list"))
+    return NotFound(_("no rep {typed!r}").format(typed=typed),
+                    hint=hint or _("list reps with: salesflow rep list, or add one: salesflow rep add {typed} --name …").format(typed=typed))
 
 
 def resolve_owner(conn: sqlite3.Connection, owner: str | None) -> str | None:
@@ -110,16 +111,16 @@ def resolve_owner(conn: sqlite3.Connection, owner: str | None) -> str | None:
     if rep is None:
         raise no_rep(conn, owner.strip())
     if not rep.active:
-        raise Refused(f"rep {rep.handle} is inactive", hint=f"reactivate with: salesflow rep set {rep.handle} --active")
+        raise Refused(_("rep {handle} is inactive").format(handle=rep.handle), hint=_("reactivate with: salesflow rep set {handle} --active").format(handle=rep.handle))
     return rep.handle
 
 
 def reps_report(conn: sqlite3.Connection, team: str | None) -> Report:
     rows = [dict(r) | {"active": bool(r["active"])} for r in store.list_reps(conn, team)]
     return Report(
-        title="Reps" + (f" — team {team}" if team else ""),
+        title=_("Reps — team {team}").format(team=team) if team else _("Reps"),
         columns=[Column("handle"), Column("name"), Column("role"), Column("manager"), Column("team"),
                  Column("capacity", "int"), Column("active", "bool"), Column("open_deals", "int")],
         rows=rows,
-        empty="no reps yet — add one with: salesflow rep add HANDLE --name NAME",
+        empty=_("no reps yet — add one with: salesflow rep add HANDLE --name NAME"),
     )

@@ -12,6 +12,7 @@ from salesflow.domain.periods import parse_period
 from salesflow.domain.vocabulary import UNKNOWN_REASON
 from salesflow.output.report import Column, Report
 from salesflow.store.analytics import closed_deals
+from salesflow.i18n import _
 
 SECTIONS = ("lost-reasons", "reps", "sources", "touches", "cycle")
 BUCKETS = ((0, 0, "0"), (1, 2, "1-2"), (3, 5, "3-5"), (6, 10, "6-10"), (11, None, "11+"))
@@ -33,19 +34,19 @@ def review(conn: sqlite3.Connection, period: str, now: datetime, by: str | None 
     rows = closed_deals(conn, iso(start), iso(end))
     won = [r for r in rows if r["status"] == "won"]
     lost = [r for r in rows if r["status"] == "lost"]
-    scope = f"deals closed {start:%Y-%m-%d} ≤ closed < {end:%Y-%m-%d} ({period}): {len(won)} won, {len(lost)} lost"
+    scope = _("deals closed {start:%Y-%m-%d} ≤ closed < {end:%Y-%m-%d} ({period}): {n} won, {n2} lost").format(start=start, end=end, period=period, n=len(won), n2=len(lost))
     reports: dict[str, Report] = {}
 
     reasons: dict[str, list] = {}
     for r in lost:
         reasons.setdefault(r["lost_reason"] or UNKNOWN_REASON, []).append(r)
     reports["lost-reasons"] = Report(
-        title="Lost reasons", rows=[
+        title=_("Lost reasons"), rows=[
             {"lost_reason": key, "deals": len(items), "amount": sum(i["amount"] for i in items),
              "share": len(items) / len(lost)}
             for key, items in sorted(reasons.items(), key=lambda kv: (-len(kv[1]), kv[0]))],
         columns=[Column("lost_reason"), Column("deals", "int"), Column("amount", "money"), Column("share", "rate")],
-        footer=[scope, "share = of the lost deals"], empty="no deal was lost in the period")
+        footer=[scope, _("share = of the lost deals")], empty=_("no deal was lost in the period"))
 
     owners = sorted({group(r["owner"]) for r in rows}, key=lambda o: (o is not None, o or ""))
     rep_rows = []
@@ -65,22 +66,22 @@ def review(conn: sqlite3.Connection, period: str, now: datetime, by: str | None 
             "largest_lost_reason": top_lost["lost_reason"] if top_lost else None,
         })
     reports["reps"] = Report(
-        title=f"Per {by}: the largest won and the largest lost deal", rows=rep_rows,
+        title=_("Per {by}: the largest won and the largest lost deal").format(by=by), rows=rep_rows,
         columns=[Column(by, "text" if by == "team" else "owner"), Column("won", "int"), Column("lost", "int"), Column("win_rate", "rate"),
                  Column("largest_won", "id"), Column("largest_won_customer"), Column("largest_won_amount", "money"),
                  Column("largest_lost", "id"), Column("largest_lost_customer"), Column("largest_lost_amount", "money"),
                  Column("largest_lost_reason")],
-        footer=[scope], empty="no deal closed in the period")
+        footer=[scope], empty=_("no deal closed in the period"))
 
     sources: dict[str | None, list[int]] = {}
     for r in rows:
         sources.setdefault(r["source"], [0, 0])[r["status"] == "lost"] += 1
     reports["sources"] = Report(
-        title="Win rate by source", rows=[
+        title=_("Win rate by source"), rows=[
             {"source": key, "won": w, "lost": l_, "win_rate": _rate(w, l_)}
             for key, (w, l_) in sorted(sources.items(), key=lambda kv: (-sum(kv[1]), str(kv[0])))],
         columns=[Column("source"), Column("won", "int"), Column("lost", "int"), Column("win_rate", "rate")],
-        footer=[scope, "win rate = won ÷ (won + lost)"], empty="no deal closed in the period")
+        footer=[scope, _("win rate = won ÷ (won + lost)")], empty=_("no deal closed in the period"))
 
     touch_rows = []
     for low, high, label in BUCKETS:
@@ -88,9 +89,9 @@ def review(conn: sqlite3.Connection, period: str, now: datetime, by: str | None 
         w = sum(1 for r in inside if r["status"] == "won")
         touch_rows.append({"touches": label, "won": w, "lost": len(inside) - w, "win_rate": _rate(w, len(inside) - w)})
     reports["touches"] = Report(
-        title="Win rate by touches before close", rows=touch_rows,
+        title=_("Win rate by touches before close"), rows=touch_rows,
         columns=[Column("touches"), Column("won", "int"), Column("lost", "int"), Column("win_rate", "rate")],
-        footer=[scope, "touches logged on the deal up to its close"])
+        footer=[scope, _("touches logged on the deal up to its close")])
 
     cycle_rows = []
     for outcome, items in (("won", won), ("lost", lost)):
@@ -99,8 +100,8 @@ def review(conn: sqlite3.Connection, period: str, now: datetime, by: str | None 
                            "avg_cycle_days": statistics.fmean(days) if days else None,
                            "median_cycle_days": statistics.median(days) if days else None})
     reports["cycle"] = Report(
-        title="Cycle: won vs lost", rows=cycle_rows,
+        title=_("Cycle: won vs lost"), rows=cycle_rows,
         columns=[Column("outcome", "status"), Column("deals", "int"), Column("avg_cycle_days", "days"),
                  Column("median_cycle_days", "days")],
-        footer=[scope, "cycle = created → closed"])
+        footer=[scope, _("cycle = created → closed")])
     return reports

@@ -19,6 +19,7 @@ from salesflow.store import changes
 from salesflow.store import pipelines as store
 from salesflow.store.changes import Cmd
 from salesflow.store.db import open_db
+from salesflow.i18n import _
 
 
 def template_names() -> list[str]:
@@ -27,7 +28,7 @@ def template_names() -> list[str]:
 
 def template_source(name: str) -> str:
     if name not in template_names():
-        raise NotFound(f"no template {name!r}", hint="templates: " + ", ".join(template_names()))
+        raise NotFound(_("no template {name!r}").format(name=name), hint="templates: " + ", ".join(template_names()))
     return files("salesflow.templates").joinpath(f"{name}.toml").read_text(encoding="utf-8")
 
 
@@ -50,16 +51,15 @@ def init_db(path: Path, template: str, act: Act, *, fresh: bool = False, currenc
 def _init(conn: sqlite3.Connection, cmd: Cmd, path: Path, template: str, source: str, fresh: bool, currency: str | None,
           act: Act) -> list[str]:
     if fresh and store.pipeline_keys(conn):  # the demo's file: someone else initialised it meanwhile
-        raise Refused(f"{path} was initialised by another command meanwhile; the demo never touches an existing database",
-                      hint="run the demo again with a new file name")
+        raise Refused(_("{path} was initialised by another command meanwhile; the demo never touches an existing database").format(path=path),
+                      hint=_("run the demo again with a new file name"))
     first = store.get_meta(conn, "default_pipeline") is None
     if not first and currency is not None and currency != (store.get_meta(conn, "currency") or DEFAULT_CURRENCY):
-        raise Refused(f"{path} already counts money in {store.get_meta(conn, 'currency') or DEFAULT_CURRENCY}",
-                      hint="a database has one currency, chosen when it is created; amounts in others need a rate "
-                           "(salesflow config set rate.CODE RATE)")
+        raise Refused(_("{path} already counts money in {value}").format(path=path, value=store.get_meta(conn, 'currency') or DEFAULT_CURRENCY),
+                      hint=_("a database has one currency, chosen when it is created; amounts in others need a rate (salesflow config set rate.CODE RATE)"))
     if not first and template in store.pipeline_keys(conn):
-        raise Refused(f"{path} is already initialised with pipeline {template!r}",
-                      hint="edit it with: salesflow pipeline export / pipeline load")
+        raise Refused(_("{path} is already initialised with pipeline {template!r}").format(path=path, template=template),
+                      hint=_("edit it with: salesflow pipeline export / pipeline load"))
     pipeline = _save(conn, cmd, source, f"template {template}", act)
     if store.get_meta(conn, "default_pipeline") is None:
         store.set_meta(conn, "default_pipeline", pipeline.key)
@@ -68,7 +68,7 @@ def _init(conn: sqlite3.Connection, cmd: Cmd, path: Path, template: str, source:
         store.set_meta(conn, "currency", currency or DEFAULT_CURRENCY)
         return [f"created {path} with pipeline {pipeline.key} ({' → '.join(s.key for s in pipeline.stages)}),"
                 f" amounts in {currency or DEFAULT_CURRENCY}"]
-    return [f"added pipeline {pipeline.key} to {path}"]
+    return [_("added pipeline {key} to {path}").format(key=pipeline.key, path=path)]
 
 
 def load_pipeline_file(conn: sqlite3.Connection, file: Path, act: Act) -> str:
@@ -82,15 +82,15 @@ def _read_toml(file: Path) -> str:
         with open(file, "rb") as f:  # never more than the limit (a device like /dev/zero never ends)
             data = f.read(MAX_TOML + 1)
         if len(data) > MAX_TOML:
-            raise BadInput(f"{file} is larger than a pipeline definition can be",
-                           hint=f"a pipeline definition is at most {MAX_TOML:,} bytes")
+            raise BadInput(_("{file} is larger than a pipeline definition can be").format(file=file),
+                           hint=_("a pipeline definition is at most {max_toml:,} bytes").format(max_toml=MAX_TOML))
         source = data.decode("utf-8-sig")
     except FileNotFoundError:
-        raise NotFound(f"no file {file}") from None
+        raise NotFound(_("no file {file}").format(file=file)) from None
     except UnicodeDecodeError:
-        raise BadInput(f"{file} is not UTF-8 text", hint="save the TOML file as UTF-8") from None
+        raise BadInput(_("{file} is not UTF-8 text").format(file=file), hint=_("save the TOML file as UTF-8")) from None
     except OSError as exc:
-        raise BadInput(f"cannot read {file}: {exc.strerror}") from None
+        raise BadInput(_("cannot read {file}: {strerror}").format(file=file, strerror=exc.strerror)) from None
     return source
 
 
@@ -112,8 +112,8 @@ def _save(conn: sqlite3.Connection, cmd: Cmd, source: str, where: str, act: Act)
     pipeline = parse_pipeline_toml(source, where)
     in_use = store.stage_keys_in_use(conn, pipeline.key) - {s.key for s in pipeline.stages}
     if in_use:
-        raise Refused(f"{where}: pipeline {pipeline.key} would drop stages that deals are in: {', '.join(sorted(in_use))}",
-                      hint="keep those stages, or move the deals first")
+        raise Refused(_("{where}: pipeline {key} would drop stages that deals are in: {join}").format(where=where, key=pipeline.key, join=', '.join(sorted(in_use))),
+                      hint=_("keep those stages, or move the deals first"))
     store.save_pipeline(conn, pipeline, source, _compiled(source), iso(act.now))
     return pipeline
 
@@ -126,7 +126,7 @@ def _compiled(source: str) -> dict:
 def default_pipeline(conn: sqlite3.Connection) -> str:
     key = store.get_meta(conn, "default_pipeline")
     if key is None:
-        raise NotFound("this database has no pipeline", hint="create one with: salesflow init")
+        raise NotFound(_("this database has no pipeline"), hint=_("create one with: salesflow init"))
     return key
 
 
@@ -142,12 +142,12 @@ def pipeline_report(conn: sqlite3.Connection, key: str | None) -> Report:
     ]
     sla = "; ".join(f"{g}: first touch {v.first_touch_days}d, then every {v.cadence_days}d" for g, v in pipeline.grades.items())
     return Report(
-        title=f"Pipeline {pipeline.key} — {pipeline.name} ({pipeline.label_zh})",
+        title=_("Pipeline {key} — {name} ({label_zh})").format(key=pipeline.key, name=pipeline.name, label_zh=pipeline.label_zh),
         columns=[Column("key"), Column("name"), Column("label"), Column("kind"), Column("prior", "rate"),
                  Column("idle_limit", "int"), Column("entry"), Column("exit")],
         rows=rows,
-        footer=[f"Grade SLAs — {sla}", f"Lost reasons: {', '.join(pipeline.lost_reasons)}",
-                f"Process fields: {', '.join(f.key for f in pipeline.fields)}"],
+        footer=[_("Grade SLAs — {sla}").format(sla=sla), _("Lost reasons: {join}").format(join=', '.join(pipeline.lost_reasons)),
+                _("Process fields: {join}").format(join=', '.join(f.key for f in pipeline.fields))],
     )
 
 
@@ -175,9 +175,8 @@ def config_report(conn: sqlite3.Connection) -> Report:
     cur = currency_of(conn)
     for code, rate in sorted(cur.rates.items()):
         rows.append({"key": f"{RATE_PREFIX}{code}", "value": float(rate), "default": None})
-    return Report(title="Settings", columns=[Column("key"), Column("value", "number"), Column("default", "number")],
-                  rows=rows, footer=[f"amounts in {cur.code} (chosen at init) · rate.CODE: 1 CODE = RATE {cur.code} · "
-                                     "change with: salesflow config set KEY VALUE (urgency: see salesflow why DEAL)"])
+    return Report(title=_("Settings"), columns=[Column("key"), Column("value", "number"), Column("default", "number")],
+                  rows=rows, footer=[_("amounts in {code} (chosen at init) · rate.CODE: 1 CODE = RATE {code} · change with: salesflow config set KEY VALUE (urgency: see salesflow why DEAL)").format(code=cur.code)])
 
 
 @writes
@@ -188,13 +187,13 @@ def set_config(conn: sqlite3.Connection, cmd: Cmd, key: str, value: str, act: Ac
     if key.lower().startswith(RATE_PREFIX):
         return _set_rate(conn, cmd, key[len(RATE_PREFIX):], value)
     if key not in settings:
-        raise BadInput(f"{key!r} is not a setting", hint="settings: " + ", ".join(settings) + ", rate.CODE")
+        raise BadInput(_("{key!r} is not a setting").format(key=key), hint="settings: " + ", ".join(settings) + ", rate.CODE")
     try:
         number = float(value)
     except ValueError:
         number = math.nan
     if not math.isfinite(number) or number < 0 or number > 1000:
-        raise BadInput(f"{key} must be a number from 0 to 1000, not {value!r}")
+        raise BadInput(_("{key} must be a number from 0 to 1000, not {value!r}").format(key=key, value=value))
     if store.get_meta(conn, key) is None:
         changes.insert(conn, cmd, "meta", {"key": key, "value": repr(number)})
     else:
@@ -210,7 +209,7 @@ def _set_rate(conn: sqlite3.Connection, cmd: Cmd, code: str, value: str) -> str:
     code = check_code(code)
     if code == base:
         other = "EUR" if base == "USD" else "USD"
-        raise BadInput(f"{code} is this database's own currency", hint=f"set rates of other currencies, e.g. rate.{other} 7.10")
+        raise BadInput(_("{code} is this database's own currency").format(code=code), hint=_("set rates of other currencies, e.g. rate.{other} 7.10").format(other=other))
     rate = parse_rate(code, value)
     text = format(rate.normalize(), "f")  # 1E+6 → 1000000, 0.000001 as written
     key = f"{RATE_PREFIX}{code}"

@@ -14,11 +14,12 @@ from salesflow.domain.health import OpenDeal, health
 from salesflow.output.report import Column, Report
 from salesflow.store import analytics as store
 from salesflow.store.pipelines import stage_labels
+from salesflow.i18n import _
 
 STUCK_COLUMNS = [
-    Column("deal_id", "id"), Column("customer"), Column("owner", "owner"), Column("stage", "stage"),
-    Column("days_in_stage", "int"), Column("idle_days", "int"), Column("idle_limit", "int"),
-    Column("last_touch", "datetime"), Column("last_note"),
+    Column("deal_id", "id"), Column("customer", priority=1), Column("owner", "owner", priority=3),
+    Column("stage", "stage", priority=2), Column("days_in_stage", "int", priority=0), Column("idle_days", "int", priority=5),
+    Column("idle_limit", "int", priority=6), Column("last_touch", "datetime", priority=7), Column("last_note", priority=4),
 ]
 
 
@@ -47,16 +48,16 @@ def stuck_rows(conn: sqlite3.Connection, now: datetime, over: int | None) -> lis
 
 def stuck_report(conn: sqlite3.Connection, now: datetime, over: int | None, by: str | None) -> Report:
     if over is not None and not 0 <= over <= 36500:
-        raise BadInput(f"--over {over} is " + ("negative" if over < 0 else "out of range"),
-                       hint="--over DAYS: deals in their stage longer than DAYS (at most 36500)")
+        raise BadInput(_("--over {over} is ").format(over=over) + ("negative" if over < 0 else _("out of range")),
+                       hint=_("--over DAYS: deals in their stage longer than DAYS (at most 36500)"))
     if by not in (None, "rep", "stage"):
-        raise UsageProblem(f"--by {by!r} is not a grouping for stuck", hint="use --by rep or --by stage")
+        raise UsageProblem(_("--by {by!r} is not a grouping for stuck").format(by=by), hint=_("use --by rep or --by stage"))
     rows = stuck_rows(conn, now, over)
-    meaning = (f"open deals in their stage more than {over} days" if over is not None else
-               "open deals past their stage's idle limit with no follow-up planned (the stage-idle rule)")
+    meaning = (_("open deals in their stage more than {over} days").format(over=over) if over is not None else
+               _("open deals past their stage's idle limit with no follow-up planned (the stage-idle rule)"))
     if by is None:
-        return Report(title="Stuck deals", columns=STUCK_COLUMNS, rows=rows, stage_labels=stage_labels(conn),
-                      footer=[f"{len(rows)} {meaning} · now {now:%Y-%m-%d %H:%M}"], empty="nothing is stuck")
+        return Report(title=_("Stuck deals"), columns=STUCK_COLUMNS, rows=rows, stage_labels=stage_labels(conn),
+                      footer=[f"{len(rows)} {meaning} · now {now:%Y-%m-%d %H:%M}"], empty=_("nothing is stuck"))
     groups: dict[str | None, list[dict]] = {}
     for row in rows:
         groups.setdefault(row["owner" if by == "rep" else "stage"], []).append(row)
@@ -72,16 +73,16 @@ def stuck_report(conn: sqlite3.Connection, now: datetime, over: int | None, by: 
     footer = [f"{len(rows)} {meaning}"]
     if summary:
         top = max(rows, key=lambda x: (x["days_in_stage"], -x["deal_id"]))
-        footer.append(f"stuck longest: {top['owner'] or 'unassigned'} — #{top['deal_id']} {top['customer']}, "
-                      f"{top['days_in_stage']} days in {top['stage']}")
-    return Report(title=f"Stuck deals by {by}", columns=columns, rows=summary, stage_labels=stage_labels(conn),
-                  footer=footer, empty="nothing is stuck")
+        footer.append(_("stuck longest: {value} — #{deal_id} {customer}, {days_in_stage} days in {stage}").format(value=top['owner'] or 'unassigned', deal_id=top['deal_id'], customer=top['customer'], days_in_stage=top['days_in_stage'], stage=top['stage']))
+    return Report(title=_("Stuck deals by {by}").format(by=by), columns=columns, rows=summary, stage_labels=stage_labels(conn),
+                  footer=footer, empty=_("nothing is stuck"))
 
 
+# On a narrow terminal the rep, the colour and why stay (the reasons cut with …); the counts go first.
 HEALTH_COLUMNS = [
-    Column("rep", "owner"), Column("status", "health"), Column("open_deals", "int"), Column("overdue", "int"),
-    Column("overdue_pct", "rate"), Column("stuck_15d", "int"), Column("days_since_progress", "int"),
-    Column("reasons", "tags"),
+    Column("rep", "owner"), Column("status", "health", priority=0), Column("open_deals", "int", priority=3),
+    Column("overdue", "int", priority=6), Column("overdue_pct", "rate", priority=4), Column("stuck_15d", "int", priority=5),
+    Column("days_since_progress", "int", priority=7), Column("reasons", "tags", priority=1),
 ]
 _ORDER = {"red": 0, "yellow": 1, "green": 2}
 
@@ -97,8 +98,11 @@ def health_rows(conn: sqlite3.Connection, now: datetime, by: str | None = None) 
     progress = {k: datetime.fromisoformat(v) for k, v in store.last_progress(conn, iso(now)).items()}
     rows = []
     group = grouper(conn, by if by != "rep" else None)
+    from salesflow.i18n import current
+
+    names = {k: zh for k, (_en, zh) in stage_labels(conn).items()} if current() == "zh" else {}
     for rep in store.selling_reps(conn):
-        h = health(rep, deals.get(rep, []), progress.get(rep), now)
+        h = health(rep, deals.get(rep, []), progress.get(rep), now, names)
         rows.append(({by: group(rep)} if by in ("team", "manager") else {}) | h._asdict() | {"reasons": ";".join(h.reasons)})
     if by in ("team", "manager"):  # each group together, its reds first
         rows.sort(key=lambda x: (x[by] is None, x[by] or "", _ORDER[x["status"]], x["rep"]))
@@ -114,10 +118,8 @@ def health_report(conn: sqlite3.Connection, now: datetime, by: str | None = None
     counts = {c: sum(1 for r in rows if r["status"] == c) for c in ("red", "yellow", "green")}
     grouped = by in ("team", "manager")
     return Report(
-        title="Rep health" + (f" by {by}" if grouped else ""), rows=rows, empty="no reps with role rep yet",
+        title=_("Rep health") + (f" by {by}" if grouped else ""), rows=rows, empty=_("no reps with role rep yet"),
         columns=([Column(by, "owner" if by == "manager" else "text")] if grouped else []) + HEALTH_COLUMNS,
         group_by=by if grouped else None,
-        footer=[f"{counts['red']} red, {counts['yellow']} yellow, {counts['green']} green · now {now:%Y-%m-%d %H:%M} · "
-                "red: open deals and no forward move or win in 14 days, or 2+ deals over 15 days in one stage; "
-                "yellow: overdue > 5% of open deals, a deal over 15 days in its stage, or no forward move in 7 days"],
+        footer=[_("{red} red, {yellow} yellow, {green} green · now {now:%Y-%m-%d %H:%M} · red: open deals and no forward move or win in 14 days, or 2+ deals over 15 days in one stage; yellow: overdue > 5% of open deals, a deal over 15 days in its stage, or no forward move in 7 days").format(red=counts['red'], yellow=counts['yellow'], green=counts['green'], now=now)],
     )

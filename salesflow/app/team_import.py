@@ -24,6 +24,7 @@ from salesflow.store import changes
 from salesflow.store import imports as import_store
 from salesflow.store import reps as store
 from salesflow.store.changes import Cmd
+from salesflow.i18n import _
 
 REP_FIELDS = ("handle", "name", "role", "manager", "team", "capacity")
 _ALIASES = {
@@ -39,7 +40,7 @@ def import_reps(conn: sqlite3.Connection, path: Path, maps: tuple[str, ...], cre
     pairs = parse_maps(list(maps))
     for _source, target in pairs:
         if target not in REP_FIELDS and target != "-":
-            raise UsageProblem(f"--map target {target!r} is not a rep field", hint="fields: " + ", ".join(REP_FIELDS))
+            raise UsageProblem(_("--map target {target!r} is not a rep field").format(target=target), hint="fields: " + ", ".join(REP_FIELDS))
     sources = {source for source, _ in pairs}
     table = open_table(path, is_header=lambda cells: bool(sources & {normalise_header(c) for c in cells})
                        or sum(normalise_header(c) in _ALIASES for c in cells) >= 2)
@@ -47,7 +48,7 @@ def import_reps(conn: sqlite3.Connection, path: Path, maps: tuple[str, ...], cre
     header = [normalise_header(c) for c in table.header]
     for source, target in pairs:
         if source not in header:
-            raise UsageProblem(f"--map source {source!r} is not a column of the file",
+            raise UsageProblem(_("--map source {source!r} is not a column of the file").format(source=source),
                                hint="columns: " + ", ".join(c for c in table.header if c)[:300])
         if target != "-":
             columns.setdefault(target, header.index(source))
@@ -56,8 +57,8 @@ def import_reps(conn: sqlite3.Connection, path: Path, maps: tuple[str, ...], cre
         if field and field not in columns and cell not in sources:
             columns[field] = index
     if "name" not in columns and "handle" not in columns:
-        raise BadInput(f"{path.name}: no column names the reps",
-                       hint="map one with --map 'Column=name' (display name) or --map 'Column=handle'")
+        raise BadInput(_("{name}: no column names the reps").format(name=path.name),
+                       hint=_("map one with --map 'Column=name' (display name) or --map 'Column=handle'"))
     rows = []
     for line, cells in table.rows:
         get = {f: (cells[i].strip() if i < len(cells) else "") for f, i in columns.items()}
@@ -66,7 +67,7 @@ def import_reps(conn: sqlite3.Connection, path: Path, maps: tuple[str, ...], cre
         except BadInput as bad:
             raise BadInput(f"{path.name}:{line}: {bad.message}", hint=bad.hint) from None
     if not rows:
-        raise BadInput(f"{path.name} has a header but no data rows", hint="export the sheet again, with its rows")
+        raise BadInput(_("{name} has a header but no data rows").format(name=path.name), hint=_("export the sheet again, with its rows"))
     return _write(conn, path, rows, create_reps, dry_run, act)
 
 
@@ -74,13 +75,13 @@ def _row(get: dict[str, str]) -> dict:
     name = clean_text(get.get("name"), "name", max_len=100)
     handle = clean_text(get.get("handle"), "handle", max_len=32)
     if name is None and handle is None:
-        raise BadInput("the row names no rep")
+        raise BadInput(_("the row names no rep"))
     role = (get.get("role") or "").strip().lower() or None
     if role is not None and role not in ROLES:
-        raise BadInput(f"role {role!r} is not a role", hint="roles: " + ", ".join(ROLES))
+        raise BadInput(_("role {role!r} is not a role").format(role=role), hint="roles: " + ", ".join(ROLES))
     capacity = get.get("capacity") or None
     if capacity is not None and (not capacity.isdigit() or int(capacity) > 100_000):
-        raise BadInput(f"capacity {capacity!r} is not a number from 0 to 100,000")
+        raise BadInput(_("capacity {capacity!r} is not a number from 0 to 100,000").format(capacity=capacity))
     return {"name": name, "handle": handle, "role": role, "manager": clean_text(get.get("manager"), "manager", max_len=100),
             "team": clean_text(get.get("team"), "team", max_len=100), "capacity": int(capacity) if capacity else None}
 
@@ -123,18 +124,17 @@ def _write(conn: sqlite3.Connection, cmd: Cmd, path: Path, rows: list, create_re
             missing[r["manager"]] = missing.get(r["manager"], 0) + 1
             continue
         if manager == handle:
-            raise BadInput(f"{path.name}:{line}: {handle} cannot be their own manager")
+            raise BadInput(_("{name}:{line}: {handle} cannot be their own manager").format(name=path.name, line=line, handle=handle))
         if changes.update(conn, cmd, "rep", handle, {"manager": manager}):
             touched.add(handle)
     if missing:
-        raise BadInput(f"{path.name}: unknown managers; nothing was imported",
+        raise BadInput(_("{name}: unknown managers; nothing was imported").format(name=path.name),
                        details=[", ".join(f"{m!r} ({n} row{'s' if n != 1 else ''})" for m, n in missing.items())],
-                       hint="add them with salesflow rep add, list them in the sheet, or pass --create-reps")
+                       hint=_("add them with salesflow rep add, list them in the sheet, or pass --create-reps"))
     new = {h for _, h, _ in handles} - {h for h, _ in reps}
     updated = len(touched - new)
-    out = Outcome(lines=[f"{'would import' if dry_run else 'imported'} {path.name}: {len(rows)} rows → "
-                         f"{created} reps created, {updated} updated, {len(handles) - len(new) - updated} unchanged"])
+    out = Outcome(lines=[_("{value} {name}: {n} rows → {created} reps created, {updated} updated, {n2} unchanged").format(value='would import' if dry_run else 'imported', name=path.name, n=len(rows), created=created, updated=updated, n2=len(handles) - len(new) - updated)])
     if dry_run:
-        out.notes.append("dry run: nothing was written")
+        out.notes.append(_("dry run: nothing was written"))
         raise RollBack(out)
     return out

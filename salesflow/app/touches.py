@@ -13,12 +13,13 @@ from salesflow.domain.text import clean_text
 from salesflow.store import changes
 from salesflow.store import deals as store
 from salesflow.store.changes import Cmd
+from salesflow.i18n import _
 
 
 def parse_kind(value: str) -> str:
     kind = TOUCH_KIND_ALIASES.get(value.strip(), value.strip().lower())
     if kind not in TOUCH_KINDS:
-        raise BadInput(f"touch kind {value!r} is not a kind", hint="kinds: " + ", ".join(TOUCH_KINDS))
+        raise BadInput(_("touch kind {value!r} is not a kind").format(value=value), hint="kinds: " + ", ".join(TOUCH_KINDS))
     return kind
 
 
@@ -30,21 +31,21 @@ def log_touch(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, kind: str, act: 
     kind = parse_kind(kind)
     notes = clean_text(note, "note")
     result = clean_text(outcome, "outcome", max_len=200)
-    contact_name = clean_text(contact, "contact name", max_len=100)
+    contact_name = clean_text(contact, _("contact name"), max_len=100)
     out = Outcome()
     when = parse_when(at, act.now, direction="past") if at else None
     moment = when.at if when else act.now
     if moment > act.now:
-        raise BadInput(f"--at {at!r} is in the future; a touch records what happened",
-                       hint=f"plan it instead: salesflow followup {deal_id} {at}")
+        raise BadInput(_("--at {at!r} is in the future; a touch records what happened").format(at=at),
+                       hint=_("plan it instead: salesflow followup {deal_id} {at}").format(deal_id=deal_id, at=at))
     follow = parse_when(next, act.now) if next else None
     if follow and not deal.is_open:
-        raise Refused(f"#{deal_id} is {deal.status}; follow-ups are for open deals",
-                      hint=f"reopen it first: salesflow reopen {deal_id} --reason …")
+        raise Refused(_("#{deal_id} is {status}; follow-ups are for open deals").format(deal_id=deal_id, status=deal.status),
+                      hint=_("reopen it first: salesflow reopen {deal_id} --reason …").format(deal_id=deal_id))
     contact_id = deal.contact_id
     if contact_name is not None:
         if deal.customer_id is None:
-            raise BadInput(f"#{deal_id} has no customer to hold a contact")
+            raise BadInput(_("#{deal_id} has no customer to hold a contact").format(deal_id=deal_id))
         contact_id = ensure_contact(conn, cmd, deal.customer_id, contact_name, None, None, act.now)
     touch_id = changes.insert(conn, cmd, "touch", {
         "deal_id": deal_id, "kind": kind, "at": iso(moment), "by": act.by, "contact_id": contact_id,
@@ -53,16 +54,16 @@ def log_touch(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, kind: str, act: 
     update = {}
     if deal.next_followup is not None and deal.next_followup <= moment:
         update["next_followup"] = None
-        out.notes.append(f"follow-up due {deal.next_followup:%Y-%m-%d %H:%M} is done")
+        out.notes.append(_("follow-up due {next_followup:%Y-%m-%d %H:%M} is done").format(next_followup=deal.next_followup))
     if follow:
         update["next_followup"] = iso(follow.at)
     if update:
         changes.update(conn, cmd, "deal", deal_id, update)
-    out.lines.append(f"touch {touch_id} on #{deal_id}: {kind}" + (f" at {moment:%Y-%m-%d %H:%M}" if when else ""))
+    out.lines.append(_("touch {touch_id} on #{deal_id}: {kind}").format(touch_id=touch_id, deal_id=deal_id, kind=kind) + (f" at {moment:%Y-%m-%d %H:%M}" if when else ""))
     if when:
-        out.notes.append(f"touch time: {when.echo()}")
+        out.notes.append(_("touch time: {echo}").format(echo=when.echo()))
     if follow:
-        out.notes.append(f"next follow-up: {follow.echo()}")
+        out.notes.append(_("next follow-up: {echo}").format(echo=follow.echo()))
     return out
 
 
@@ -72,25 +73,25 @@ def add_note(conn: sqlite3.Connection, cmd: Cmd, touch_id: int, text: str, act: 
     addition = clean_text(text, "note", required=True)
     notes = f"{touch.notes}\n{addition}" if touch.notes else addition
     changes.update(conn, cmd, "touch", touch_id, {"notes": notes})
-    return Outcome(lines=[f"note added to touch {touch_id} on #{touch.deal_id}"])
+    return Outcome(lines=[_("note added to touch {touch_id} on #{deal_id}").format(touch_id=touch_id, deal_id=touch.deal_id)])
 
 
 @writes
 def schedule_followup(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, when_text: str, act: Act) -> Outcome:
     deal = store.get_deal(conn, deal_id)
     if not deal.is_open:
-        raise Refused(f"#{deal_id} is {deal.status}; follow-ups are for open deals",
-                      hint=f"reopen it first: salesflow reopen {deal_id} --reason …")
+        raise Refused(_("#{deal_id} is {status}; follow-ups are for open deals").format(deal_id=deal_id, status=deal.status),
+                      hint=_("reopen it first: salesflow reopen {deal_id} --reason …").format(deal_id=deal_id))
     when = parse_when(when_text, act.now)
     changes.update(conn, cmd, "deal", deal_id, {"next_followup": iso(when.at)})
-    out = Outcome(lines=[f"#{deal_id}: next follow-up {when.echo()}"])
+    out = Outcome(lines=[_("#{deal_id}: next follow-up {echo}").format(deal_id=deal_id, echo=when.echo())])
     if when.at < act.now:
-        out.notes.append("warning: that is in the past, so it is already overdue")
+        out.notes.append(_("warning: that is in the past, so it is already overdue"))
     return out
 
 
 def parse_touch_id(text: str) -> int:
     raw = text.strip()
     if not raw.isdigit() or len(raw) > 18 or int(raw) == 0:
-        raise BadInput(f"{text!r} is not a touch id", hint="touch ids are shown by: salesflow show DEAL")
+        raise BadInput(_("{text!r} is not a touch id").format(text=text), hint=_("touch ids are shown by: salesflow show DEAL"))
     return int(raw)

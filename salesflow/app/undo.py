@@ -10,28 +10,29 @@ from salesflow.store.changes import Cmd
 from salesflow.domain.errors import Refused
 from salesflow.output.report import Column, Report
 from salesflow.store import undo as store
+from salesflow.i18n import _
 
 
 @writes
 def undo(conn: sqlite3.Connection, cmd: Cmd, act: Act) -> Outcome:
     target = store.last_undoable(conn, act.by)
     if target is None:
-        raise Refused(f"nothing to undo for {act.by}", hint="see recent commands with: salesflow undo --list")
+        raise Refused(_("nothing to undo for {by}").format(by=act.by), hint=_("see recent commands with: salesflow undo --list"))
     what = f"{target['name']} (command {target['id']}, {target['at'].replace('T', ' ')[:16]})"
     later = store.later_writers(conn, target["id"])
     if later:
         c = later[0]
-        raise Refused(f"cannot undo {what}: {c['by']} changed the same records later ({c['name']}, command {c['id']})",
-                      hint="undo refuses rather than overwrite someone else's later change")
+        raise Refused(_("cannot undo {what}: {by} changed the same records later ({name}, command {id})").format(what=what, by=c['by'], name=c['name'], id=c['id']),
+                      hint=_("undo refuses rather than overwrite someone else's later change"))
     changed = store.changes_of(conn, target["id"])
     try:
         _revert(conn, cmd, target["id"], changed)
     except sqlite3.IntegrityError:  # rolled back: e.g. a rep it added now owns someone's deal
-        raise Refused(f"cannot undo {what}: other records now depend on what it created",
-                      hint="undo refuses rather than break them; change those records first") from None
-    out = Outcome(lines=[f"undid {what}: {len(changed)} change{'s' if len(changed) != 1 else ''} reverted"])
+        raise Refused(_("cannot undo {what}: other records now depend on what it created").format(what=what),
+                      hint=_("undo refuses rather than break them; change those records first")) from None
+    out = Outcome(lines=[_("undid {what}: {n} change{value} reverted").format(what=what, n=len(changed), value='s' if len(changed) != 1 else '')])
     if target["args"]:
-        out.notes.append(f"it was: salesflow {target['args']}")
+        out.notes.append(_("it was: salesflow {args}").format(args=target['args']))
     return out
 
 
@@ -50,7 +51,7 @@ def _revert(conn: sqlite3.Connection, cmd: Cmd, command_id: int, changed: list) 
 def history_report(conn: sqlite3.Connection, limit: int) -> Report:
     rows = [dict(r) for r in store.recent_commands(conn, limit)]
     return Report(
-        title="Recent commands (newest first)", rows=rows, empty="no commands yet",
+        title=_("Recent commands (newest first)"), rows=rows, empty=_("no commands yet"),
         columns=[Column("id", "id"), Column("at", "datetime"), Column("by"), Column("name"), Column("args"),
                  Column("changes", "int"), Column("undone_by", "id")],
-        footer=["`salesflow undo` reverts your most recent command that is not undone yet"])
+        footer=[_("`salesflow undo` reverts your most recent command that is not undone yet")])

@@ -17,15 +17,18 @@ from salesflow.output.report import Column, Report
 from salesflow.store import deals as store
 from salesflow.store.pipelines import load_pipeline, stage_labels
 from salesflow.store.reps import find_rep
+from salesflow.i18n import _
 
 # `export deals` and `deals -f csv`: stable, documented, never reordered (more may follow).
+# On a narrow terminal the id, customer and amount stay; grade, status and owner go first.
 DEAL_COLUMNS = [
-    Column("deal_id", "id"), Column("external_id", in_table=False), Column("title"), Column("customer"),
+    Column("deal_id", "id"), Column("external_id", in_table=False), Column("title", priority=4), Column("customer", priority=1),
     Column("contact", in_table=False), Column("phone", "phone", in_table=False), Column("email", in_table=False),
-    Column("owner"), Column("pipeline", in_table=False), Column("stage", "stage"), Column("status", "status"),
-    Column("amount", "money"), Column("close_date", "date"), Column("source", in_table=False),
-    Column("grade"), Column("created_at", "datetime", in_table=False), Column("closed_at", "datetime", in_table=False),
-    Column("lost_reason", in_table=False), Column("next_followup", "datetime"),
+    Column("owner", priority=6), Column("pipeline", in_table=False), Column("stage", "stage", priority=2),
+    Column("status", "status", priority=7), Column("amount", "money", priority=0), Column("close_date", "date", priority=5),
+    Column("source", in_table=False), Column("grade", priority=8), Column("created_at", "datetime", in_table=False),
+    Column("closed_at", "datetime", in_table=False), Column("lost_reason", in_table=False),
+    Column("next_followup", "datetime", priority=3),
     Column("fields", "json", in_table=False),  # process fields as one JSON object ({} when none)
     Column("history", in_table=False),  # "unknown": imported closed without saying how far it got; else empty
     Column("last_activity", "datetime", in_table=False),  # the last activity an imported file gave; else empty
@@ -57,10 +60,10 @@ class DealQuery:
 
 def deals_report(conn: sqlite3.Connection, q: DealQuery) -> Report:
     if q.status not in STATUSES + ("all",):
-        raise BadInput(f"status {q.status!r} is not a status", hint="use open, won, lost or all")
+        raise BadInput(_("status {status!r} is not a status").format(status=q.status), hint=_("use open, won, lost or all"))
     grade = q.grade.upper() if q.grade else None
     if grade and grade not in GRADES:
-        raise BadInput(f"grade {q.grade!r} is not a grade", hint="grades are A, B and C")
+        raise BadInput(_("grade {grade!r} is not a grade").format(grade=q.grade), hint=_("grades are A, B and C"))
     unassigned = q.rep in ("-", "none")
     owner = None if (q.rep is None or unassigned) else _rep_handle(conn, q.rep)
     stage, pipeline = None, None
@@ -70,7 +73,7 @@ def deals_report(conn: sqlite3.Connection, q: DealQuery) -> Report:
         stage = chosen.find_stage(q.stage).key if q.stage else None
     elif q.stage:  # any pipeline's stage, as the screen shows it (key, name or label, any case, a prefix)
         known = stage_labels(conn)
-        stage = choose(q.stage, [(k, names) for k, names in known.items()], "stage",
+        stage = choose(q.stage, [(k, names) for k, names in known.items()], _("stage"),
                        listed=", ".join(f"{k} ({zh})" for k, (_, zh) in known.items()))
     f = store.DealFilter(owner=owner, unassigned=unassigned, stage=stage,
                          status=None if q.status == "all" else q.status, grade=grade, source=q.source,
@@ -78,11 +81,11 @@ def deals_report(conn: sqlite3.Connection, q: DealQuery) -> Report:
     scope = [f"status {q.status}"] + [f"{k} {v}" for k, v in (("rep", q.rep), ("stage", stage), ("grade", grade),
                                                               ("source", q.source), ("customer", q.customer)) if v]
     return Report(
-        title="Deals — " + ", ".join(scope),
+        title=_("Deals — {scope}").format(scope=", ".join(scope)),
         columns=DEAL_COLUMNS,
         rows=(deal_row(r) for r in store.list_deals(conn, f)),
         stage_labels=stage_labels(conn),
-        empty="no deals match",
+        empty=_("no deals match"),
     )
 
 
@@ -131,15 +134,21 @@ def show_deal(conn: sqlite3.Connection, deal_id: int, now: datetime) -> Card:
     if deal.external_id:
         fields.append(("external_id", "text", deal.external_id))
     if deal.history:
-        fields.append(("history", "text", f"{deal.history} (imported without how far it got: left out of stage reach)"))
+        fields.append(("history", "text", _("{history} (imported without how far it got: left out of stage reach)").format(history=deal.history)))
     process = [(f.name, f.label_zh, deal.fields.get(f.key, "")) for f in pipeline.fields]
     timeline: list[dict[str, Any]] = []
+    from salesflow.i18n import current
+    from salesflow.output.labels import TOUCH_KINDS, pick, word
+
+    names = stage_labels(conn)
+    shown = (lambda key: pick(names[key], "zh") if key in names else key) if current() == "zh" else (lambda key: key)
     for r in store.timeline(conn, deal_id):
         if r["type"] == "stage":
-            what = f"created in {r['to_stage']}" if r["from_stage"] is None else f"{r['from_stage']} → {r['to_stage']}"
-            detail = ("forced; " if r["forced"] else "") + (r["reason"] or "")
+            what = (_("created in {stage}").format(stage=shown(r["to_stage"])) if r["from_stage"] is None
+                    else f"{shown(r['from_stage'])} → {shown(r['to_stage'])}")
+            detail = (_("forced; ") if r["forced"] else "") + (r["reason"] or "")
         else:
-            what = r["kind"]
+            what = word(TOUCH_KINDS, r["kind"])
             detail = " — ".join(x for x in (r["contact"], r["outcome"], r["notes"]) if x)
         timeline.append({"at": datetime.fromisoformat(r["at"]), "type": r["type"], "id": r["id"], "what": what,
                          "by": r["by"], "detail": detail.strip()})
@@ -164,7 +173,7 @@ def card_json(card: Card) -> dict[str, Any]:
 def stage_summary(conn: sqlite3.Connection, owner: str | None = None) -> Report:
     rows = [dict(r) for r in store.stage_counts(conn, owner)]
     return Report(
-        title="Open pipeline by stage" + (f" — {owner}" if owner else ""),
+        title=_("Open pipeline by stage") + (f" — {owner}" if owner else ""),
         columns=[Column("pipeline", in_table=False), Column("stage", "stage"), Column("deals", "int"), Column("amount", "money")],
         rows=rows,
         stage_labels=stage_labels(conn),

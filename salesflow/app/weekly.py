@@ -15,14 +15,15 @@ from salesflow.output.report import Column, Report
 from salesflow.store import due as due_store
 from salesflow.store.analytics import weekly_facts
 from salesflow.store.pipelines import stage_labels
+from salesflow.i18n import N_, _
 
 WEEKS = 9  # this week and the 8 before it
 _NAMES = {
-    "new_leads": ("New leads", "新线索"),
-    "valid_leads": ("Valid leads (reached the 2nd stage)", "有效线索(进入第二阶段)"),
-    "lead_to_opportunity": ("Lead → opportunity", "线索转商机率"),
-    "avg_cycle_days": ("Average cycle of deals won (days)", "赢单平均周期(天)"),
-    "won_amount": ("Won amount", "赢单金额"),
+    "new_leads": N_("New leads"),
+    "valid_leads": N_("Valid leads (reached the 2nd stage)"),
+    "lead_to_opportunity": N_("Lead → opportunity"),
+    "avg_cycle_days": N_("Average cycle of deals won (days)"),
+    "won_amount": N_("Won amount"),
 }
 
 
@@ -48,13 +49,12 @@ def key_numbers(conn: sqlite3.Connection, now: datetime, lang: str) -> Report:
     rows = []
     for metric in rules.METRICS:
         values = [getattr(w, metric) for w in table]
-        rows.append({"metric": _NAMES[metric][1 if lang == "zh" else 0],
+        rows.append({"metric": _(_NAMES[metric]),
                      **{k: _show(metric, v) for k, v in zip(keys, values)}, "trend": rules.sparkline(values)})
     return Report(
-        title="Key numbers", rows=rows,
+        title=_("Key numbers"), rows=rows,
         columns=[Column("metric")] + [Column(k, "int") for k in keys] + [Column("trend")],
-        footer=[f"weeks start on Monday; {keys[-1]} is this week to {now:%Y-%m-%d %H:%M}; valid leads = deals first "
-                "reaching the second stage (or beyond) that week; lead → opportunity = valid ÷ new of the same week"],
+        footer=[_("weeks start on Monday; {keys} is this week to {now:%Y-%m-%d %H:%M}; valid leads = deals first reaching the second stage (or beyond) that week; lead → opportunity = valid ÷ new of the same week").format(keys=keys[-1], now=now)],
     )
 
 
@@ -63,11 +63,11 @@ def top_overdue(conn: sqlite3.Connection, now: datetime, limit: int = 10) -> Rep
              if i.overdue]
     items.sort(key=lambda i: (-i.row["urgency"], i.row["deal_id"]))
     return Report(
-        title="Top overdue", rows=[i.row for i in items[:limit]], stage_labels=stage_labels(conn),
+        title=_("Top overdue"), rows=[i.row for i in items[:limit]], stage_labels=stage_labels(conn),
         columns=[Column("deal_id", "id"), Column("customer"), Column("owner", "owner"), Column("stage", "stage"),
                  Column("days_overdue", "int"), Column("urgency", "score"), Column("next_action")],
-        footer=[f"{len(items)} overdue in all; the {min(limit, len(items))} most urgent shown (salesflow due --all)"],
-        empty="nothing is overdue")
+        footer=[_("{n} overdue in all; the {limit} most urgent shown (salesflow due --all)").format(n=len(items), limit=min(limit, len(items)))],
+        empty=_("nothing is overdue"))
 
 
 def forecast_section(conn: sqlite3.Connection, now: datetime) -> Report:
@@ -77,7 +77,7 @@ def forecast_section(conn: sqlite3.Connection, now: datetime) -> Report:
     nxt = f"{now.year + (now.month == 12):04d}-{1 if now.month == 12 else now.month + 1:02d}"
     report = forecast_report(conn, now, ForecastQuery(), include=(this, nxt))
     report.rows = [r for r in report.rows if r["month"] in (this, nxt)]
-    report.title = "Forecast against target"
+    report.title = _("Forecast against target")
     report.columns = [c for c in report.columns if c.key in ("month", "deals", "weighted", "won", "target", "gap", "flag")]
     return report
 
@@ -85,15 +85,14 @@ def forecast_section(conn: sqlite3.Connection, now: datetime) -> Report:
 def weekly_page(conn: sqlite3.Connection, now: datetime, lang: str) -> Page:
     monday = rules.week_start(now.date())
     week = f"W{monday.isocalendar().week:02d}"
-    zh = lang == "zh"
     return Page(
-        title=(f"销售周报 — {monday.year} {week}" if zh else f"Weekly sales report — {monday.year} {week}"),
-        subtitle=f"{monday:%Y-%m-%d} – {monday + timedelta(days=6):%Y-%m-%d} · generated {now:%Y-%m-%d %H:%M} by salesflow",
+        title=_("Weekly sales report — {year} {week}").format(year=monday.year, week=week),
+        subtitle=_("{monday:%Y-%m-%d} – {monday2:%Y-%m-%d} · generated {now:%Y-%m-%d %H:%M} by salesflow").format(monday=monday, monday2=monday + timedelta(days=6), now=now),
         sections=[
-            ("关键指标" if zh else "Key numbers", key_numbers(conn, now, lang)),
-            ("停滞商机（按阶段）" if zh else "Stuck by stage", stuck_report(conn, now, None, "stage")),
-            ("销售健康度" if zh else "Health", health_report(conn, now)),
-            ("逾期最紧急" if zh else "Top overdue", top_overdue(conn, now)),
-            ("本月与下月预测" if zh else "Forecast: this month and next", forecast_section(conn, now)),
+            (_("Key numbers"), key_numbers(conn, now, lang)),
+            (_("Stuck by stage"), stuck_report(conn, now, None, "stage")),
+            (_("Health"), health_report(conn, now)),
+            (_("Top overdue"), top_overdue(conn, now)),
+            (_("Forecast: this month and next"), forecast_section(conn, now)),
         ],
     )

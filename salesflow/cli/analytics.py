@@ -9,6 +9,7 @@ import typer
 from salesflow.cli.app import command_module
 from salesflow.cli.env import resolve
 from salesflow.cli.options import Format, FormatOpt, OutputOpt
+from salesflow.i18n import _
 
 commands = command_module()
 SinceOpt = Annotated[Optional[str], typer.Option("--since", help="Cohort: created on/after, e.g. 2026-10-01, 2026-10, 2026Q3, last month, 本月.")]
@@ -86,9 +87,9 @@ def review(
 
     env = resolve(ctx)
     if section is not None and section not in SECTIONS:
-        raise UsageProblem(f"--section {section!r} is not a section", hint="sections: " + ", ".join(SECTIONS))
+        raise UsageProblem(_("--section {section!r} is not a section").format(section=section), hint="sections: " + ", ".join(SECTIONS))
     if section is None and fmt.value in ("csv", "tsv", "jsonl"):
-        raise UsageProblem(f"-f {fmt.value} needs one --section", hint="sections: " + ", ".join(SECTIONS) + " (or use -f json)")
+        raise UsageProblem(_("-f {value} needs one --section").format(value=fmt.value), hint="sections: " + ", ".join(SECTIONS) + _(" (or use -f json)"))
     reports = run(env.conn(), period, env.now, by.lower() if by else None)
     emit_sections({k: v for k, v in reports.items() if section in (None, k)}, fmt.value, env.style(), output)
 

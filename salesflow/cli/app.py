@@ -23,6 +23,7 @@ from typer.main import get_command_from_info, get_group
 from salesflow import __version__
 from salesflow.cli.env import global_options
 from salesflow.domain.errors import SalesflowError
+from salesflow.i18n import _
 
 
 # Command name -> its module (top-level commands are registered on the module's `commands`), or
@@ -99,7 +100,7 @@ class SalesflowGroup(TyperGroup):
 
             matches = get_close_matches(args[0], list(COMMANDS)) if args else []
             if matches and "Did you mean" not in exc.message:
-                exc.message = f"{exc.message.rstrip('.')}. Did you mean {', '.join(repr(m) for m in matches)}?"
+                exc.message = _("{rstrip}. Did you mean {join}?").format(rstrip=exc.message.rstrip('.'), join=', '.join(repr(m) for m in matches))
             raise
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
@@ -112,13 +113,14 @@ class SalesflowGroup(TyperGroup):
         if entry_point:
             _signals()
         os.umask(0o077)  # everything salesflow creates is owner-only: database, -wal/-shm, exports
+        _language(args)
         try:
             _utf8_arguments(args)
             rv = super().main(args=args, prog_name=prog_name or "salesflow", complete_var=complete_var,
                               standalone_mode=False, obj={"argv": args}, **extra)
             code = rv if isinstance(rv, int) else 0
             if code == 130:
-                _fail("interrupted; the command was rolled back")
+                _fail(_("interrupted; the command was rolled back"))
         except click.exceptions.NoArgsIsHelpError as exc:
             print(exc.ctx.get_help())
             code = 0
@@ -133,13 +135,13 @@ class SalesflowGroup(TyperGroup):
             _fail(exc.message, exc.hint, exc.details)
             code = exc.exit_code
         except typer.Abort:
-            _fail("interrupted; the command was rolled back")
+            _fail(_("interrupted; the command was rolled back"))
             code = 130
         except UnicodeDecodeError as exc:  # read from a damaged page: files and arguments are decoded where read
             if debug:
                 raise
-            _fail(f"the database holds bytes that are not text ({exc.reason}): it is damaged",
-                  "check it with: salesflow doctor")
+            _fail(_("the database holds bytes that are not text ({reason}): it is damaged").format(reason=exc.reason),
+                  _("check it with: salesflow doctor"))
             code = 1
         except sqlite3.DatabaseError as exc:  # damaged, full, read-only, locked: said in one line
             if debug:
@@ -152,12 +154,25 @@ class SalesflowGroup(TyperGroup):
         except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
             if debug:
                 raise
-            _fail(f"internal error: {type(exc).__name__}: {_one_line(str(exc))}",
-                  "run again with --debug for the traceback, and report it")
+            _fail(_("internal error: {name}: {one_line}").format(name=type(exc).__name__, one_line=_one_line(str(exc))),
+                  _("run again with --debug for the traceback, and report it"))
             code = 1
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _language(args: list[str]) -> None:
+    """Messages in the user's language from the first one on (resolve() checks the choice properly)."""
+    from salesflow.i18n import from_locale, use
+
+    given = None
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            given = args[i + 1]
+        elif arg.startswith("--lang="):
+            given = arg.split("=", 1)[1]
+    use((given or os.environ.get("SALESFLOW_LANG") or from_locale(dict(os.environ)) or "en").lower())
 
 
 def _utf8_arguments(args: list[str]) -> None:
@@ -166,8 +181,8 @@ def _utf8_arguments(args: list[str]) -> None:
         if any("\udc80" <= ch <= "\udcff" for ch in arg):
             from salesflow.domain.errors import UsageProblem
 
-            raise UsageProblem(f"argument {i} is not valid UTF-8 text",
-                               hint="check the terminal's encoding (LANG=zh_CN.UTF-8 or en_US.UTF-8)")
+            raise UsageProblem(_("argument {i} is not valid UTF-8 text").format(i=i),
+                               hint=_("check the terminal's encoding (LANG=zh_CN.UTF-8 or en_US.UTF-8)"))
 
 
 def _one_line(text: str) -> str:
@@ -176,9 +191,9 @@ def _one_line(text: str) -> str:
 
 def _fail(message: str, hint: str | None = None, details: list[str] | None = None) -> None:
     sys.stdout.flush()
-    lines = [f"error: {_tidy(message)}", *(f"  {_tidy(d)}" for d in details or [])]
+    lines = [_("error: {message}").format(message=_tidy(message)), *(f"  {_tidy(d)}" for d in details or [])]
     if hint:
-        lines.append(f"hint: {_tidy(hint)}")
+        lines.append(_("hint: {hint}").format(hint=_tidy(hint)))
     print("\n".join(lines), file=sys.stderr)
 
 
@@ -197,7 +212,7 @@ def _tidy(text: str) -> str:
 def _terminated(signum: int, frame: Any) -> None:
     """SIGTERM / SIGINT: unwind (the open transaction rolls back on the way out), one line, 143 / 130.
     Raised as SystemExit rather than KeyboardInterrupt so click prints no blank line of its own."""
-    _fail(("interrupted" if signum == signal.SIGINT else "terminated") + "; the command was rolled back")
+    _fail(("interrupted" if signum == signal.SIGINT else "terminated") + _("; the command was rolled back"))
     raise SystemExit(130 if signum == signal.SIGINT else 143)
 
 
@@ -229,7 +244,7 @@ app = typer.Typer(
     name="salesflow",
     help="Manage the sales process, not just record it: pipelines with criteria, follow-ups, funnel, forecast.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish)
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

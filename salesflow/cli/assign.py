@@ -9,6 +9,7 @@ import typer
 
 from salesflow.cli.app import command_module
 from salesflow.cli.env import resolve
+from salesflow.i18n import _
 
 commands = command_module()
 
@@ -43,8 +44,7 @@ def sweep(
         print(line)
     if result.actions or result.notices:  # silent when nothing new: cron mails only what it prints
         n = len(result.notices)
-        print(f"{result.breaches} SLA breach{'es' if result.breaches != 1 else ''}, {len(result.actions)} action"
-              f"{'s' if len(result.actions) != 1 else ''}" + (f", {n} notice{'s' if n != 1 else ''}" if n else ""),
+        print(_("{breaches} SLA breach{value}, {n} action{value2}").format(breaches=result.breaches, value='es' if result.breaches != 1 else '', n=len(result.actions), value2='s' if len(result.actions) != 1 else '') + (f", {n} notice{'s' if n != 1 else ''}" if n else ""),
               file=sys.stderr)
     if check and result.breaches:
         raise typer.Exit(3)

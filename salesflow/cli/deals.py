@@ -7,9 +7,11 @@ from typing import Annotated, Optional
 
 import typer
 
+from salesflow.cli import complete
 from salesflow.cli.app import command_module, sub_app
 from salesflow.cli.env import echo, resolve
 from salesflow.cli.options import DealArg, Format, FormatOpt, OutputOpt, deal_id
+from salesflow.i18n import _
 
 commands = command_module()
 lead_app = sub_app("lead", "Add leads (new deals in the pipeline's first stage).")
@@ -28,7 +30,7 @@ def lead_add(
     email: Annotated[Optional[str], typer.Option("--email", help="Contact email.")] = None,
     source: Annotated[Optional[str], typer.Option("--source", help="Channel the lead came from, e.g. referral, expo, website.")] = None,
     grade: Annotated[Optional[str], typer.Option("--grade", help="Customer grade A, B or C (sets the follow-up SLA; default B).")] = None,
-    owner: Annotated[Optional[str], typer.Option("--owner", help="Owning rep (handle or name); omitted = unassigned.")] = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", autocompletion=complete.reps, help="Owning rep (handle or name); omitted = unassigned.")] = None,
     title: Annotated[Optional[str], typer.Option("--title", help="Deal title; default: the company name.")] = None,
     amount: Annotated[Optional[str], typer.Option("--amount", help="Amount: 120000, 120,000, 12万, 1.2亿, 15k, 1.5m, ¥120,000.")] = None,
     close: Annotated[Optional[str], typer.Option("--close", help="Expected close date, e.g. 2026-12-20, eom, 月底.")] = None,
@@ -72,7 +74,8 @@ def _move(ctx: typer.Context, deal: str, name: str, **request) -> None:
 def advance(
     ctx: typer.Context,
     deal: DealArg,
-    stage: Annotated[str, typer.Argument(help="Target stage key, e.g. proposal (see: salesflow pipeline show).")],
+    stage: Annotated[str, typer.Argument(help="Target stage: key, name or Chinese label, e.g. proposal, 方案报价.",
+                                         autocompletion=complete.stages)],
     dry_run: DryRunOpt = False, force: ForceOpt = False, reason: ReasonOpt = None,
 ) -> None:
     """Move a deal to another stage; exit and entry criteria are checked, every unmet one listed."""
@@ -89,7 +92,8 @@ def win(ctx: typer.Context, deal: DealArg, dry_run: DryRunOpt = False, force: Fo
 def lose(
     ctx: typer.Context,
     deal: DealArg,
-    reason: Annotated[str, typer.Option("--reason", help="Lost reason key: price, competitor, no-budget, no-decision, timing, bad-fit, unresponsive, other.")],
+    reason: Annotated[str, typer.Option("--reason", autocompletion=complete.lost_reasons,
+                                        help="Lost reason: a key (price, competitor, no-budget, no-decision, timing, bad-fit, unresponsive, other), its label (价格) or a wording (Too expensive).")],
     note: Annotated[Optional[str], typer.Option("--note", help="Free text, e.g. which competitor.")] = None,
     dry_run: DryRunOpt = False,
     force: Annotated[bool, typer.Option("--force", help="Lose a won deal (needs --note as the reason).")] = False,
@@ -108,8 +112,8 @@ def reopen(ctx: typer.Context, deal: DealArg, reason: ReasonOpt = None,
 @commands.command("deals")
 def deals_(
     ctx: typer.Context,
-    rep: Annotated[Optional[str], typer.Option("--rep", help="Only this owner (handle or name); '-' = unassigned.")] = None,
-    stage: Annotated[Optional[str], typer.Option("--stage", help="Only this stage key.")] = None,
+    rep: Annotated[Optional[str], typer.Option("--rep", autocompletion=complete.reps, help="Only this owner (handle or name); '-' = unassigned.")] = None,
+    stage: Annotated[Optional[str], typer.Option("--stage", autocompletion=complete.stages, help="Only this stage (key, name or label, any case, a prefix).")] = None,
     status: Annotated[str, typer.Option("--status", help="open, won, lost or all.")] = "open",
     grade: Annotated[Optional[str], typer.Option("--grade", help="Only this customer grade (A, B, C).")] = None,
     source: Annotated[Optional[str], typer.Option("--source", help="Only this source.")] = None,
@@ -150,4 +154,4 @@ def show(
     else:
         from salesflow.domain.errors import UsageProblem
 
-        raise UsageProblem(f"show supports -f table or json, not {fmt.value}")
+        raise UsageProblem(_("show supports -f table or json, not {value}").format(value=fmt.value))

@@ -10,6 +10,7 @@ import typer
 from salesflow.cli.app import command_module
 from salesflow.cli.env import os_user, resolve
 from salesflow.cli.options import DealArg, Format, FormatOpt, OutputOpt, deal_id
+from salesflow.i18n import _
 
 commands = command_module()
 DaysOpt = Annotated[int, typer.Option("--days", "-d", help="Also list what falls due in the next N days (0 = today).")]
@@ -38,7 +39,7 @@ def due(
 
         write_ics(calendar_for(env.conn(), items, env.now), output)
         if output:
-            print(f"wrote {len(items)} events to {output}", file=sys.stderr)
+            print(_("wrote {n} events to {output}").format(n=len(items), output=output), file=sys.stderr)
     else:
         emit(report, fmt.value, env.style(), output)
     if check and any(i.overdue for i in items):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import typer
 from typer.core import TyperOption
+from salesflow.i18n import _
 
 GLOBALS_KEY = "salesflow.globals"
 PANEL = "Global options (also accepted after the command name)"
@@ -29,14 +30,21 @@ def _remember(ctx: typer.Context, param, value):
     return value
 
 
+def _complete_reps(ctx: typer.Context, args: list[str], incomplete: str) -> list[str]:
+    from salesflow.cli import complete
+
+    return complete.reps(ctx, incomplete)
+
+
 def global_options(hidden: bool) -> list[TyperOption]:
     """The same global options for the root and (hidden from help) for every subcommand."""
     common = dict(expose_value=False, callback=_remember, hidden=hidden, rich_help_panel=PANEL)
     return [
         TyperOption(param_decls=["--db"], metavar="PATH", help="Database file. Env: SALESFLOW_DB. Default: see `salesflow where`.", **common),
         TyperOption(param_decls=["--now"], metavar="WHEN", help="Pretend it is this time: YYYY-MM-DD or YYYY-MM-DDTHH:MM. Env: SALESFLOW_NOW.", **common),
-        TyperOption(param_decls=["--as", "as_"], metavar="REP", help="Act as this rep (handle). Env: SALESFLOW_REP. Default: the OS user name.", **common),
-        TyperOption(param_decls=["--lang"], metavar="en|zh", help="Labels in tables: en or zh. Env: SALESFLOW_LANG; a Chinese LANG means zh.", **common),
+        TyperOption(param_decls=["--as", "as_"], metavar="REP", help="Act as this rep (handle). Env: SALESFLOW_REP. Default: the OS user name.",
+                    autocompletion=_complete_reps, **common),
+        TyperOption(param_decls=["--lang"], metavar="en|zh", help="Language of every message: en or zh. Env: SALESFLOW_LANG; else the locale (LANG=zh_CN.UTF-8: zh).", **common),
         TyperOption(param_decls=["--color"], metavar="auto|always|never", help="Colour in tables. NO_COLOR is honoured with auto.", **common),
         TyperOption(param_decls=["--wide"], is_flag=True, default=False, help="On a terminal: every column, nothing cut (lines may be wider than the screen).", **common),
         TyperOption(param_decls=["--debug"], is_flag=True, default=False, help="Show the traceback of unexpected errors.", **common),
@@ -69,8 +77,7 @@ class Env:
             self._conn = open_db(self.db_path)
             fs = network_filesystem(self.db_path)
             if fs:
-                print(f"warning: {self.db_path} is on a network filesystem ({fs}); SQLite's locking is not safe there"
-                      " — keep it on the host's local disk and share with: ssh HOST salesflow …", file=sys.stderr)
+                print(_("warning: {db_path} is on a network filesystem ({fs}); SQLite's locking is not safe there — keep it on the host's local disk and share with: ssh HOST salesflow …").format(db_path=self.db_path, fs=fs), file=sys.stderr)
         return self._conn
 
     def act(self, command: str):
@@ -129,26 +136,31 @@ def resolve(ctx: typer.Context) -> Env:
         now = datetime.now().replace(microsecond=0)
     lang = (given.get("lang") or environ.get("SALESFLOW_LANG") or "").lower()
     if not lang:
-        lang = "zh" if (environ.get("LC_ALL") or environ.get("LANG") or "").lower().startswith("zh") else "en"
+        from salesflow.i18n import from_locale
+
+        lang = from_locale(environ) or "en"
     if lang not in ("en", "zh"):
         from salesflow.domain.errors import UsageProblem
 
-        raise UsageProblem(f"--lang {lang!r} is not a language", hint="use --lang en or --lang zh")
+        raise UsageProblem(_("--lang {lang!r} is not a language").format(lang=lang), hint=_("use --lang en or --lang zh"))
     color = (given.get("color") or "auto").lower()
     if color not in ("auto", "always", "never"):
         from salesflow.domain.errors import UsageProblem
 
-        raise UsageProblem(f"--color {color!r} is not a choice", hint="use auto, always or never")
+        raise UsageProblem(_("--color {color!r} is not a choice").format(color=color), hint=_("use auto, always or never"))
     rep = given.get("as_") or environ.get("SALESFLOW_REP") or None
     if rep is not None:
         from salesflow.domain.errors import UsageProblem
         from salesflow.domain.text import has_control
 
         if has_control(rep) or len(rep) > 100 or not rep.strip():
-            raise UsageProblem("--as (or SALESFLOW_REP) must be a rep's handle or name: plain text, at most 100 characters",
-                               hint="e.g. --as wang")
+            raise UsageProblem(_("--as (or SALESFLOW_REP) must be a rep's handle or name: plain text, at most 100 characters"),
+                               hint=_("e.g. --as wang"))
         rep = rep.strip()
     argv = root.obj.get("argv", []) if isinstance(root.obj, dict) else []
+    from salesflow.i18n import use
+
+    use(lang)
     env = Env(db_path=db_path, db_source=db_source, now=now, rep=rep, lang=lang, color=color,
               debug=bool(given.get("debug")), wide=bool(given.get("wide")), argv=list(argv), phone_region=environ.get("SALESFLOW_PHONE_REGION") or None)
     root.obj = env

@@ -11,6 +11,7 @@ import typer
 from salesflow.cli.app import command_module, sub_app
 from salesflow.cli.env import resolve
 from salesflow.cli.options import Format, FormatOpt, OutputOpt
+from salesflow.i18n import _
 
 commands = command_module()
 pipeline_app = sub_app("pipeline", "Show, export and load pipeline definitions (stages, criteria, SLAs).")
@@ -121,12 +122,10 @@ def demo(
     env = resolve(ctx)
     path = demo_target(None if env.db_source == "default" else env.db_path, lambda: default_db_path().parent)
     counts = build_demo(path, env.now, seed)
-    print(f"demo database: {path}\n", flush=True)
-    print(f"built {counts['reps']} reps, {counts['customers']} customers, {counts['deals']} deals, "
-          f"{counts['touches']} touches, {counts['stage_events']} stage events", file=sys.stderr)
+    print(_("demo database: {path}\n").format(path=path), flush=True)
+    print(_("built {reps} reps, {customers} customers, {deals} deals, {touches} touches, {stage_events} stage events").format(reps=counts['reps'], customers=counts['customers'], deals=counts['deals'], touches=counts['touches'], stage_events=counts['stage_events']), file=sys.stderr)
     emit_sections(overview(path, rep, env.now), "table", env.style())
-    print(f"\nnext: export SALESFLOW_DB={path} SALESFLOW_REP={rep}   (whose list `due` shows; or --as REP)\n"
-          "      then try: salesflow due, salesflow why DEAL, salesflow due --all, salesflow health, salesflow silent",
+    print(_("\nnext: export SALESFLOW_DB={path} SALESFLOW_REP={rep}   (whose list `due` shows; or --as REP)\n      then try: salesflow due, salesflow why DEAL, salesflow due --all, salesflow health, salesflow silent").format(path=path, rep=rep),
           file=sys.stderr)
 
 

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 
 from salesflow.domain.errors import NotFound
+from salesflow.i18n import _
 
 
 def fold(text: str) -> str:
@@ -37,10 +38,10 @@ def choose(typed: str, options: Sequence[tuple[str, Iterable[str]]], what: str, 
             return next(iter(starts))
     close = difflib.get_close_matches(wanted, list(words), n=1, cutoff=0.6)
     guess = sorted(words[close[0]])[0] if close else None
-    hint = f"{what}s: " + (listed if listed is not None else ", ".join(key for key, _ in options))
-    message = missing or (f"{what} {typed!r} is not a {what} {where}" if where else f"{typed!r} is not a {what}")
+    hint = _("{what}s: {listed}").format(what=what, listed=listed if listed is not None else ", ".join(k for k, _n in options))
+    message = missing or (_("{what} {typed!r} is not a {what} {where}").format(what=what, typed=typed, where=where) if where else _("{typed!r} is not a {what}").format(typed=typed, what=what))
     if guess is not None and fold(guess) != wanted:
-        message += f" — did you mean {guess}?"
+        message += _(" — did you mean {guess}?").format(guess=guess)
     raise NotFound(message, hint=hint)
 
 

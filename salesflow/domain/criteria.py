@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from salesflow.domain.pipeline import Pipeline, Stage, TouchRule
 from salesflow.domain.records import Deal, Touch
+from salesflow.i18n import _
 
 # How `set` spells a field whose deal attribute has another name.
 SET_NAMES = {"close_date": "close"}
@@ -35,8 +36,8 @@ def set_fix(deal_id: int) -> Callable[[str], str]:
 
     def fix(field: str) -> str:
         if field == "lost_reason":
-            return f"give it with: salesflow lose {deal_id} --reason …"
-        return f"set it with: salesflow set {deal_id} {SET_NAMES.get(field, field)}=…"
+            return _("give it with: salesflow lose {deal_id} --reason …").format(deal_id=deal_id)
+        return _("set it with: salesflow set {deal_id} {get}=…").format(deal_id=deal_id, get=SET_NAMES.get(field, field))
 
     return fix
 
@@ -51,10 +52,10 @@ def unmet_entry(deal: Deal, stage: Stage, pipeline: Pipeline, fix: Callable[[str
             continue
         if len(alternatives) > 1:
             names = " or ".join(labels.get(f, f.replace("_", " ")) for f in alternatives)
-            unmet.append(Unmet(f"{names} is empty", fix(alternatives[0])))
+            unmet.append(Unmet(_("{names} is empty").format(names=names), fix(alternatives[0])))
         else:
             field = alternatives[0]
-            text = _DESCRIBE.get(field, f"{labels.get(field, field.replace('_', ' '))} is empty")
+            text = _DESCRIBE.get(field, _("{get} is empty").format(get=labels.get(field, field.replace('_', ' '))))
             unmet.append(Unmet(text, fix(field)))
     return unmet
 
@@ -68,13 +69,13 @@ def unmet_exit(deal: Deal, stage: Stage, touches: Sequence[Touch]) -> list[Unmet
             continue
         if rule.with_notes:
             unmet.append(Unmet(
-                f"no {rule.kind} touch with notes logged in {stage.key}",
-                f"log it with: salesflow touch {deal.id} --kind {rule.kind} --note …",
+                _("no {kind} touch with notes logged in {key}").format(kind=rule.kind, key=stage.key),
+                _("log it with: salesflow touch {id} --kind {kind} --note …").format(id=deal.id, kind=rule.kind),
             ))
         else:
             unmet.append(Unmet(
-                f"no {rule.kind} touch logged in {stage.key}",
-                f"log it with: salesflow touch {deal.id} --kind {rule.kind}",
+                _("no {kind} touch logged in {key}").format(kind=rule.kind, key=stage.key),
+                _("log it with: salesflow touch {id} --kind {kind}").format(id=deal.id, kind=rule.kind),
             ))
     return unmet
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from salesflow.domain.errors import BadInput
+from salesflow.i18n import N_, _
 
 Direction = Literal["future", "past"]
 
@@ -30,7 +31,7 @@ _UNITS = {
     "w": "weeks", "week": "weeks", "weeks": "weeks", "周": "weeks", "星期": "weeks", "个星期": "weeks",
     "m": "months", "month": "months", "months": "months", "个月": "months", "月": "months",
 }
-_HINT = (
+_HINT = N_(
     "use 2026-11-25, today, tomorrow, fri, next monday, dec 25, 12/25, +3d, in 2 weeks, eow, eom, eoq, "
     "11月25日, 明天, 下周五, 3天后 or 月底 (optionally followed by HH:MM, 3pm or 下午3点)"
 )
@@ -47,13 +48,13 @@ _ZH_CLOCK = re.compile(r"(?P<body>.*?)(?P<part>凌晨|早上|早晨|上午|中�
 # leave what Python's dates (years 1–9999) and every report can hold.
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2199, 12, 31)
-RANGE_HINT = f"dates run from {EARLIEST.isoformat()} to {LATEST.isoformat()}"
+RANGE_HINT = N_("dates run from 1900-01-01 to 2199-12-31")  # EARLIEST and LATEST
 
 
 def in_range(day: date | datetime, what: str) -> None:
     d = day.date() if isinstance(day, datetime) else day
     if not EARLIEST <= d <= LATEST:
-        raise BadInput(f"{what} {d.isoformat()} is out of range", hint=RANGE_HINT)
+        raise BadInput(_("{what} {isoformat} is out of range").format(what=what, isoformat=d.isoformat()), hint=_(RANGE_HINT))
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,10 @@ def parse_now(text: str) -> datetime:
         else:
             # a margin inside the range: reports look a year or two back and ahead of now
             if not date(EARLIEST.year + 10, 1, 1) <= moment.date() <= date(LATEST.year - 10, 12, 31):
-                raise BadInput(f"--now {moment.date().isoformat()} is out of range",
-                               hint=f"--now runs from {EARLIEST.year + 10}-01-01 to {LATEST.year - 10}-12-31")
+                raise BadInput(_("--now {isoformat} is out of range").format(isoformat=moment.date().isoformat()),
+                               hint=_("--now runs from {year}-01-01 to {year2}-12-31").format(year=EARLIEST.year + 10, year2=LATEST.year - 10))
             return moment
-    raise BadInput(f"--now {text!r} is not a date", hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+    raise BadInput(_("--now {text!r} is not a date").format(text=text), hint=_("use YYYY-MM-DD or YYYY-MM-DDTHH:MM"))
 
 
 def parse_when(text: str, now: datetime, direction: Direction = "future") -> When:
@@ -97,20 +98,20 @@ def parse_when(text: str, now: datetime, direction: Direction = "future") -> Whe
     raw = unicodedata.normalize("NFKC", str(text)).strip().lower()
     raw = re.sub(r"\s+", " ", raw)
     if not raw:
-        raise BadInput("the date is empty", hint=_HINT)
+        raise BadInput(_("the date is empty"), hint=_(_HINT))
     if raw == "now" or raw == "现在":
         return When(now.replace(microsecond=0), True)
     body, clock = _split_time(raw)
     try:
         day = _parse_day(body, now.date(), direction) if body else now.date()
     except (OverflowError, ValueError):  # +99999999d: past what a date can hold
-        raise BadInput(f"date {_short(text)} is out of range", hint=RANGE_HINT) from None
+        raise BadInput(_("date {short} is out of range").format(short=_short(text)), hint=_(RANGE_HINT)) from None
     if day is not None:
         in_range(day, "date")
     if day is None:
         if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}[/.]\d{1,2}|\d+", body):
-            raise BadInput(f"date {_short(text)} is ambiguous", hint="write it as YYYY-MM-DD, e.g. 2026-03-04")
-        raise BadInput(f"date {_short(text)} is not a date I understand", hint=_HINT)
+            raise BadInput(_("date {short} is ambiguous").format(short=_short(text)), hint=_("write it as YYYY-MM-DD, e.g. 2026-03-04"))
+        raise BadInput(_("date {short} is not a date I understand").format(short=_short(text)), hint=_(_HINT))
     return When(datetime.combine(day, clock or time(0, 0)), clock is not None)
 
 
@@ -124,13 +125,13 @@ def _split_time(raw: str) -> tuple[str, time | None]:
     if match and (match["body"] == "" or not match["body"].endswith(("-", "/"))):
         hour, minute, second = int(match["h"]), int(match["m"]), int(match["s"] or 0)
         if hour > 23 or minute > 59 or second > 59:
-            raise BadInput(f"time {match['h']}:{match['m']} is not a time of day", hint="use HH:MM, 00:00 to 23:59")
+            raise BadInput(_("time {h}:{m} is not a time of day").format(h=match['h'], m=match['m']), hint=_("use HH:MM, 00:00 to 23:59"))
         return match["body"].strip(), time(hour, minute, second)
     match = re.fullmatch(r"(?P<body>.*?) ?(?P<h>\d{1,2})(?::(?P<m>\d{2}))? ?(?P<ampm>am|pm)", raw)
     if match:
         hour, minute = int(match["h"]), int(match["m"] or 0)
         if not 1 <= hour <= 12 or minute > 59:
-            raise BadInput(f"time {match['h']}{match['ampm']} is not a time of day", hint="use 1am to 12pm")
+            raise BadInput(_("time {h}{ampm} is not a time of day").format(h=match['h'], ampm=match['ampm']), hint=_("use 1am to 12pm"))
         hour = hour % 12 + (12 if match["ampm"] == "pm" else 0)
         return match["body"].strip(), time(hour, minute)
     match = _ZH_CLOCK.fullmatch(raw)
@@ -146,7 +147,7 @@ def _split_time(raw: str) -> tuple[str, time | None]:
         elif part in ("凌晨", "早上", "早晨", "上午") and hour == 12:
             hour = 0 if part == "凌晨" else 12
         if hour > 23 or minute > 59:
-            raise BadInput(f"time {raw[len(match['body']):]!r} is not a time of day", hint="e.g. 下午3点, 上午10点半")
+            raise BadInput(_("time {raw!r} is not a time of day").format(raw=raw[len(match['body']):]), hint=_("e.g. 下午3点, 上午10点半"))
         return match["body"].strip(), time(hour, minute)
     return raw, None
 
@@ -155,7 +156,7 @@ def _make_date(year: int, month: int, day: int, original: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise BadInput(f"date {original!r} does not exist", hint="check the day of the month") from None
+        raise BadInput(_("date {original!r} does not exist").format(original=original), hint=_("check the day of the month")) from None
 
 
 def _parse_day(body: str, today: date, direction: Direction) -> date | None:
@@ -281,7 +282,7 @@ def _monday(day: date) -> date:
 def _year_less(month: int, day: int, today: date, direction: Direction, original: str) -> date:
     """`11月25日`: this year's date, or the next (previous, for the past) year's when that one has gone."""
     if not 1 <= month <= 12:
-        raise BadInput(f"date {original!r} does not exist", hint="check the month")
+        raise BadInput(_("date {original!r} does not exist").format(original=original), hint=_("check the month"))
     for year in (today.year, today.year + (1 if direction == "future" else -1)):
         try:
             candidate = date(year, month, day)
@@ -295,3 +296,15 @@ def _year_less(month: int, day: int, today: date, direction: Direction, original
 def iso(moment: datetime | None) -> str | None:
     """The one storage and machine form of a moment: `YYYY-MM-DDTHH:MM:SS`."""
     return None if moment is None else moment.replace(microsecond=0).isoformat(timespec="seconds")
+
+
+def age(delta: timedelta, *, minutes: bool = False) -> str:
+    """How long, in words of the current language: `3 days`, `1 day`, `5 h` (or `40 min` with `minutes`)."""
+    if delta >= timedelta(days=1):
+        return (_("{n} day") if delta.days == 1 else _("{n} days")).format(n=delta.days)
+    hours = max(0, int(delta.total_seconds() // 3600))
+    if hours:
+        return _("{n} h").format(n=hours)
+    if minutes:
+        return _("{n} min").format(n=max(0, int(delta.total_seconds() // 60)))
+    return _("under an hour")

@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from salesflow.domain.pipeline import Pipeline
+from salesflow.i18n import _
 
 RULES = ("scheduled", "first-touch", "cadence", "stage-idle", "visit-notes", "unassigned", "escalated", "review")
 # Rules that are promises the team made to the customer (an SLA); a passed one is a breach.
@@ -85,7 +86,7 @@ def deadlines(f: DueFacts, pipeline: Pipeline, now: datetime) -> list[Deadline]:
         since = idle_since(f)
         plan = f.next_followup is not None and f.next_followup >= now
         found.append(Deadline("stage-idle", since + timedelta(days=stage.idle_days),
-                              "a follow-up is planned" if plan else None))
+                              _("a follow-up is planned") if plan else None))
     for visit in f.bare_visits:
         found.append(Deadline("visit-notes", visit + timedelta(hours=pipeline.visit_notes_hours)))
     if f.owner is None:
@@ -121,14 +122,14 @@ def breaches(due: Due, now: datetime) -> list[Deadline]:
 
 
 def _age(delta: timedelta) -> str:
-    if delta < timedelta(days=1):
-        hours = max(0, int(delta.total_seconds() // 3600))
-        return f"{hours} h" if hours else "under an hour"
-    return f"{delta.days} day{'s' if delta.days != 1 else ''}"
+    from salesflow.domain.dates import age
+
+    return age(delta)
 
 
-def next_action(due: Due, now: datetime) -> str:
-    """What to do, in words: a manager's action (unassigned, escalated) first, else the earliest reason."""
+def next_action(due: Due, now: datetime, stage_label: str | None = None) -> str:
+    """What to do, in words: a manager's action (unassigned, escalated) first, else the earliest reason.
+    `stage_label`: how the stage reads in the current language (default: its key)."""
     f = due.facts
     managerial = [r for r in ("unassigned", "escalated") if r in due.reasons]
     rule = managerial[0] if managerial else due.reasons[0] if due.reasons else (
@@ -136,20 +137,24 @@ def next_action(due: Due, now: datetime) -> str:
     deadline = next((d for d in due.counting if d.rule == rule), None)
     late = deadline is not None and deadline.at.date() < now.date()
     if rule == "unassigned":
-        return f"assign an owner — unassigned for {_age(now - f.created_at)}"
+        return _("assign an owner — unassigned for {age}").format(age=_age(now - f.created_at))
     if rule == "escalated":
-        return f"escalated: {f.owner} has not touched this {f.grade}-grade lead in {_age(now - f.created_at)}"
+        return _("escalated: {owner} has not touched this {grade}-grade lead in {age}").format(owner=f.owner, grade=f.grade, age=_age(now - f.created_at))
     if rule == "review":
-        return f"imported without activity — review it (imported {f.review_from:%Y-%m-%d})"
+        return _("imported without activity — review it (imported {review_from:%Y-%m-%d})").format(review_from=f.review_from)
     if rule == "first-touch":
-        return f"first call — {f.grade}-grade lead untouched {_age(now - f.created_at)}"
+        return _("first call — {grade}-grade lead untouched {age}").format(grade=f.grade, age=_age(now - f.created_at))
     if rule == "visit-notes" and f.bare_visits:
-        return f"write visit notes (visit on {min(f.bare_visits):%m-%d %H:%M})"
+        return _("write visit notes (visit on {bare_visits:%m-%d %H:%M})").format(bare_visits=min(f.bare_visits))
     if rule == "scheduled":
-        return "follow up as planned" + (f" — {_age(timedelta(days=(now.date() - deadline.at.date()).days))} late" if late else
-                                          f" at {f.next_followup:%H:%M}" if f.next_followup and f.next_followup.time() != datetime.min.time() else "")
+        if late:
+            return _("follow up as planned — {age} late").format(
+                age=_age(timedelta(days=(now.date() - deadline.at.date()).days)))
+        if f.next_followup and f.next_followup.time() != datetime.min.time():
+            return _("follow up as planned at {time:%H:%M}").format(time=f.next_followup)
+        return _("follow up as planned")
     if rule == "cadence" and f.last_touch is not None:
-        return f"touch base — {f.grade}-grade, last touch {_age(now - f.last_touch)} ago"
+        return _("touch base — {grade}-grade, last touch {age} ago").format(grade=f.grade, age=_age(now - f.last_touch))
     if rule == "stage-idle":
-        return f"stage idle: no plan in {f.stage} for {_age(now - idle_since(f))} — schedule a follow-up or move it"
-    return "nothing due"
+        return _("stage idle: no plan in {stage} for {age} — schedule a follow-up or move it").format(stage=stage_label or f.stage, age=_age(now - idle_since(f)))
+    return _("nothing due")

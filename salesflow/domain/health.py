@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import NamedTuple
+from salesflow.i18n import _
 
 STUCK_DAYS = 15
 
@@ -33,25 +34,27 @@ class Health(NamedTuple):
     reasons: tuple[str, ...]
 
 
-def health(rep: str, deals: list[OpenDeal], last_progress: datetime | None, now: datetime) -> Health:
+def health(rep: str, deals: list[OpenDeal], last_progress: datetime | None, now: datetime,
+           stage_names: dict[str, str] | None = None) -> Health:
+    """`stage_names`: how a stage reads in the reasons (default: its key)."""
     stuck = [d for d in deals if now - d.stage_entered_at > timedelta(days=STUCK_DAYS)]
     overdue = sum(d.overdue for d in deals)
     since = None if last_progress is None else (now.date() - last_progress.date()).days
     quiet = lambda days: last_progress is None or now - last_progress > timedelta(days=days)  # noqa: E731
-    progress = "never" if since is None else f"{since} days ago"
+    progress = _("never") if since is None else _("{since} days ago").format(since=since)
     red, yellow = [], []
     if deals and quiet(14):
-        red.append(f"no forward move or win in 14 days (last: {progress})")
+        red.append(_("no forward move or win in 14 days (last: {progress})").format(progress=progress))
     for stage, count in sorted(Counter(d.stage for d in stuck).items()):
         if count >= 2:
-            red.append(f"{count} deals stuck in {stage} over {STUCK_DAYS} days")
+            red.append(_("{count} deals stuck in {stage} over {stuck_days} days").format(count=count, stage=(stage_names or {}).get(stage, stage), stuck_days=STUCK_DAYS))
     if not red:
         if deals and overdue / len(deals) > 0.05:
-            yellow.append(f"{overdue} of {len(deals)} open deals overdue ({overdue / len(deals):.0%} > 5%)")
+            yellow.append(_("{overdue} of {n} open deals overdue ({overdue2:.0%} > 5%)").format(overdue=overdue, n=len(deals), overdue2=overdue / len(deals)))
         if stuck:
-            yellow.append(f"{len(stuck)} deal{'s' if len(stuck) > 1 else ''} in a stage over {STUCK_DAYS} days")
+            yellow.append(_("{n} deal{value} in a stage over {stuck_days} days").format(n=len(stuck), value='s' if len(stuck) > 1 else '', stuck_days=STUCK_DAYS))
         if quiet(7):
-            yellow.append(f"no forward move in 7 days (last: {progress})")
+            yellow.append(_("no forward move in 7 days (last: {progress})").format(progress=progress))
     status = "red" if red else "yellow" if yellow else "green"
     return Health(rep, status, len(deals), overdue, overdue / len(deals) if deals else None, len(stuck), since,
                   tuple(red or yellow))

@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from salesflow.domain.errors import BadInput
+from salesflow.i18n import N_, _
 
 MINOR_PER_MAJOR = 100
 # One deal at most 1,000,000,000,000.00 (10000亿): far beyond any real deal, and low enough that SQLite's
 # integer SUM over every deal of a big database cannot overflow (2**63 minor units is 92,233 such deals).
 MAX_MINOR = 10**14
-MAX_HINT = "amounts up to 1,000,000,000,000.00 (10000亿)"
+MAX_HINT = N_("amounts up to 1,000,000,000,000.00 (10000亿)")
 
 _SUFFIXES = {
     "": 1,
@@ -30,7 +31,7 @@ _CURRENCY = r"(?:[¥$€£]|rmb|cny|usd|eur)?"
 _AMOUNT = re.compile(
     rf"^{_CURRENCY}\s*(?P<num>\d[\d,]*(?:\.\d+)?|\.\d+)\s*(?P<suffix>k|m|mn|w|千|百万|万|亿)?\s*(?:元|块|rmb|cny)?$"
 )
-_HINT = "write it like 120000, 120,000, 12万, 1.2亿, 15k, 1.5m or ¥120,000"
+_HINT = N_("write it like 120000, 120,000, 12万, 1.2亿, 15k, 1.5m or ¥120,000")
 
 
 def parse_amount(text: str) -> int:
@@ -40,29 +41,29 @@ def parse_amount(text: str) -> int:
     raw = unicodedata.normalize("NFKC", str(text)).strip().lower().replace(" ", "")
     if len(raw) > 40:  # thousands of digits: too large, and not worth parsing
         if sum(c.isdigit() for c in raw) < len(raw) // 2:
-            raise BadInput(f"amount {raw[:20]!r}… ({len(raw):,} characters) is not an amount", hint=_HINT)
-        raise BadInput(f"amount {raw[:20]!r}… ({len(raw):,} characters) is too large", hint=MAX_HINT)
+            raise BadInput(_("amount {raw!r}… ({n:,} characters) is not an amount").format(raw=raw[:20], n=len(raw)), hint=_(_HINT))
+        raise BadInput(_("amount {raw!r}… ({n:,} characters) is too large").format(raw=raw[:20], n=len(raw)), hint=_(MAX_HINT))
     if raw in {"", "0"}:
         if raw == "":
-            raise BadInput("amount is empty", hint=_HINT)
+            raise BadInput(_("amount is empty"), hint=_(_HINT))
         return 0
     if raw.startswith("-") or raw.startswith("−"):
-        raise BadInput(f"amount {text!r} is negative", hint="amounts are 0 or more")
+        raise BadInput(_("amount {text!r} is negative").format(text=text), hint=_("amounts are 0 or more"))
     match = _AMOUNT.match(raw)
     if not match:
-        raise BadInput(f"amount {text!r} is not an amount", hint=_HINT)
+        raise BadInput(_("amount {text!r} is not an amount").format(text=text), hint=_(_HINT))
     num = match["num"]
     if "," in num and not re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", num):
-        raise BadInput(f"amount {text!r} has misplaced thousands separators", hint=_HINT)
+        raise BadInput(_("amount {text!r} has misplaced thousands separators").format(text=text), hint=_(_HINT))
     try:
         value = Decimal(num.replace(",", "")) * _SUFFIXES[match["suffix"] or ""] * MINOR_PER_MAJOR
     except InvalidOperation:  # pragma: no cover - the regex admits only digits
-        raise BadInput(f"amount {text!r} is not an amount", hint=_HINT) from None
+        raise BadInput(_("amount {text!r} is not an amount").format(text=text), hint=_(_HINT)) from None
     if value != value.to_integral_value():
-        raise BadInput(f"amount {text!r} has more precision than a cent", hint="use at most two decimals")
+        raise BadInput(_("amount {text!r} has more precision than a cent").format(text=text), hint=_("use at most two decimals"))
     minor = int(value)
     if minor > MAX_MINOR:
-        raise BadInput(f"amount {text!r} is too large", hint=MAX_HINT)
+        raise BadInput(_("amount {text!r} is too large").format(text=text), hint=_(MAX_HINT))
     return minor
 
 
@@ -109,7 +110,7 @@ def check_code(text: str, what: str = "currency") -> str:
     """An ISO 4217 code (`usd` → USD, 美元 → USD), or a clear error."""
     code = currency_code(text)
     if code is None or not is_currency(code):
-        raise BadInput(f"{what} {text!r} is not an ISO 4217 currency code", hint="e.g. CNY, USD, EUR, HKD, JPY")
+        raise BadInput(_("{what} {text!r} is not an ISO 4217 currency code").format(what=what, text=text), hint=_("e.g. CNY, USD, EUR, HKD, JPY"))
     return code
 
 
@@ -124,8 +125,8 @@ def split_currency(text: str) -> tuple[str | None, str]:
     if None in marks:
         return None, str(text)  # `abc12`: not a currency; parse_amount says what is wrong
     if len(marks) > 1:
-        raise BadInput(f"amount {text!r} names two currencies ({', '.join(sorted(marks))})",
-                       hint="write one: e.g. $12,000 or 12,000元")
+        raise BadInput(_("amount {text!r} names two currencies ({join})").format(text=text, join=', '.join(sorted(marks))),
+                       hint=_("write one: e.g. $12,000 or 12,000元"))
     return marks.pop(), match["body"]
 
 
@@ -135,7 +136,7 @@ def convert(minor: int, rate: "Decimal") -> int:  # noqa: F821 - decimal is impo
 
     value = (Decimal(minor) * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     if value > MAX_MINOR:
-        raise BadInput(f"amount {to_major_str(minor)} × {rate} is too large", hint=MAX_HINT)
+        raise BadInput(_("amount {to_major_str} × {rate} is too large").format(to_major_str=to_major_str(minor), rate=rate), hint=_(MAX_HINT))
     return int(value)
 
 
@@ -148,6 +149,6 @@ def parse_rate(code: str, text: str) -> "Decimal":  # noqa: F821
     except InvalidOperation:
         rate = None
     if rate is None or not rate.is_finite() or not Decimal("0.000001") <= rate <= Decimal(1_000_000):
-        raise BadInput(f"rate {text!r} for {code} is not a rate",
-                       hint=f"a positive number: how much of this database's currency one {code} is worth, e.g. 7.10")
+        raise BadInput(_("rate {text!r} for {code} is not a rate").format(text=text, code=code),
+                       hint=_("a positive number: how much of this database's currency one {code} is worth, e.g. 7.10").format(code=code))
     return rate

@@ -9,6 +9,7 @@ from salesflow.domain.criteria import Unmet, set_fix, unmet_entry, unmet_for_mov
 from salesflow.domain.errors import Refused, UsageProblem
 from salesflow.domain.pipeline import Pipeline
 from salesflow.domain.records import Deal, Touch
+from salesflow.i18n import _
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def plan_move(
     """Decide a move of `deal` to `target_key`; raises Refused listing every unmet criterion."""
     reason = (reason or "").strip() or None
     if force and not reason:
-        raise UsageProblem("--force needs --reason TEXT", hint="say why, e.g. --reason \"signed early\"")
+        raise UsageProblem(_("--force needs --reason TEXT"), hint=_("say why, e.g. --reason \"signed early\""))
     target = pipeline.find_stage(target_key)
     current = pipeline.stage(deal.stage)
     ref = f"#{deal.id}"
@@ -45,20 +46,20 @@ def plan_move(
 
     if deal.status == "won":
         if not force:
-            raise Refused(f"{ref} is won; won deals are final",
-                          hint="to change it anyway: add --force --reason TEXT")
+            raise Refused(_("{ref} is won; won deals are final").format(ref=ref),
+                          hint=_("to change it anyway: add --force --reason TEXT"))
         forced = True
     elif deal.status == "lost" and target.kind != "lost":
         if not force:
-            raise Refused(f"{ref} is lost; reopen it before moving it",
-                          hint=f"salesflow reopen {deal.id} --reason …")
+            raise Refused(_("{ref} is lost; reopen it before moving it").format(ref=ref),
+                          hint=_("salesflow reopen {id} --reason …").format(id=deal.id))
         forced = True
     if target.key == current.key:
-        raise Refused(f"{ref} is already in {target.key}")
+        raise Refused(_("{ref} is already in {key}").format(ref=ref, key=target.key))
 
     if target.kind == "lost":
         if not lost_reason:
-            raise Refused(f"{ref} cannot be lost: no lost reason given",
+            raise Refused(_("{ref} cannot be lost: no lost reason given").format(ref=ref),
                           hint="reasons: " + ", ".join(pipeline.lost_reasons))
         return Move(deal.id, current.key, target.key, "lost", forced, reason, pipeline.find_reason(lost_reason))
 
@@ -68,20 +69,19 @@ def plan_move(
 
     if current.is_open and to_pos < from_pos:
         if not reason:
-            raise Refused(f"moving {ref} back from {current.key} to {target.key} needs --reason TEXT")
+            raise Refused(_("moving {ref} back from {key} to {key2} needs --reason TEXT").format(ref=ref, key=current.key, key2=target.key))
         return Move(deal.id, current.key, target.key, status, forced, reason)
 
     skipped = [s.key for s in pipeline.open_stages[from_pos + 1:to_pos]] if current.is_open else []
     unmet = unmet_for_move(deal, pipeline, target, touches)
     if skipped and not force:
-        what = "winning" if target.kind == "won" else f"moving {ref} from {current.key} to {target.key}"
-        raise Refused(f"{what} skips {', '.join(skipped)}; add --force --reason TEXT to skip stages"
+        what = "winning" if target.kind == "won" else _("moving {ref} from {key} to {key2}").format(ref=ref, key=current.key, key2=target.key)
+        raise Refused(_("{what} skips {join}; add --force --reason TEXT to skip stages").format(what=what, join=', '.join(skipped))
                       if target.kind != "won" else
-                      f"{ref} can be won only from {pipeline.last_open.key} (it is in {current.key}); add --force --reason TEXT")
+                      _("{ref} can be won only from {key} (it is in {key2}); add --force --reason TEXT").format(ref=ref, key=pipeline.last_open.key, key2=current.key))
     if unmet and not force:
         raise Refused(
-            f"{ref} cannot move from {current.key} to {target.key}: "
-            f"{len(unmet)} criteri{'a' if len(unmet) > 1 else 'on'} unmet",
+            _("{ref} cannot move from {key} to {key2}: {n} criteri{value} unmet").format(ref=ref, key=current.key, key2=target.key, n=len(unmet), value='a' if len(unmet) > 1 else 'on'),
             details=[f"{u.criterion} — {u.fix}" for u in unmet],
         )
     forced = forced or bool(skipped) or bool(unmet)
@@ -96,12 +96,12 @@ def plan_reopen(pipeline: Pipeline, deal: Deal, *, reason: str | None, force: bo
     """A lost deal returns to the stage it was lost from; a won deal only with --force."""
     reason = (reason or "").strip() or None
     if not reason:
-        raise UsageProblem("reopen needs --reason TEXT", hint="say why, e.g. --reason \"budget approved\"")
+        raise UsageProblem(_("reopen needs --reason TEXT"), hint=_("say why, e.g. --reason \"budget approved\""))
     if deal.status == "open":
-        raise Refused(f"#{deal.id} is open (in {deal.stage}); only closed deals can be reopened")
+        raise Refused(_("#{id} is open (in {stage}); only closed deals can be reopened").format(id=deal.id, stage=deal.stage))
     if deal.status == "won":
         if not force:
-            raise Refused(f"#{deal.id} is won; won deals are final", hint="to reopen it anyway: add --force")
+            raise Refused(_("#{id} is won; won deals are final").format(id=deal.id), hint=_("to reopen it anyway: add --force"))
         return Move(deal.id, deal.stage, pipeline.last_open.key, "open", True, reason)
     open_keys = {s.key for s in pipeline.open_stages}
     back_to = deal.lost_from_stage if deal.lost_from_stage in open_keys else pipeline.first.key

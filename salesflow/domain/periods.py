@@ -12,8 +12,9 @@ from datetime import date, datetime, time, timedelta
 
 from salesflow.domain.dates import RANGE_HINT
 from salesflow.domain.errors import BadInput
+from salesflow.i18n import N_, _
 
-_HINT = ("use a date (2026-10-01), a month (2026-10, 2026年10月), a quarter (2026Q4, 2026年Q4), this week, "
+_HINT = N_("use a date (2026-10-01), a month (2026-10, 2026年10月), a quarter (2026Q4, 2026年Q4), this week, "
          "last week, this month, last month, this quarter, last quarter, last 30 days, 本月, 上月, 本季度, 上季度, 近30天")
 
 
@@ -39,9 +40,9 @@ def parse_period(text: str, now: datetime) -> tuple[datetime, datetime]:
     except (OverflowError, ValueError):  # 9999Q4 ends in a year no date holds
         start = None
     if start is None:
-        raise BadInput(f"period {str(text)[:40]!r} is out of range", hint=RANGE_HINT)
-    in_range(start, "period start")
-    in_range(end - timedelta(days=1), "period end")
+        raise BadInput(_("period {text!r} is out of range").format(text=str(text)[:40]), hint=_(RANGE_HINT))
+    in_range(start, _("period start"))
+    in_range(end - timedelta(days=1), _("period end"))
     return start, end
 
 
@@ -57,15 +58,15 @@ def _window(text: str, now: datetime) -> tuple[datetime, datetime]:
         try:
             day = date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
-            raise BadInput(f"{text!r} is not a date", hint=_HINT) from None
+            raise BadInput(_("{text!r} is not a date").format(text=text), hint=_(_HINT)) from None
         window = (day, day + timedelta(days=1))
     elif m := re.fullmatch(r"(\d{4})-(\d{1,2})", raw):
         if not 1 <= int(m[2]) <= 12:
-            raise BadInput(f"{text!r} is not a month", hint=_HINT)
+            raise BadInput(_("{text!r} is not a month").format(text=text), hint=_(_HINT))
         window = _month(date(int(m[1]), int(m[2]), 1))
     elif m := re.fullmatch(r"(\d{4})年(\d{1,2})月(?:份)?", raw):
         if not 1 <= int(m[2]) <= 12:
-            raise BadInput(f"{text!r} is not a month", hint=_HINT)
+            raise BadInput(_("{text!r} is not a month").format(text=text), hint=_(_HINT))
         window = _month(date(int(m[1]), int(m[2]), 1))
     elif m := re.fullmatch(r"(\d{4}) ?q([1-4])|(\d{4})年 ?(?:q([1-4])|第([1-4一二三四])季度?)", raw):
         year = int(m[1] or m[3])
@@ -74,7 +75,7 @@ def _window(text: str, now: datetime) -> tuple[datetime, datetime]:
     elif m := re.fullmatch(r"(?:last|past) (\d{1,5}) days?|(?:近|最近|过去)(\d{1,5}) ?天", raw):
         days = int(m[1] or m[2])
         if days < 1:
-            raise BadInput(f"{text!r} is not a period", hint=_HINT)
+            raise BadInput(_("{text!r} is not a period").format(text=text), hint=_(_HINT))
         window = (today - timedelta(days=days - 1), today + timedelta(days=1))  # today and the days before it
     elif raw in ("this week", "本周"):
         window = (monday, monday + timedelta(days=7))
@@ -95,13 +96,13 @@ def _window(text: str, now: datetime) -> tuple[datetime, datetime]:
     elif raw in ("last year", "去年"):
         window = (date(today.year - 1, 1, 1), date(today.year, 1, 1))
     if window is None:
-        raise BadInput(f"{text!r} is not a period", hint=_HINT)
+        raise BadInput(_("{text!r} is not a period").format(text=text), hint=_(_HINT))
     return datetime.combine(window[0], time()), datetime.combine(window[1], time())
 
 
 def describe(start: datetime | None, end: datetime | None) -> str:
     if start is None and end is None:
-        return "all time"
-    left = start.date().isoformat() if start else "the beginning"
+        return _("all time")
+    left = start.date().isoformat() if start else _("the beginning")
     right = end.date().isoformat() if end else "now"
     return f"{left} ≤ created < {right}"

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from salesflow.domain.errors import BadInput, NotFound
 from salesflow.domain.text import has_control
 from salesflow.domain.vocabulary import GRADES, TOUCH_KINDS
+from salesflow.i18n import _
 
 # Fields a criterion may name besides a pipeline's own process fields.
 BUILTIN_FIELDS = (
@@ -95,7 +96,7 @@ class Pipeline(NamedTuple):
             if s.key == key:
                 return s
         raise NotFound(
-            f"stage {key!r} is not in pipeline {self.key}",
+            _("stage {key!r} is not in pipeline {key2}").format(key=key, key2=self.key),
             hint="stages: " + ", ".join(s.key for s in self.stages),
         )
 
@@ -103,7 +104,7 @@ class Pipeline(NamedTuple):
         """The stage a person typed: its key, English name or Chinese label, any case, or a unique prefix."""
         from salesflow.domain.choose import choose
 
-        key = choose(typed, [(s.key, (s.name, s.label_zh)) for s in self.stages], "stage", f"of pipeline {self.key}",
+        key = choose(typed, [(s.key, (s.name, s.label_zh)) for s in self.stages], _("stage"), _("of pipeline {key}").format(key=self.key),
                      listed=", ".join(f"{s.key} ({s.label_zh})" for s in self.stages))
         return self.stage(key)
 
@@ -114,7 +115,7 @@ class Pipeline(NamedTuple):
 
         options = [(key, (*LOST_REASON_LABELS.get(key, ()), *LOST_REASON_SYNONYMS.get(key, ())))
                    for key in self.lost_reasons]
-        return choose(typed, options, "lost reason", f"of pipeline {self.key}",
+        return choose(typed, options, _("lost reason"), _("of pipeline {key}").format(key=self.key),
                       listed=", ".join(f"{k} ({LOST_REASON_LABELS[k][1]})" if k in LOST_REASON_LABELS else k
                                        for k in self.lost_reasons))
 
@@ -150,29 +151,28 @@ def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
             return None if default is ... else default
         value = obj[name]
         if not isinstance(value, kind) or (kind in (int, float, (int, float)) and isinstance(value, bool)):
-            problems.append(f"{where}{name}: expected {_kind_name(kind)}, got {_shown(value)}")
+            problems.append(_("{where}{name}: expected {kind_name}, got {shown}").format(where=where, name=name, kind_name=_kind_name(kind), shown=_shown(value)))
             return None
         if isinstance(value, str) and (has_control(value) or len(value) > MAX_LABEL or "\n" in value or "\r" in value):
-            problems.append(f"{where}{name}: {_shown(value)} must be one line of at most {MAX_LABEL} characters "
-                            "of plain text (no control characters or text-direction overrides)")
+            problems.append(_("{where}{name}: {shown} must be one line of at most {max_label} characters of plain text (no control characters or text-direction overrides)").format(where=where, name=name, shown=_shown(value), max_label=MAX_LABEL))
             return None
         if limits is not None and not limits[0] <= value <= limits[1]:
-            problems.append(f"{where}{name}: must be from {limits[0]} to {limits[1]:,}, got {value}")
+            problems.append(_("{where}{name}: must be from {limits} to {limits2:,}, got {value}").format(where=where, name=name, limits=limits[0], limits2=limits[1], value=value))
             return None
         return value
 
     _unknown(data, {"key", "name", "label_zh", "lost_reasons", "sla", "grades", "fields", "stages"}, "", problems)
     key = need(data, "key", str, "")
     if key is not None and not _KEY.match(key):
-        problems.append(f"key: {key!r} must be lower-case letters, digits, '-' or '_'")
+        problems.append(_("key: {key!r} must be lower-case letters, digits, '-' or '_'").format(key=key))
     name = need(data, "name", str, "")
     label_zh = need(data, "label_zh", str, "", default=name or "")
     lost_reasons = need(data, "lost_reasons", list, "") or []
     if not lost_reasons and "lost_reasons" in data:
-        problems.append("lost_reasons: at least one reason is needed")
+        problems.append(_("lost_reasons: at least one reason is needed"))
     for i, reason in enumerate(lost_reasons):
         if not isinstance(reason, str) or not _KEY.match(reason):
-            problems.append(f"lost_reasons[{i}]: {reason!r} must be a key like 'no-budget'")
+            problems.append(_("lost_reasons[{i}]: {reason!r} must be a key like 'no-budget'").format(i=i, reason=reason))
 
     sla = need(data, "sla", dict, "", default={}) or {}
     _unknown(sla, {"visit_notes_hours", "assign_minutes"}, "sla.", problems)
@@ -185,7 +185,7 @@ def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
         g = raw_grades.get(grade)
         where = f"grades.{grade}."
         if not isinstance(g, dict):
-            problems.append(f"grades.{grade}: missing (every pipeline sets first_touch_days and cadence_days for A, B and C)")
+            problems.append(_("grades.{grade}: missing (every pipeline sets first_touch_days and cadence_days for A, B and C)").format(grade=grade))
             continue
         _unknown(g, {"first_touch_days", "cadence_days"}, where, problems)
         first = need(g, "first_touch_days", int, where, limits=(0, MAX_DAYS))
@@ -193,18 +193,18 @@ def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
         if first is not None and cadence is not None:
             grades[grade] = GradeSLA(first, cadence)
     for extra in set(raw_grades) - set(GRADES):
-        problems.append(f"grades.{extra}: unknown grade (grades are A, B, C)")
+        problems.append(_("grades.{extra}: unknown grade (grades are A, B, C)").format(extra=extra))
 
     fields: list[ProcessField] = []
     for i, f in enumerate(need(data, "fields", list, "", default=[]) or []):
         where = f"fields[{i}]."
         if not isinstance(f, dict):
-            problems.append(f"fields[{i}]: expected a table with key, name, label_zh")
+            problems.append(_("fields[{i}]: expected a table with key, name, label_zh").format(i=i))
             continue
         _unknown(f, {"key", "name", "label_zh"}, where, problems)
         fkey = need(f, "key", str, where)
         if fkey is not None and (not _KEY.match(fkey) or fkey in BUILTIN_FIELDS):
-            problems.append(f"{where}key: {fkey!r} must be a new lower-case key (not a built-in deal field)")
+            problems.append(_("{where}key: {fkey!r} must be a new lower-case key (not a built-in deal field)").format(where=where, fkey=fkey))
         fname = need(f, "name", str, where)
         if fkey and fname:
             fields.append(ProcessField(fkey, fname, need(f, "label_zh", str, where, default=fname)))
@@ -215,44 +215,43 @@ def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
     for i, s in enumerate(raw_stages):
         where = f"stages[{i}]."
         if not isinstance(s, dict):
-            problems.append(f"stages[{i}]: expected a table")
+            problems.append(_("stages[{i}]: expected a table").format(i=i))
             continue
         _unknown(s, {"key", "name", "label_zh", "kind", "prior", "idle_days", "entry", "exit"}, where, problems)
         skey = need(s, "key", str, where)
         if skey is not None and not _KEY.match(skey):
-            problems.append(f"{where}key: {skey!r} must be lower-case letters, digits, '-' or '_'")
+            problems.append(_("{where}key: {skey!r} must be lower-case letters, digits, '-' or '_'").format(where=where, skey=skey))
         sname = need(s, "name", str, where)
         kind = need(s, "kind", str, where, default="open")
         if kind not in ("open", "won", "lost"):
-            problems.append(f"{where}kind: must be open, won or lost, got {kind!r}")
+            problems.append(_("{where}kind: must be open, won or lost, got {kind!r}").format(where=where, kind=kind))
         default_prior = {"won": 1.0, "lost": 0.0}.get(kind or "open", ...)
         prior = need(s, "prior", (int, float), where, default=default_prior)
         if prior is not None and not 0 <= prior <= 1:  # (nan is neither)
-            problems.append(f"{where}prior: must be between 0 and 1, got {prior}")
+            problems.append(_("{where}prior: must be between 0 and 1, got {prior}").format(where=where, prior=prior))
             prior = None
         idle = need(s, "idle_days", int, where, default=None, limits=(0, MAX_DAYS))
         entry = need(s, "entry", list, where, default=[]) or []
         for j, criterion in enumerate(entry):
             if not isinstance(criterion, str):
-                problems.append(f"{where}entry[{j}]: expected a field name, got {criterion!r}")
+                problems.append(_("{where}entry[{j}]: expected a field name, got {criterion!r}").format(where=where, j=j, criterion=criterion))
                 continue
             for alternative in criterion.split("|"):
                 if alternative not in field_names:
                     problems.append(
-                        f"{where}entry[{j}]: unknown field {alternative!r} "
-                        f"(known: {', '.join(sorted(field_names))})"
+                        _("{where}entry[{j}]: unknown field {alternative!r} (known: {join})").format(where=where, j=j, alternative=alternative, join=', '.join(sorted(field_names)))
                     )
         rules: list[TouchRule] = []
         for j, rule in enumerate(need(s, "exit", list, where, default=[]) or []):
             if not isinstance(rule, dict) or not isinstance(rule.get("touch"), str):
-                problems.append(f"{where}exit[{j}]: expected {{ touch = \"quote\" }} (optionally notes = true)")
+                problems.append(_("{where}exit[{j}]: expected {{ touch = \"quote\" }} (optionally notes = true)").format(where=where, j=j))
                 continue
             _unknown(rule, {"touch", "notes"}, f"{where}exit[{j}].", problems)
             if rule["touch"] not in TOUCH_KINDS:
-                problems.append(f"{where}exit[{j}].touch: unknown kind {rule['touch']!r} (kinds: {', '.join(TOUCH_KINDS)})")
+                problems.append(_("{where}exit[{j}].touch: unknown kind {touch!r} (kinds: {join})").format(where=where, j=j, touch=rule['touch'], join=', '.join(TOUCH_KINDS)))
             notes = rule.get("notes", False)
             if not isinstance(notes, bool):
-                problems.append(f"{where}exit[{j}].notes: expected true or false, got {notes!r}")
+                problems.append(_("{where}exit[{j}].notes: expected true or false, got {notes!r}").format(where=where, j=j, notes=notes))
             rules.append(TouchRule(rule["touch"], bool(notes)))
         if skey and sname and kind in ("open", "won", "lost") and prior is not None:
             stages.append(Stage(skey, sname, need(s, "label_zh", str, where, default=sname), kind,
@@ -260,22 +259,22 @@ def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
 
     keys = [s.key for s in stages]
     for dup in sorted({k for k in keys if keys.count(k) > 1}):
-        problems.append(f"stages: key {dup!r} appears more than once")
+        problems.append(_("stages: key {dup!r} appears more than once").format(dup=dup))
     if raw_stages:
         kinds = [s.kind for s in stages]
         if kinds.count("won") != 1 or kinds.count("lost") != 1:
-            problems.append("stages: exactly one stage of kind 'won' and one of kind 'lost' are needed")
+            problems.append(_("stages: exactly one stage of kind 'won' and one of kind 'lost' are needed"))
         if kinds.count("open") < 1:
-            problems.append("stages: at least one open stage is needed")
+            problems.append(_("stages: at least one open stage is needed"))
         first_closed = next((i for i, k in enumerate(kinds) if k != "open"), len(kinds))
         if any(k == "open" for k in kinds[first_closed:]):
-            problems.append("stages: open stages come first, then won and lost")
+            problems.append(_("stages: open stages come first, then won and lost"))
 
     if problems:
         raise BadInput(
-            f"{source}: {len(problems)} problem{'s' if len(problems) > 1 else ''} in the pipeline definition",
+            _("{source}: {n} problem{value} in the pipeline definition").format(source=source, n=len(problems), value='s' if len(problems) > 1 else ''),
             details=problems,
-            hint="compare with: salesflow pipeline export standard",
+            hint=_("compare with: salesflow pipeline export standard"),
         )
     return Pipeline(
         key=key, name=name, label_zh=label_zh or name, stages=tuple(stages), fields=tuple(fields),
@@ -288,18 +287,18 @@ def parse_pipeline_toml(text: str, source: str) -> Pipeline:
     import tomllib
 
     if len(text) > MAX_TOML:
-        raise BadInput(f"{source}: {len(text):,} characters is too long for a pipeline definition",
-                       hint=f"a pipeline definition is at most {MAX_TOML:,} characters")
+        raise BadInput(_("{source}: {n:,} characters is too long for a pipeline definition").format(source=source, n=len(text)),
+                       hint=_("a pipeline definition is at most {max_toml:,} characters").format(max_toml=MAX_TOML))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise BadInput(f"{source}: not valid TOML: {exc}", hint="check the line it names") from None
+        raise BadInput(_("{source}: not valid TOML: {exc}").format(source=source, exc=exc), hint=_("check the line it names")) from None
     except RecursionError:  # arrays or tables nested thousands deep
-        raise BadInput(f"{source}: not a pipeline definition (nested too deeply)",
-                       hint="compare with: salesflow pipeline export standard") from None
+        raise BadInput(_("{source}: not a pipeline definition (nested too deeply)").format(source=source),
+                       hint=_("compare with: salesflow pipeline export standard")) from None
     except ValueError:  # a number of thousands of digits
-        raise BadInput(f"{source}: not a pipeline definition (a number too long to read)",
-                       hint="compare with: salesflow pipeline export standard") from None
+        raise BadInput(_("{source}: not a pipeline definition (a number too long to read)").format(source=source),
+                       hint=_("compare with: salesflow pipeline export standard")) from None
     return pipeline_from_dict(data, source)
 
 
@@ -311,11 +310,11 @@ def _shown(value: Any) -> str:
 def _unknown(obj: dict, allowed: set[str], where: str, problems: list[str]) -> None:
     for name in obj:
         if name not in allowed:
-            problems.append(f"{where}{name}: unknown setting (allowed: {', '.join(sorted(allowed))})")
+            problems.append(_("{where}{name}: unknown setting (allowed: {join})").format(where=where, name=name, join=', '.join(sorted(allowed))))
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "text", int: "a whole number", float: "a number", list: "a list", dict: "a table", bool: "true/false"}
+    names = {str: "text", int: _("a whole number"), float: "a number", list: "a list", dict: "a table", bool: "true/false"}
     if isinstance(kind, tuple):
         return "a number"
     return names.get(kind, kind.__name__)

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from salesflow.domain.errors import BadInput
+from salesflow.i18n import _
 
 MAX_TEXT = 64 * 1024  # a note longer than this is a paste accident, not a note
 # C0 and C1 control characters (an ESC starts a terminal sequence that can clear the screen or retitle
@@ -31,27 +32,27 @@ def clean_text(value: str | None, what: str, *, max_len: int = MAX_TEXT, require
     never print as two lines of output (a faked `#999 …` line)."""
     if value is None:
         if required:
-            raise BadInput(f"{what} is empty")
+            raise BadInput(_("{what} is empty").format(what=what))
         return None
     if value.isprintable() and len(value) <= max_len:  # the common case, checked in C (imports call this a lot)
         value = value.strip()
         if value or not required:
             return value or None
     if "\x00" in value:
-        raise BadInput(f"{what} contains a NUL character", hint="remove it and try again")
+        raise BadInput(_("{what} contains a NUL character").format(what=what), hint=_("remove it and try again"))
     if _CONTROL.search(value):
-        raise BadInput(f"{what} contains control characters or text-direction overrides",
-                       hint="only text, tabs and line breaks are kept; retype it rather than paste it")
+        raise BadInput(_("{what} contains control characters or text-direction overrides").format(what=what),
+                       hint=_("only text, tabs and line breaks are kept; retype it rather than paste it"))
     if len(value) > max_len:
-        raise BadInput(f"{what} is too long ({len(value):,} characters; at most {max_len:,})",
-                       hint="keep long documents elsewhere and note where they are")
+        raise BadInput(_("{what} is too long ({n:,} characters; at most {max_len:,})").format(what=what, n=len(value), max_len=max_len),
+                       hint=_("keep long documents elsewhere and note where they are"))
     # Windows and old-Mac line ends become \n: a bare CR breaks csv readers and terminals alike
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if max_len <= ONE_LINE_MAX and "\n" in value:
         value = " ".join(part.strip() for part in value.split("\n") if part.strip())
     if not value:
         if required:
-            raise BadInput(f"{what} is empty")
+            raise BadInput(_("{what} is empty").format(what=what))
         return None
     return value
 
@@ -82,7 +83,7 @@ def normalise_email(value: str | None) -> str | None:
         return None
     value = unicodedata.normalize("NFKC", value).lower()
     if not _EMAIL.match(value):
-        raise BadInput(f"email {value!r} is not an email address", hint="write it like name@example.com")
+        raise BadInput(_("email {value!r} is not an email address").format(value=value), hint=_("write it like name@example.com"))
     return value
 
 
@@ -90,5 +91,5 @@ def parse_deal_id(text: str) -> int:
     """`42` or `#42`."""
     raw = unicodedata.normalize("NFKC", str(text)).strip().lstrip("#")
     if not raw.isdigit() or len(raw) > 18 or int(raw) == 0:
-        raise BadInput(f"{text!r} is not a deal id", hint="deal ids look like 42 or #42")
+        raise BadInput(_("{text!r} is not a deal id").format(text=text), hint=_("deal ids look like 42 or #42"))
     return int(raw)

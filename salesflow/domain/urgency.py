@@ -19,6 +19,7 @@ import math
 from typing import NamedTuple
 
 from salesflow.domain.money import MINOR_PER_MAJOR
+from salesflow.i18n import _
 
 DEFAULT_WEIGHTS: dict[str, float] = {"due": 12.0, "grade": 3.0, "stage": 4.0, "amount": 3.0, "breach": 3.0}
 GRADE_FACTOR = {"A": 1.0, "B": 0.5, "C": 0.0}
@@ -52,15 +53,15 @@ def amount_factor(amount_minor: int) -> float:
 def terms(*, days_overdue: int | None, grade: str, probability: float, amount: int, breaches: int,
           weights: dict[str, float]) -> list[Term]:
     w = DEFAULT_WEIGHTS | weights
-    due_detail = ("no deadline" if days_overdue is None else
-                  f"{days_overdue} day{'s' if abs(days_overdue) != 1 else ''} overdue" if days_overdue > 0 else
-                  "due today" if days_overdue == 0 else f"due in {-days_overdue} days")
+    due_detail = (_("no deadline") if days_overdue is None else
+                  _("{days_overdue} day{value} overdue").format(days_overdue=days_overdue, value='s' if abs(days_overdue) != 1 else '') if days_overdue > 0 else
+                  _("due today") if days_overdue == 0 else _("due in {value} days").format(value=-days_overdue))
     return [
         Term("due", due_factor(days_overdue), w["due"], due_detail),
         Term("grade", GRADE_FACTOR.get(grade, 0.5), w["grade"], f"grade {grade}"),
-        Term("stage", probability, w["stage"], f"win probability {probability:.0%}"),
-        Term("amount", amount_factor(amount), w["amount"], "amount (log scale)"),
-        Term("breach", min(breaches, 3) / 3, w["breach"], f"{breaches} SLA deadline{'s' if breaches != 1 else ''} passed"),
+        Term("stage", probability, w["stage"], _("win probability {probability:.0%}").format(probability=probability)),
+        Term("amount", amount_factor(amount), w["amount"], _("amount (log scale)")),
+        Term("breach", min(breaches, 3) / 3, w["breach"], _("{breaches} SLA deadline{value} passed").format(breaches=breaches, value='s' if breaches != 1 else '')),
     ]
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from salesflow.domain.errors import BadInput
+from salesflow.i18n import _
 
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "big5", "utf-16", "latin-1", "cp1252")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -61,25 +62,25 @@ def open_table(path: Path, *, encoding: str | None = None, delimiter: str | None
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise BadInput(f"{path}: no such file", hint="check the path; import reads CSV, TSV or XLSX files") from None
+        raise BadInput(_("{path}: no such file").format(path=path), hint=_("check the path; import reads CSV, TSV or XLSX files")) from None
     except OSError as exc:
-        raise BadInput(f"cannot read {str(path)[:120]}: {exc.strerror}") from None
+        raise BadInput(_("cannot read {path}: {strerror}").format(path=str(path)[:120], strerror=exc.strerror)) from None
     if stat.S_ISDIR(mode):
-        raise BadInput(f"{path} is a directory", hint="give the file to import")
+        raise BadInput(_("{path} is a directory").format(path=path), hint=_("give the file to import"))
     if not stat.S_ISREG(mode):
-        raise BadInput(f"{path} is not a regular file (a pipe or a device)",
-                       hint="save what it gives to a file and import that: an import reads its file twice")
+        raise BadInput(_("{path} is not a regular file (a pipe or a device)").format(path=path),
+                       hint=_("save what it gives to a file and import that: an import reads its file twice"))
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         return _open_xlsx(path, is_header)
     if path.suffix.lower() == ".xls":
-        raise BadInput(f"{path}: old .xls workbooks are not read", hint="save it as .xlsx or CSV in Excel and import that")
+        raise BadInput(_("{path}: old .xls workbooks are not read").format(path=path), hint=_("save it as .xlsx or CSV in Excel and import that"))
     return _open_csv(path, encoding, delimiter, is_header)
 
 
 def _open_csv(path: Path, encoding: str | None, delimiter: str | None, is_header) -> Table:
     size = path.stat().st_size
     if size == 0:
-        raise BadInput(f"{path} is empty", hint="export the data again; the file has no header row")
+        raise BadInput(_("{path} is empty").format(path=path), hint=_("export the data again; the file has no header row"))
     _not_text(path)
     encoding = _choose_encoding(path, encoding)
     binary = open(path, "rb")  # noqa: SIM115 - closed when the row iterator finishes
@@ -88,8 +89,8 @@ def _open_csv(path: Path, encoding: str | None, delimiter: str | None, is_header
         sample = text.read(_SNIFF_BYTES)
     except UnicodeDecodeError as exc:  # a BOM (or --encoding) that the bytes after it do not bear out
         binary.close()
-        raise BadInput(f"{path.name}: not valid {encoding} (byte {exc.start + 1:,} of the file's start)",
-                       hint="the file looks binary or damaged, or give the right --encoding (e.g. gb18030, latin-1)") from None
+        raise BadInput(_("{name}: not valid {encoding} (byte {start:,} of the file's start)").format(name=path.name, encoding=encoding, start=exc.start + 1),
+                       hint=_("the file looks binary or damaged, or give the right --encoding (e.g. gb18030, latin-1)")) from None
     delim = _choose_delimiter(sample, delimiter, path)
     text.seek(0)
     reader = csv.reader(text, delimiter=delim, strict=False)
@@ -103,8 +104,8 @@ def _open_csv(path: Path, encoding: str | None, delimiter: str | None, is_header
             for cells in reader:
                 line = reader.line_num
                 if "\x00" in "".join(cells):
-                    raise BadInput(f"{path.name}:{line}: the row contains a NUL byte",
-                                   hint="the file looks binary or damaged; export it again as CSV")
+                    raise BadInput(_("{name}:{line}: the row contains a NUL byte").format(name=path.name, line=line),
+                                   hint=_("the file looks binary or damaged; export it again as CSV"))
                 open_at_end = False
                 if line - last > 1:
                     multiline += 1
@@ -119,14 +120,13 @@ def _open_csv(path: Path, encoding: str | None, delimiter: str | None, is_header
             # come in many rows), or one that runs to the end of the file.
             if swallowed and (multiline == 1 or open_at_end):
                 first, span = swallowed
-                raise BadInput(f"{path.name}:{first}: a quote opened on this line is never closed, so the next "
-                               f"{span - 1} line(s) became one cell; nothing was imported",
-                               hint="fix the quote on that line (a lone \" inside a cell is written \"\") and import again")
+                raise BadInput(_("{name}:{first}: a quote opened on this line is never closed, so the next {span} line(s) became one cell; nothing was imported").format(name=path.name, first=first, span=span - 1),
+                               hint=_("fix the quote on that line (a lone \" inside a cell is written \"\") and import again"))
         except UnicodeDecodeError:
-            raise BadInput(f"{path.name}:{reader.line_num + 1}: not valid {encoding}",
-                           hint="give the right --encoding (e.g. gb18030, utf-8, latin-1)") from None
+            raise BadInput(_("{name}:{line_num}: not valid {encoding}").format(name=path.name, line_num=reader.line_num + 1, encoding=encoding),
+                           hint=_("give the right --encoding (e.g. gb18030, utf-8, latin-1)")) from None
         except csv.Error as exc:
-            raise BadInput(f"{path.name}:{reader.line_num}: {exc}", hint="check the quoting on that line") from None
+            raise BadInput(f"{path.name}:{reader.line_num}: {exc}", hint=_("check the quoting on that line")) from None
         finally:
             binary.close()
 
@@ -162,7 +162,7 @@ def _with_header(path, encoding, delim, rows, progress, is_header) -> Table:
             break
     filled = [(ln, c) for ln, c in seen if any(x.strip() for x in c)]
     if not filled:
-        raise BadInput(f"{path} has no header row", hint="the first row should name the columns")
+        raise BadInput(_("{path} has no header row").format(path=path), hint=_("the first row should name the columns"))
     chosen = next(((ln, c) for ln, c in filled if is_header(c)), filled[0])
     header = [c.strip().lstrip("\ufeff") for c in chosen[1]]
     skipped = [ln for ln, _ in seen if ln < chosen[0]]
@@ -204,7 +204,7 @@ def _not_text(path: Path) -> None:
         head = f.read(16)
     for magic, what, hint in _BINARY:
         if head.startswith(magic):
-            raise BadInput(f"{path.name} is {what}, not a CSV file", hint=hint)
+            raise BadInput(_("{name} is {what}, not a CSV file").format(name=path.name, what=what), hint=hint)
 
 
 def _choose_encoding(path: Path, given: str | None) -> str:
@@ -212,7 +212,7 @@ def _choose_encoding(path: Path, given: str | None) -> str:
         try:
             return codecs.lookup(given).name
         except LookupError:
-            raise BadInput(f"encoding {given!r} is not known", hint="e.g. utf-8, gb18030, gbk, big5, latin-1") from None
+            raise BadInput(_("encoding {given!r} is not known").format(given=given), hint=_("e.g. utf-8, gb18030, gbk, big5, latin-1")) from None
     with open(path, "rb") as handle:
         head = handle.read(4)
         for bom, name in _BOMS:
@@ -234,14 +234,14 @@ def _choose_encoding(path: Path, given: str | None) -> str:
                 decoder.decode(chunk)
             return "gb18030"
         except UnicodeDecodeError:
-            raise BadInput(f"{path}: neither UTF-8 nor GB18030", hint="give the file's --encoding (e.g. latin-1, big5)") from None
+            raise BadInput(_("{path}: neither UTF-8 nor GB18030").format(path=path), hint=_("give the file's --encoding (e.g. latin-1, big5)")) from None
 
 
 def _choose_delimiter(sample: str, given: str | None, path: Path) -> str:
     if given:
         delim = _DELIMITERS.get(given, given)
         if len(delim) != 1:
-            raise BadInput(f"delimiter {given!r} is not one character", hint="use , ; tab or |")
+            raise BadInput(_("delimiter {given!r} is not one character").format(given=given), hint=_("use , ; tab or |"))
         return delim
     if path.suffix.lower() == ".tsv":
         return "\t"
@@ -258,7 +258,7 @@ def _open_xlsx(path: Path, is_header) -> Table:
     try:
         import openpyxl
     except ImportError:
-        raise BadInput("reading .xlsx needs openpyxl", hint="pip install 'salesflow[xlsx]', or save the sheet as CSV") from None
+        raise BadInput(_("reading .xlsx needs openpyxl"), hint=_("pip install 'salesflow[xlsx]', or save the sheet as CSV")) from None
     _check_inflated(path)
     import warnings
 
@@ -268,8 +268,8 @@ def _open_xlsx(path: Path, is_header) -> Table:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         sheet = book.worksheets[0]
     except Exception as exc:  # openpyxl raises many kinds for a damaged or mislabelled file
-        raise BadInput(f"{path}: not a readable .xlsx workbook ({type(exc).__name__})",
-                       hint="open it in Excel and save it again, or save it as CSV") from None
+        raise BadInput(_("{path}: not a readable .xlsx workbook ({name})").format(path=path, name=type(exc).__name__),
+                       hint=_("open it in Excel and save it again, or save it as CSV")) from None
     total = sheet.max_row or 1
     state = {"row": 0}
 
@@ -281,8 +281,7 @@ def _open_xlsx(path: Path, is_header) -> Table:
         except BadInput:
             raise
         except Exception as exc:  # the sheet's XML is damaged part-way (openpyxl and the XML parser raise many kinds)
-            raise BadInput(f"{path.name}: the sheet is damaged after row {state['row']} ({type(exc).__name__}); "
-                           "nothing was imported", hint="open it in Excel and save it again, or save it as CSV") from None
+            raise BadInput(_("{name}: the sheet is damaged after row {row} ({name2}); nothing was imported").format(name=path.name, row=state['row'], name2=type(exc).__name__), hint=_("open it in Excel and save it again, or save it as CSV")) from None
         finally:
             book.close()
 
@@ -302,13 +301,12 @@ def _check_inflated(path: Path) -> None:
         with zipfile.ZipFile(path) as z:
             members = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise BadInput(f"{path}: not a readable .xlsx workbook (not a zip archive)",
-                       hint="an .xlsx is a zip archive: open it in Excel and save it again, or save it as CSV") from None
+        raise BadInput(_("{path}: not a readable .xlsx workbook (not a zip archive)").format(path=path),
+                       hint=_("an .xlsx is a zip archive: open it in Excel and save it again, or save it as CSV")) from None
     inflated = sum(m.file_size for m in members)  # every part: a sheet may live anywhere the manifest says
     if inflated > XLSX_MAX_INFLATED:
-        raise BadInput(f"{path}: it inflates to {inflated / 2**20:,.0f} MB, more than the "
-                       f"{XLSX_MAX_INFLATED // 2**20} MB an import reads",
-                       hint="save the sheet as CSV (streamed, no size limit) and import that")
+        raise BadInput(_("{path}: it inflates to {inflated:,.0f} MB, more than the {xlsx_max_inflated} MB an import reads").format(path=path, inflated=inflated / 2**20, xlsx_max_inflated=XLSX_MAX_INFLATED // 2**20),
+                       hint=_("save the sheet as CSV (streamed, no size limit) and import that"))
 
 
 def _cell_text(value: object) -> str:

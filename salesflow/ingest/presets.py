@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from salesflow.domain.errors import BadInput, UsageProblem
 from salesflow.ingest.files import normalise_header
+from salesflow.i18n import _
 
 DEAL_FIELDS = (
     "deal_id", "external_id", "title", "customer", "contact", "phone", "email", "owner", "pipeline", "stage",
@@ -182,7 +183,7 @@ def parse_maps(pairs: list[str]) -> list[tuple[str, str]]:
     for pair in pairs:
         source, sep, target = pair.rpartition("=")
         if not sep or not source.strip():
-            raise UsageProblem(f"--map {pair!r} is not SRC=VALUE", hint="e.g. --map 'Deal Stage=stage'")
+            raise UsageProblem(_("--map {pair!r} is not SRC=VALUE").format(pair=pair), hint=_("e.g. --map 'Deal Stage=stage'"))
         out.append((normalise_header(source), target.strip()))
     return out
 
@@ -193,7 +194,7 @@ def parse_pairs(pairs: list[str], option: str) -> dict[str, str]:
     for pair in pairs:
         source, sep, target = pair.rpartition("=")
         if not sep or not source.strip():
-            raise UsageProblem(f"{option} {pair!r} is not SRC=VALUE", hint=f"e.g. {option} 'Deal Stage=proposal'")
+            raise UsageProblem(_("{option} {pair!r} is not SRC=VALUE").format(option=option, pair=pair), hint=_("e.g. {option} 'Deal Stage=proposal'").format(option=option))
         out[normalise_header(source)] = target.strip()
     return out
 
@@ -209,14 +210,14 @@ def plan_columns(kind: str, header: list[str], preset_name: str | None, maps: li
         entered = kind == "deals" and target.startswith(ENTERED) and len(target) > len(ENTERED)
         if target != IGNORE and target not in allowed and not entered \
                 and not (kind == "deals" and target.startswith("fields.")):
-            raise UsageProblem(f"--map target {target!r} is not a field",
+            raise UsageProblem(_("--map target {target!r} is not a field").format(target=target),
                                hint="fields: " + ", ".join(allowed)
                                + (", fields.KEY, entered:STAGE" if kind == "deals" else "") + ", or - to drop")
     presets = PRESETS[kind]
     detected = False
     if preset_name:
         if preset_name not in presets:
-            raise UsageProblem(f"preset {preset_name!r} does not exist for {kind}", hint="presets: " + ", ".join(presets))
+            raise UsageProblem(_("preset {preset_name!r} does not exist for {kind}").format(preset_name=preset_name, kind=kind), hint="presets: " + ", ".join(presets))
         preset = presets[preset_name]
     else:
         scored = sorted(((header_hits(p, header), p.name) for p in presets.values()), reverse=True)
@@ -233,7 +234,7 @@ def plan_columns(kind: str, header: list[str], preset_name: str | None, maps: li
         indexes = [i for i, n in enumerate(normal) if n == source] or \
                   [i for i, b in enumerate(bases) if b == split_unit(source)[0]]
         if not indexes:
-            raise UsageProblem(f"--map source {source!r} is not a column of the file",
+            raise UsageProblem(_("--map source {source!r} is not a column of the file").format(source=source),
                                hint="columns: " + ", ".join(c for c in header if c)[:300])
         for index in indexes:
             mapped.add(index)
@@ -263,6 +264,6 @@ def plan_columns(kind: str, header: list[str], preset_name: str | None, maps: li
         if unit_currency(cell):
             currencies[target] = unit_currency(cell)
     if not fields:
-        raise BadInput("no column of the file maps to a salesflow field",
-                       hint="name a preset with --preset, or map columns with --map 'Column=field'")
+        raise BadInput(_("no column of the file maps to a salesflow field"),
+                       hint=_("name a preset with --preset, or map columns with --map 'Column=field'"))
     return Columns(preset, detected, {k: tuple(v) for k, v in fields.items()}, units, tuple(unmapped), currencies)

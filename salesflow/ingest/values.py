@@ -9,6 +9,7 @@ from salesflow.domain.errors import BadInput
 from salesflow.domain.dates import EARLIEST, LATEST, RANGE_HINT
 from salesflow.domain.money import MAX_HINT, MAX_MINOR, parse_amount
 from salesflow.domain.text import clean_text
+from salesflow.i18n import _
 
 DEFAULT_REGION = "CN"
 
@@ -22,8 +23,8 @@ def normalise_phone(value: str | None, region: str = DEFAULT_REGION) -> str | No
         return None
     digits = sum(ch.isdigit() for ch in value)
     if not _PHONE_TEXT.match(value) or not 7 <= digits <= 15:
-        raise BadInput(f"phone {value!r} does not look like a phone number",
-                       hint="write it with digits, e.g. 138 0013 8000 or +86 10 1234 5678")
+        raise BadInput(_("phone {value!r} does not look like a phone number").format(value=value),
+                       hint=_("write it with digits, e.g. 138 0013 8000 or +86 10 1234 5678"))
     return import_phone(value, region)
 
 
@@ -43,8 +44,8 @@ def check_region(code: str | None) -> str:
 
     region = code.strip().upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
-        raise BadInput(f"phone region {code!r} is not a country code",
-                       hint="a two-letter code such as CN, HK, TW, SG, US, GB or DE")
+        raise BadInput(_("phone region {code!r} is not a country code").format(code=code),
+                       hint=_("a two-letter code such as CN, HK, TW, SG, US, GB or DE"))
     return region
 
 
@@ -82,7 +83,7 @@ def check_date_format(fmt: str | None) -> str | None:
         return None
     fmt = DATE_FORMATS.get(fmt.lower(), fmt)
     if "%" not in fmt:
-        raise BadInput(f"date format {fmt!r} has no % fields", hint="e.g. --date-format %d/%m/%Y, or dmy / mdy / ymd")
+        raise BadInput(_("date format {fmt!r} has no % fields").format(fmt=fmt), hint=_("e.g. --date-format %d/%m/%Y, or dmy / mdy / ymd"))
     return fmt
 
 
@@ -90,7 +91,7 @@ def import_datetime(text: str, fmt: str | None) -> datetime:
     """A date or date-time from a file (see _read_datetime), within the range every date must lie in."""
     moment = _read_datetime(text, fmt)
     if not EARLIEST <= moment.date() <= LATEST:
-        raise BadInput(f"date {text.strip()[:40]!r} is out of range", hint=RANGE_HINT)
+        raise BadInput(_("date {strip!r} is out of range").format(strip=text.strip()[:40]), hint=_(RANGE_HINT))
     return moment
 
 
@@ -120,7 +121,7 @@ def _read_datetime(text: str, fmt: str | None) -> datetime:
                 except ValueError:
                     continue
         if not _ISO.match(raw):
-            raise BadInput(f"date {text!r} does not match --date-format {fmt}")
+            raise BadInput(_("date {text!r} does not match --date-format {fmt}").format(text=text, fmt=fmt))
     match = _ISO.match(raw) or _ZH.match(raw)
     if match:
         y, mo, d, h, mi, s = (int(g) if g else 0 for g in (match.groups() + (None,) * 6)[:6])
@@ -133,23 +134,23 @@ def _read_datetime(text: str, fmt: str | None) -> datetime:
             return _make(text, y, b, a, h, mi, s)
         if b > 12 >= a:
             return _make(text, y, a, b, h, mi, s)
-        raise BadInput(f"date {text!r} could be day/month or month/day",
-                       hint="say which with --date-format dmy (25/03/2026) or mdy (03/25/2026)")
-    raise BadInput(f"{text!r} is not a date", hint="dates look like 2026-03-01, 2026/3/1, 2026年3月1日 or 01/03/2026 with --date-format")
+        raise BadInput(_("date {text!r} could be day/month or month/day").format(text=text),
+                       hint=_("say which with --date-format dmy (25/03/2026) or mdy (03/25/2026)"))
+    raise BadInput(_("{text!r} is not a date").format(text=text), hint=_("dates look like 2026-03-01, 2026/3/1, 2026年3月1日 or 01/03/2026 with --date-format"))
 
 
 def _make(text: str, y: int, mo: int, d: int, h: int, mi: int, s: int) -> datetime:
     try:
         return datetime(y, mo, d, h, mi, s)
     except ValueError:
-        raise BadInput(f"{text!r} is not a real date or time") from None
+        raise BadInput(_("{text!r} is not a real date or time").format(text=text)) from None
 
 
 def import_amount(text: str, unit: int | None) -> int:
     """Minor units; `unit` multiplies a column headed like 金额(万元). Plain digits skip the Decimal path."""
     raw = text.strip()
     if len(raw) > 40:
-        raise BadInput(f"amount {raw[:20]!r}… ({len(raw):,} characters) is too large", hint=MAX_HINT)
+        raise BadInput(_("amount {raw!r}… ({n:,} characters) is too large").format(raw=raw[:20], n=len(raw)), hint=_(MAX_HINT))
     if raw.isdigit():
         minor = int(raw) * 100
     elif raw[-3:-2] == "." and raw[:-3].isdigit() and raw[-2:].isdigit():  # 120000.00, as exports write it
@@ -159,7 +160,8 @@ def import_amount(text: str, unit: int | None) -> int:
     if unit:
         minor *= unit
     if minor > MAX_MINOR:
-        raise BadInput(f"amount {raw!r}" + (f" × {unit:,}" if unit else "") + " is too large", hint=MAX_HINT)
+        raise BadInput((_("amount {raw!r} × {unit:,} is too large").format(raw=raw, unit=unit) if unit else
+                        _("amount {text!r} is too large").format(text=raw)), hint=_(MAX_HINT))
     return minor
 
 

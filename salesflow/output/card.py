@@ -8,6 +8,7 @@ from salesflow.domain.text import printable
 from salesflow.output import labels
 from salesflow.output.emit import Style, human_value, emit
 from salesflow.output.report import Column, Report
+from salesflow.i18n import _
 
 
 def render_card(card: Any, style: Style, stream: IO[str]) -> None:
@@ -20,17 +21,17 @@ def render_card(card: Any, style: Style, stream: IO[str]) -> None:
               for key, kind, value in card.fields],
     )
     process = Report(
-        title="Process fields" if style.lang != "zh" else "过程字段",
+        title=_("Process fields"),
         columns=[Column("field"), Column("value")],
         rows=[{"field": label if style.lang == "zh" else name, "value": value or "—"}
               for name, label, value in card.process],
     )
     timeline = Report(
-        title="Timeline" if style.lang != "zh" else "时间线",
+        title=_("Timeline"),
         columns=[Column("at", "datetime"), Column("type"), Column("id", "id"), Column("what"), Column("by"),
                  Column("detail")],
-        rows=card.timeline,
-        empty="no events yet",
+        rows=[row | {"type": labels.word(labels.TIMELINE, row["type"])} for row in card.timeline],
+        empty=_("no events yet"),
     )
     if not style.terminal:
         stream.write(printable(card.title) + "\n\n")
@@ -56,6 +57,6 @@ def render_explanation(e: Any, style: Style, stream: IO[str]) -> None:
         emit(report, "table", style, stream=stream)
     stream.write(f"\n{e.probability}\n")
     if e.next_stage and e.unmet:
-        stream.write(f"to move to {e.next_stage}:\n" + "".join(f"  {printable(line)}\n" for line in e.unmet))
+        stream.write(_("to move to {next_stage}:\n").format(next_stage=e.next_stage) + "".join(f"  {printable(line)}\n" for line in e.unmet))
     elif e.next_stage:
-        stream.write(f"ready to move to {e.next_stage}: salesflow advance {e.deal_id} {e.next_stage}\n")
+        stream.write(_("ready to move to {next_stage}: salesflow advance {deal_id} {next_stage}\n").format(next_stage=e.next_stage, deal_id=e.deal_id))

@@ -237,7 +237,7 @@ def human_value(column: Column, value: Any, report: Report, lang: str) -> str:
     if column.kind == "money":
         return "—" if value is None else format_amount(value)
     if column.kind == "owner" and value in (None, ""):
-        return labels.pick(labels.NONE, lang)
+        return labels.word({None: labels.NONE}, None)
     if value is None or value == "":
         return "—" if column.kind in ("rate", "days", "date", "datetime", "id", "int", "score", "number") else ""
     if column.kind == "datetime" and isinstance(value, datetime):
@@ -258,13 +258,13 @@ def human_value(column: Column, value: Any, report: Report, lang: str) -> str:
         pair = report.stage_labels.get(value)
         return printable(labels.pick(pair, lang) if pair else str(value))
     if column.kind == "status":
-        return labels.pick(labels.STATUS.get(value, (value, value)), lang)
+        return labels.word(labels.STATUS, value)
     if column.kind == "health":
-        return labels.pick(labels.HEALTH.get(value, (value, value)), lang)
-    if column.kind == "tags":  # `a;b` in machine formats
-        return ", ".join(str(value).split(";"))
+        return labels.word(labels.HEALTH, value)
+    if column.kind == "tags":  # `a;b` in machine formats; a rule code reads in the current language
+        return ", ".join(labels.word(labels.RULES, tag) if tag in labels.RULES else tag for tag in str(value).split(";"))
     if column.kind == "bool":
-        return labels.pick(labels.BOOL[bool(value)], lang)
+        return labels.word(labels.BOOL, bool(value))
     if column.kind == "int" and isinstance(value, int):
         return f"{value:,}"
     if column.kind == "id":
@@ -297,7 +297,7 @@ def group_rows(report: Report, lang: str) -> list[tuple[str | None, list[dict[st
     for row in rows:
         groups.setdefault(row.get(report.group_by), []).append(row)
     label = labels.column(report.group_by, lang)
-    return [(f"{label}: {key if key not in (None, '') else labels.pick(labels.NONE, lang)}", members)
+    return [(f"{label}: {key if key not in (None, '') else labels.word({None: labels.NONE}, None)}", members)
             for key, members in groups.items()]
 
 

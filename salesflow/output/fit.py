@@ -116,6 +116,13 @@ def wrap(text: str, width: int) -> list[str]:
     """A footer line in lines of at most `width` display columns, broken at spaces where there are any."""
     if width <= 0 or width_of(text) <= width:
         return [text]
+    if width_of(text) > len(text):  # Chinese has no spaces between words: break anywhere, by display width
+        lines = []
+        while width_of(text) > width:
+            head = cut(text, width + 1)[:-1]
+            lines.append(head.rstrip())
+            text = text[len(head):].lstrip()
+        return lines + ([text] if text else [])
     lines, current = [], ""
     for word in text.split(" "):
         candidate = f"{current} {word}" if current else word

@@ -20,6 +20,7 @@ from typing import IO
 
 from salesflow.domain.errors import BadInput, Refused
 from salesflow.domain.text import quoted
+from salesflow.i18n import _
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 _SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -37,25 +38,25 @@ def check_target(path: Path, *, protect: tuple[Path, ...] = ()) -> bool:
     """Refuse a target that must not be written; True when it is a stream (FIFO, device) to write into."""
     text = str(path)
     if not text.strip() or text == ".":
-        raise BadInput("the output file name is empty", hint="name a file, e.g. -o deals.csv")
+        raise BadInput(_("the output file name is empty"), hint=_("name a file, e.g. -o deals.csv"))
     shown = quoted(text)
     for name in (text, os.path.realpath(path)):  # the name given, and the file a symlink leads to
         side = next((s for s in _SIDE_FILES if name.endswith(s)), None)
         if side and is_sqlite(Path(name[: -len(side)])):  # whether or not SQLite has it open right now
-            raise Refused(f"refusing to write over {shown}: it belongs to the SQLite database beside it",
-                          hint="-o replaces its target; choose another file name")
+            raise Refused(_("refusing to write over {shown}: it belongs to the SQLite database beside it").format(shown=shown),
+                          hint=_("-o replaces its target; choose another file name"))
     try:
         st = os.stat(path)
     except FileNotFoundError:
         parent = path.parent if str(path.parent) else Path(".")
         if not parent.is_dir():
-            raise BadInput(f"cannot write {shown}: directory {quoted(str(parent))} does not exist",
-                           hint="create the directory first, or choose another path") from None
+            raise BadInput(_("cannot write {shown}: directory {quoted} does not exist").format(shown=shown, quoted=quoted(str(parent))),
+                           hint=_("create the directory first, or choose another path")) from None
         return False
     except OSError as exc:
-        raise BadInput(f"cannot write {shown}: {exc.strerror}") from None
+        raise BadInput(_("cannot write {shown}: {strerror}").format(shown=shown, strerror=exc.strerror)) from None
     if stat.S_ISDIR(st.st_mode):
-        raise BadInput(f"cannot write {shown}: it is a directory", hint="name a file inside it, e.g. -o DIR/deals.csv")
+        raise BadInput(_("cannot write {shown}: it is a directory").format(shown=shown), hint=_("name a file inside it, e.g. -o DIR/deals.csv"))
     if stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode) or stat.S_ISSOCK(st.st_mode) \
             or _is_special(path):
         return True
@@ -65,11 +66,11 @@ def check_target(path: Path, *, protect: tuple[Path, ...] = ()) -> bool:
         except OSError:
             same = False
         if same:
-            raise Refused(f"refusing to write over {shown}: it is the file this command reads",
-                          hint="choose another file name for the output")
+            raise Refused(_("refusing to write over {shown}: it is the file this command reads").format(shown=shown),
+                          hint=_("choose another file name for the output"))
     if is_sqlite(path):
-        raise Refused(f"refusing to write over {shown}: it is an SQLite database",
-                      hint="-o replaces its target; choose another file name")
+        raise Refused(_("refusing to write over {shown}: it is an SQLite database").format(shown=shown),
+                      hint=_("-o replaces its target; choose another file name"))
     return False
 
 
@@ -93,7 +94,7 @@ def output_file(path: Path, newline: str | None = "", *, protect: tuple[Path, ..
             with open(path, "a", encoding="utf-8", newline=newline) as handle:  # never truncate what it names
                 yield handle
         except OSError as exc:
-            raise BadInput(f"cannot write {shown}: {exc.strerror}") from None
+            raise BadInput(_("cannot write {shown}: {strerror}").format(shown=shown, strerror=exc.strerror)) from None
         return
     import tempfile  # only when writing a file (-o): not on every command's start
 
@@ -110,7 +111,7 @@ def output_file(path: Path, newline: str | None = "", *, protect: tuple[Path, ..
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:
-        raise BadInput(f"cannot write {shown}: {exc.strerror or exc}") from None
+        raise BadInput(_("cannot write {shown}: {value}").format(shown=shown, value=exc.strerror or exc)) from None
     finally:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)

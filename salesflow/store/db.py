@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from salesflow.domain.errors import BadInput, NotFound, Refused, SalesflowError
 from salesflow.store.schema import MIGRATIONS, NAMES
+from salesflow.i18n import N_, _
 
 MIGRATION_SET = "salesflow"
 T = TypeVar("T")
@@ -41,17 +42,17 @@ def open_db(path: Path, *, create: bool = False) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         raise explain(exc, path) from None
     except UnicodeDecodeError:  # its schema holds bytes that are not text
-        raise Damaged(f"{path} is damaged (its schema is not valid text)", hint=RESTORE) from None
+        raise Damaged(_("{path} is damaged (its schema is not valid text)").format(path=path), hint=_(RESTORE)) from None
     except OSError as exc:  # a name too long, a path through a file …
-        raise BadInput(f"cannot open the database {str(path)[:120]}: {exc.strerror or exc}",
-                       hint="check --db or SALESFLOW_DB") from None
+        raise BadInput(_("cannot open the database {path}: {value}").format(path=str(path)[:120], value=exc.strerror or exc),
+                       hint=_("check --db or SALESFLOW_DB")) from None
 
 
 def _open(path: Path, create: bool) -> sqlite3.Connection:
     if not path.exists():
         if not create:
-            raise NotFound(f"no salesflow database at {path}",
-                           hint="create one with: salesflow init  (or try: salesflow demo)")
+            raise NotFound(_("no salesflow database at {path}").format(path=path),
+                           hint=_("create one with: salesflow init  (or try: salesflow demo)"))
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
@@ -67,7 +68,7 @@ def _open(path: Path, create: bool) -> sqlite3.Connection:
     try:
         state = patiently(conn, lambda: schema_state(conn, path))  # a process holding an exclusive lock: wait
         if state.fresh and not create:
-            raise NotFound(f"{path} is an empty database", hint="initialise it with: salesflow init")
+            raise NotFound(_("{path} is an empty database").format(path=path), hint=_("initialise it with: salesflow init"))
         if state.pending:
             if state.fresh:
                 conn.execute("PRAGMA journal_mode = WAL")
@@ -92,16 +93,16 @@ def schema_state(conn: sqlite3.Connection, path: Path) -> SchemaState:
     if not tables:
         return SchemaState(True, (), tuple(NAMES))
     if "_sqlite_migrations" not in tables:
-        raise Refused(f"{path} is not a salesflow database (it has other tables)",
-                      hint="point --db at a salesflow database, or at a new file name")
+        raise Refused(_("{path} is not a salesflow database (it has other tables)").format(path=path),
+                      hint=_("point --db at a salesflow database, or at a new file name"))
     applied = tuple(r[0] for r in conn.execute(
         "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id", (MIGRATION_SET,)))
     if not applied:
-        raise Refused(f"{path} is not a salesflow database", hint="point --db at a salesflow database")
+        raise Refused(_("{path} is not a salesflow database").format(path=path), hint=_("point --db at a salesflow database"))
     unknown = [name for name in applied if name not in NAMES]
     if unknown:
-        raise Refused(f"{path} was written by a newer salesflow (schema {unknown[-1]})",
-                      hint="upgrade salesflow: pip install -U salesflow")
+        raise Refused(_("{path} was written by a newer salesflow (schema {unknown})").format(path=path, unknown=unknown[-1]),
+                      hint=_("upgrade salesflow: pip install -U salesflow"))
     return SchemaState(False, applied, tuple(n for n in NAMES if n not in applied))
 
 
@@ -168,7 +169,7 @@ class Damaged(Refused):
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # (output/target.py reads it too: output may not import store)
-RESTORE = "restore the newest backup (*.bak beside it), or recover what is left with: sqlite3 FILE .recover"
+RESTORE = N_("restore the newest backup (*.bak beside it), or recover what is left with: sqlite3 FILE .recover")
 
 
 def is_busy(exc: sqlite3.Error) -> bool:
@@ -180,34 +181,34 @@ def is_busy(exc: sqlite3.Error) -> bool:
 def explain(exc: sqlite3.DatabaseError, path: Path | None) -> SalesflowError:
     """What an SQLite failure means for the user, in one line: damaged, truncated, not SQLite, read-only,
     locked, full — never just "not a salesflow database" when it is something else."""
-    name = str(path) if path is not None else "the database"
+    name = str(path) if path is not None else _("the database")
     text = str(exc).lower()
     restore = RESTORE
     damaged = "malformed" in text or "not a database" in text or "corrupt" in text
     if damaged and path is not None:
         header, size, stated = _header(path)
         if header != SQLITE_HEADER:
-            return Refused(f"{name} is not a salesflow database (not an SQLite file)",
-                           hint="point --db at a salesflow database, or at a new file name")
+            return Refused(_("{name} is not a salesflow database (not an SQLite file)").format(name=name),
+                           hint=_("point --db at a salesflow database, or at a new file name"))
         if stated and size < stated:
-            return Damaged(f"{name} is truncated ({size:,} of {stated:,} bytes)", hint=restore)
+            return Damaged(_("{name} is truncated ({size:,} of {stated:,} bytes)").format(name=name, size=size, stated=stated), hint=restore)
     if damaged:
-        return Damaged(f"{name} is damaged (SQLite: {exc})", hint="check it with: salesflow doctor; " + restore)
+        return Damaged(_("{name} is damaged (SQLite: {exc})").format(name=name, exc=exc), hint=_("check it with: salesflow doctor; ") + restore)
     if "readonly" in text or "read-only" in text:
-        return Refused(f"{name} cannot be written: the file or its directory is read-only",
-                       hint="SQLite writes -wal and -shm files beside the database: check both permissions")
+        return Refused(_("{name} cannot be written: the file or its directory is read-only").format(name=name),
+                       hint=_("SQLite writes -wal and -shm files beside the database: check both permissions"))
     if "unable to open" in text:
-        return Refused(f"cannot open {name}: the file or its directory cannot be opened or written",
-                       hint="check that the directory exists and that you may write in it")
+        return Refused(_("cannot open {name}: the file or its directory cannot be opened or written").format(name=name),
+                       hint=_("check that the directory exists and that you may write in it"))
     if "full" in text:
-        return Refused(f"the disk holding {name} is full; nothing was written",
-                       hint="free some space and run the command again")
+        return Refused(_("the disk holding {name} is full; nothing was written").format(name=name),
+                       hint=_("free some space and run the command again"))
     if is_busy(exc):
-        return Refused(f"{name} stayed locked by another process for {BUSY_TIMEOUT_MS // 1000} s; nothing was written",
-                       hint="another salesflow (or a tool holding the file) is writing: try again in a moment")
+        return Refused(_("{name} stayed locked by another process for {busy_timeout_ms} s; nothing was written").format(name=name, busy_timeout_ms=BUSY_TIMEOUT_MS // 1000),
+                       hint=_("another salesflow (or a tool holding the file) is writing: try again in a moment"))
     if "i/o" in text:
-        return Refused(f"the disk reported an I/O error on {name}", hint="check the disk; " + restore)
-    return Refused(f"database error on {name}: {exc}", hint="run with --debug for details")
+        return Refused(_("the disk reported an I/O error on {name}").format(name=name), hint=_("check the disk; ") + restore)
+    return Refused(_("database error on {name}: {exc}").format(name=name, exc=exc), hint=_("run with --debug for details"))
 
 
 def _header(path: Path) -> tuple[bytes, int, int]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from salesflow.domain.errors import NotFound
+from salesflow.i18n import _
 from salesflow.domain.records import Deal, Touch
 
 DEAL_SELECT = """
@@ -43,7 +44,7 @@ def deal_from_row(row: sqlite3.Row) -> Deal:
 def get_deal(conn: sqlite3.Connection, deal_id: int) -> Deal:
     row = conn.execute(DEAL_SELECT + " WHERE d.id = ?", (deal_id,)).fetchone()
     if row is None:
-        raise NotFound(f"no deal #{deal_id}", hint="list deals with: salesflow deals --status all")
+        raise NotFound(_("no deal #{deal_id}").format(deal_id=deal_id), hint=_("list deals with: salesflow deals --status all"))
     return deal_from_row(row)
 
 
@@ -126,7 +127,7 @@ def touches_for(conn: sqlite3.Connection, deal_id: int) -> list[Touch]:
 def get_touch(conn: sqlite3.Connection, touch_id: int) -> Touch:
     row = conn.execute(_TOUCH_SELECT + " WHERE t.id = ?", (touch_id,)).fetchone()
     if row is None:
-        raise NotFound(f"no touch {touch_id}", hint="touch ids are shown by: salesflow show DEAL")
+        raise NotFound(_("no touch {touch_id}").format(touch_id=touch_id), hint=_("touch ids are shown by: salesflow show DEAL"))
     return _touch(row)
 
 

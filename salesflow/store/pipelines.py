@@ -8,6 +8,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from salesflow.domain.errors import NotFound
+from salesflow.i18n import _
 
 if TYPE_CHECKING:
     from salesflow.domain.pipeline import Pipeline
@@ -42,9 +43,9 @@ def load_pipeline(conn: sqlite3.Connection, key: str) -> Pipeline:
 
         named = conn.execute("SELECT key, name, label_zh FROM pipeline ORDER BY rowid").fetchall()
         if not named:
-            raise NotFound(f"no pipeline {key!r} in this database", hint="add one with: salesflow init")
-        key = choose(key, [(k, (name, zh)) for k, name, zh in named], "pipeline",
-                     missing=f"no pipeline {key!r} in this database")
+            raise NotFound(_("no pipeline {key!r} in this database").format(key=key), hint=_("add one with: salesflow init"))
+        key = choose(key, [(k, (name, zh)) for k, name, zh in named], _("pipeline"),
+                     missing=_("no pipeline {key!r} in this database").format(key=key))
         row = conn.execute("SELECT compiled FROM pipeline WHERE key = ?", (key,)).fetchone()
     return pipeline_from_dict(json.loads(row[0]), f"pipeline {key}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from salesflow.domain.errors import NotFound
+from salesflow.i18n import _
 from salesflow.domain.records import Rep
 
 
@@ -36,7 +37,7 @@ def rep_exists(conn: sqlite3.Connection, handle: str) -> bool:
 def get_rep(conn: sqlite3.Connection, handle: str) -> Rep:
     rep = find_rep(conn, handle)
     if rep is None:
-        raise NotFound(f"no rep {handle!r}", hint="list reps with: salesflow rep list")
+        raise NotFound(_("no rep {handle!r}").format(handle=handle), hint=_("list reps with: salesflow rep list"))
     return rep
 
 

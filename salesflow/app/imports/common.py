@@ -10,10 +10,10 @@ from typing import Any, NamedTuple, Protocol
 
 from salesflow.app.context import Outcome
 from salesflow.domain.errors import BadInput, UsageProblem
-from salesflow.domain.vocabulary import TOUCH_KINDS
 from salesflow.ingest.files import Table, open_table
 from salesflow.ingest.presets import UNITS, Columns, looks_like_header
 from salesflow.output.report import Column, Report
+from salesflow.i18n import N_, _
 
 PREVIEW_ROWS = 20
 BIG_FILE_BYTES = 4 * 1024 * 1024  # from this size on, a progress bar
@@ -108,11 +108,11 @@ def describe(table: Table, cols: Columns) -> list[str]:
     """What was detected, for the summary (printed only when the import went through: errors stay one line)."""
     delim = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(table.delimiter or "", table.delimiter)
     how = f"{table.encoding}" + (f", {delim}-separated" if delim else "")
-    preset = (f"preset {cols.preset.name}" + (" (detected from the header)" if cols.detected else "")) if cols.preset \
-        else "no preset (--map only)"
-    lines = [f"{table.path.name}: {how}, header on line {table.header_line}, {preset}"]
+    preset = (f"preset {cols.preset.name}" + (_(" (detected from the header)") if cols.detected else "")) if cols.preset \
+        else _("no preset (--map only)")
+    lines = [_("{name}: {how}, header on line {header_line}, {preset}").format(name=table.path.name, how=how, header_line=table.header_line, preset=preset)]
     if cols.unmapped:
-        lines.append("not imported (no field): " + ", ".join(cols.unmapped[:12]) + (" …" if len(cols.unmapped) > 12 else ""))
+        lines.append(_("not imported (no field): ") + ", ".join(cols.unmapped[:12]) + (" …" if len(cols.unmapped) > 12 else ""))
     return lines
 
 
@@ -124,7 +124,7 @@ def amount_unit(opts: ImportOptions, cols: Columns) -> int | None:
         return UNITS[raw]
     if raw.isdigit() and int(raw) > 0:
         return int(raw)
-    raise UsageProblem(f"amount unit {opts.amount_unit!r} is not a unit", hint="e.g. --amount-unit 万元, 千元, k or 10000")
+    raise UsageProblem(_("amount unit {amount_unit!r} is not a unit").format(amount_unit=opts.amount_unit), hint=_("e.g. --amount-unit 万元, 千元, k or 10000"))
 
 
 def first(cells: list[str], indexes: tuple[int, ...]) -> str | None:
@@ -166,41 +166,44 @@ def run_rows(job: Job, table: Table, ui: Ui) -> None:
 def reject_or_raise(tally: Tally, opts: ImportOptions, line: int, cells: list[str], message: str,
                     hint: str | None = None) -> None:
     if opts.rejects is None:
-        raise BadInput(f"{opts.path.name}:{line}: {message}; nothing was imported",
-                       hint=hint or "fix the row, or pass --rejects FILE to import the rest")
+        raise BadInput(_("{name}:{line}: {message}; nothing was imported").format(name=opts.path.name, line=line, message=message),
+                       hint=hint or _("fix the row, or pass --rejects FILE to import the rest"))
     tally.rejected.append((line, cells, message))
     if len(tally.preview) < PREVIEW_ROWS:
         tally.preview.append({"line": line, "action": "reject", "note": message})
 
 
-_MAP_HINTS = {
-    "stage": "map each with --stage-map '{}=STAGE' (a stage key of the pipeline, won or lost)",
-    "status": "map each with --status-map '{}=open|won|lost'",
-    "owner": "add them with salesflow rep add, or pass --create-reps",
-    "pipeline": "use a pipeline key or name, or import into one with --pipeline KEY",
-    "deal": "import the deals first, or check the deal id column",
-    "touch kind": "use --map to another column, or fix the values (" + ", ".join(TOUCH_KINDS) + ")",
-    "lost reason": "map each with --reason-map '{}=KEY' (a lost-reason key of the pipeline, or unknown)",
-    "currency": "convert each with --rate '{}=RATE' (1 unit = RATE in the currency of this database), "
-                "or keep a rate with: salesflow config set rate.CODE RATE",
+_MAP_HINTS = {  # {value}: the first unknown value
+    "stage": N_("map each with --stage-map '{value}=STAGE' (a stage key of the pipeline, won or lost)"),
+    "status": N_("map each with --status-map '{value}=open|won|lost'"),
+    "owner": N_("add them with salesflow rep add, or pass --create-reps"),
+    "pipeline": N_("use a pipeline key or name, or import into one with --pipeline KEY"),
+    "deal": N_("import the deals first, or check the deal id column"),
+    "touch kind": N_("use --map to another column, or fix the values (call, visit, meeting, email, wechat, demo, quote, note)"),
+    "lost reason": N_("map each with --reason-map '{value}=KEY' (a lost-reason key of the pipeline, or unknown)"),
+    "currency": N_("convert each with --rate '{value}=RATE' (1 unit = RATE in the currency of this database), "
+                   "or keep a rate with: salesflow config set rate.CODE RATE"),
 }
+_KINDS = {"stage": N_("stage"), "status": N_("status"), "owner": N_("owner"), "pipeline": N_("pipeline"), "deal": N_("deal"),
+          "touch kind": N_("touch kind"), "lost reason": N_("lost reason"), "currency": N_("currency")}
 
 
 def _problem_end(tally: Tally, path: Path, rejecting: bool) -> None:
     """After the last row: unknown values abort the import (unless rejected row by row), listing each
     with the option that maps it; a file with no data rows is an error too."""
     if tally.rows == 0:
-        raise BadInput(f"{path.name} has a header but no data rows", hint="export the data again, with its rows")
+        raise BadInput(_("{name} has a header but no data rows").format(name=path.name), hint=_("export the data again, with its rows"))
     if rejecting or not tally.unknown:
         return
     details, hints = [], []
     for what, values in tally.unknown.items():
-        listed = ", ".join(f"{v!r} ({n} row{'s' if n != 1 else ''})" for v, n in values.most_common(12))
-        more = f" and {len(values) - 12} more" if len(values) > 12 else ""
-        hints.append(_MAP_HINTS[what].format(next(iter(values))))
-        details.append(f"{what} ({len(values)}): {listed}{more}")
-    kinds = " and ".join("currency (no rate)" if what == "currency" else what for what in tally.unknown)
-    raise BadInput(f"{path.name}: unknown {kinds} values; nothing was imported", details=details, hint="; ".join(hints))
+        listed = ", ".join((_("{value!r} ({n} row)") if n == 1 else _("{value!r} ({n} rows)")).format(value=v, n=n)
+                           for v, n in values.most_common(12))
+        more = _(" and {n} more").format(n=len(values) - 12) if len(values) > 12 else ""
+        hints.append(_(_MAP_HINTS[what]).format(value=next(iter(values))))
+        details.append(f"{_(_KINDS[what])} ({len(values)}): {listed}{more}")
+    kinds = _(" and ").join(_("currency (no rate)") if what == "currency" else _(_KINDS[what]) for what in tally.unknown)
+    raise BadInput(_("{name}: unknown {kinds} values; nothing was imported").format(name=path.name, kinds=kinds), details=details, hint="; ".join(hints))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -237,23 +240,22 @@ def write_rejects(opts: ImportOptions, header: list[str], tally: Tally) -> None:
 
 
 def summary(opts: ImportOptions, tally: Tally) -> Outcome:
-    verb = "would import" if opts.dry_run else "imported"
+    verb = _("would import") if opts.dry_run else _("imported")
     n = lambda k: f"{k:,}"  # noqa: E731
-    line = (f"{verb} {opts.path.name}: {n(tally.rows)} rows → {n(tally.created)} created, {n(tally.updated)} updated,"
-            f" {n(tally.unchanged)} unchanged, {n(tally.skipped)} skipped, {n(len(tally.rejected))} rejected")
+    line = (_("{verb} {name}: {n} rows → {n2} created, {n3} updated, {n4} unchanged, {n5} skipped, {n6} rejected").format(verb=verb, name=opts.path.name, n=n(tally.rows), n2=n(tally.created), n3=n(tally.updated), n4=n(tally.unchanged), n5=n(tally.skipped), n6=n(len(tally.rejected))))
     out = Outcome(lines=[line], notes=list(tally.described))
     made = ", ".join(f"{n(tally.created_of[k])} {k if tally.created_of[k] != 1 else k[:-1]}"
                      for k in ("reps", "customers", "contacts", "stage events") if tally.created_of[k])
     if made:
-        out.lines.append(("would also create " if opts.dry_run else "also created ") + made)
+        out.lines.append((_("would also create ") if opts.dry_run else _("also created ")) + made)
     if tally.new_reps:
-        out.notes.append("new reps: " + ", ".join(tally.new_reps[:8]) + (f" and {len(tally.new_reps) - 8} more" if len(tally.new_reps) > 8 else ""))
+        out.notes.append(_("new reps: ") + ", ".join(tally.new_reps[:8]) + (f" and {len(tally.new_reps) - 8} more" if len(tally.new_reps) > 8 else ""))
     for warning, count in sorted(tally.warnings.items()):
-        out.notes.append(f"warning: {n(count)} row{'s' if count != 1 else ''}: {warning}")
+        out.notes.append(_("warning: {n} row{value}: {warning}").format(n=n(count), value='s' if count != 1 else '', warning=warning))
     if tally.rejected and opts.rejects:
-        out.notes.append(f"rejected rows {'would be' if opts.dry_run else 'were'} written to {opts.rejects} with their reasons")
+        out.notes.append(_("rejected rows {value} written to {rejects} with their reasons").format(value='would be' if opts.dry_run else 'were', rejects=opts.rejects))
     if opts.dry_run:
-        out.notes.append("dry run: nothing was written")
+        out.notes.append(_("dry run: nothing was written"))
     return out
 
 
@@ -264,5 +266,5 @@ def preview_report(kind: str, tally: Tally) -> Report:
                  Column("amount", "money")]
     else:
         cols += [Column("kind"), Column("at", "datetime"), Column("by")]
-    return Report(f"Import preview (first {PREVIEW_ROWS} rows)", cols + [Column("note")], tally.preview,
-                  empty="no data rows")
+    return Report(_("Import preview (first {preview_rows} rows)").format(preview_rows=PREVIEW_ROWS), cols + [Column("note")], tally.preview,
+                  empty=_("no data rows"))

@@ -31,6 +31,7 @@ from salesflow.store import bulk, changes
 from salesflow.store import imports as store
 from salesflow.store.changes import Cmd
 from salesflow.store.pipelines import load_pipeline, pipeline_keys
+from salesflow.i18n import _
 
 DEFER_INDEXES_BYTES = 16 * 1024 * 1024  # above this, drop and rebuild secondary indexes (then ANALYZE)
 DUPLICATE_CHOICES = ("update", "skip", "fail")
@@ -38,7 +39,7 @@ DUPLICATE_CHOICES = ("update", "skip", "fail")
 
 def import_deals(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: Ui = Ui()) -> tuple[Outcome, Tally]:
     if opts.on_duplicate not in DUPLICATE_CHOICES:
-        raise UsageProblem(f"--on-duplicate {opts.on_duplicate!r} is not a choice", hint="update, skip or fail")
+        raise UsageProblem(_("--on-duplicate {on_duplicate!r} is not a choice").format(on_duplicate=opts.on_duplicate), hint=_("update, skip or fail"))
     common.check_rejects(opts)
     maps = parse_maps(list(opts.maps))
     table = common.open_file(opts, "deals", maps)
@@ -110,7 +111,7 @@ class DealImport:
         existing = self._existing(draft)
         if existing is not None:
             if self.opts.on_duplicate == "fail":
-                raise Problem(f"deal {draft.key.removeprefix('id:')} already exists (#{existing})")
+                raise Problem(_("deal {removeprefix} already exists (#{existing})").format(removeprefix=draft.key.removeprefix('id:'), existing=existing))
             if self.opts.on_duplicate == "skip":
                 t.skipped += 1
                 self._preview(line, "skip", existing, draft, owner)

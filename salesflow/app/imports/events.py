@@ -11,6 +11,7 @@ from salesflow.domain.errors import BadInput
 from salesflow.domain.pipeline import Pipeline
 from salesflow.ingest.files import open_table
 from salesflow.ingest.values import import_datetime
+from salesflow.i18n import _
 
 EVENT_FIELDS = ("deal_id", "from_stage", "to_stage", "at", "by", "reason", "forced")
 
@@ -22,8 +23,8 @@ def read_events(opts: ImportOptions, act: Act) -> dict[int, list[tuple]]:
     index = {name: i for i, name in enumerate(table.header)}
     missing = [n for n in EVENT_FIELDS if n not in index]
     if missing:
-        raise BadInput(f"{opts.events.name}: not a stage-events export (missing {', '.join(missing)})",
-                       hint="write it with: salesflow export stage-events -o FILE")
+        raise BadInput(_("{name}: not a stage-events export (missing {join})").format(name=opts.events.name, join=', '.join(missing)),
+                       hint=_("write it with: salesflow export stage-events -o FILE"))
     events: dict[int, list[tuple]] = {}
     for line, cells in table.rows:
         try:

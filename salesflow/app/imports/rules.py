@@ -29,6 +29,7 @@ from salesflow.domain.text import clean_text, name_key, normalise_email
 from salesflow.domain.vocabulary import GRADES, UNKNOWN_REASON
 from salesflow.ingest.files import normalise_header
 from salesflow.ingest.values import import_amount, import_datetime, import_phone
+from salesflow.i18n import _
 
 Row = dict[str, str]  # field -> the stripped cell ("" when empty; a field the file does not map is absent)
 
@@ -84,7 +85,7 @@ def draft(get: Row, plan: Plan, reps: dict[str, str], warn: Counter) -> Draft | 
         unknown.extend(stage_unknown.pairs)
         status, stage = "open", None
     if status == "skip":
-        warn["skipped: deleted in the source system"] += 1
+        warn[_("skipped: deleted in the source system")] += 1
         return None
     owner_raw = get.get("owner")
     owner = owner_of(owner_raw, reps)
@@ -114,25 +115,25 @@ def draft(get: Row, plan: Plan, reps: dict[str, str], warn: Counter) -> Draft | 
         h = stage_history(p, status=status, stage=open_stage, entered=entered, created=created, closed=closed)
         progressed = max((at for f, t, at in h.events if f is not None and p.is_progress(f, t)), default=None)
     if not h.known:
-        warn["lost without saying how far it got: history unknown (left out of stage-reach reports)"] += 1
+        warn[_("lost without saying how far it got: history unknown (left out of stage-reach reports)")] += 1
     reason = reason_of(get.get("lost_reason"), stages, warn) if status == "lost" else None
     last_raw = get.get("last_activity")
     last = import_datetime(last_raw, fmt) if last_raw else None
     if last is not None and last > plan.now:
-        raise Problem(f"last activity date {last_raw!r} is in the future")
+        raise Problem(_("last activity date {last_raw!r} is in the future").format(last_raw=last_raw))
     if last is not None and last < created:
         last = created
-        warn["last activity before the deal was created: counted from the created date"] += 1
+        warn[_("last activity before the deal was created: counted from the created date")] += 1
     customer = clean_text(get.get("customer"), "customer", max_len=200)
     title = clean_text(get.get("title"), "title", max_len=200)
-    external = clean_text(get.get("external_id"), "external id", max_len=200)
+    external = clean_text(get.get("external_id"), _("external id"), max_len=200)
     contact = clean_text(get.get("contact"), "contact", max_len=100)
     phone_raw = get.get("phone")
     phone = import_phone(clean_text(phone_raw, "phone", max_len=64), plan.region) if phone_raw else None
     email = email_of(get.get("email"), warn)
     grade = grade_of(get.get("grade"))
     if customer is None:
-        warn["no customer: imported without one"] += 1
+        warn[_("no customer: imported without one")] += 1
     if title is None:
         title = customer or (f"deal {external}" if external else "(untitled)")
     deal_id = deal_id_of(get.get("deal_id"))
@@ -196,7 +197,7 @@ def status_and_stage(status_raw: str | None, stage_raw: str | None, stages: Stag
         kind = "open" if stage in stages.opens else ("won" if stage == stages.closed["won"] else "lost")
         if kind != "open":
             if status not in (None, kind):
-                raise Problem(f"stage {stage_raw!r} is {kind} but status {status_raw!r} says {status}")
+                raise Problem(_("stage {stage_raw!r} is {kind} but status {status_raw!r} says {status}").format(stage_raw=stage_raw, kind=kind, status_raw=status_raw, status=status))
             status = kind
     return status or "open", stage
 
@@ -210,22 +211,22 @@ def close_times(status: str, created: datetime | None, close: date | None, close
     if closed_guessed:
         if close is not None:
             closed = datetime.combine(close, datetime.min.time())
-            warn["won/lost without a close time: closed at the expected close date (in no period)"] += 1
+            warn[_("won/lost without a close time: closed at the expected close date (in no period)")] += 1
         else:
             closed = now
-            warn["won/lost without a close date: closed now (in no period)"] += 1
+            warn[_("won/lost without a close date: closed now (in no period)")] += 1
     created_guessed = created is None
     if created is None:
         created = closed or (datetime.combine(close, datetime.min.time()) if close and close <= now.date() else now)
-        warn["no created date: used the close date, else now (in no period)"] += 1
+        warn[_("no created date: used the close date, else now (in no period)")] += 1
     if created > now:
-        raise Problem(f"created date {created_raw!r} is in the future (now is {now.isoformat(timespec='minutes').replace('T', ' ')})")
+        raise Problem(_("created date {created_raw!r} is in the future (now is {replace})").format(created_raw=created_raw, replace=now.isoformat(timespec='minutes').replace('T', ' ')))
     if closed is not None:
         if closed > now:
-            raise Problem(f"close date {closed_raw!r} of a {status} deal is in the future")
+            raise Problem(_("close date {closed_raw!r} of a {status} deal is in the future").format(closed_raw=closed_raw, status=status))
         if closed < created:
             created = closed
-            warn["closed before it was created: created date set to the close date"] += 1
+            warn[_("closed before it was created: created date set to the close date")] += 1
     guessed = " ".join(g for g, yes in (("created", created_guessed), ("closed", closed_guessed)) if yes) or None
     return created, closed, guessed
 
@@ -238,19 +239,19 @@ def entered_dates(get: Row, plan: Plan, stages: Stages) -> dict[str, datetime]:
         if raw:
             key = stages.words.get(normalise_header(word))
             if key is None or key not in stages.opens:
-                raise Problem(f"{target}: {word!r} is not an open stage of pipeline {stages.pipeline.key}")
+                raise Problem(_("{target}: {word!r} is not an open stage of pipeline {key}").format(target=target, word=word, key=stages.pipeline.key))
             entered[key] = import_datetime(raw, plan.date_format)
     return entered
 
 
 def reason_of(raw: str | None, stages: Stages, warn: Counter) -> str:
     """A lost row's reason key: its wording through the pipeline's words and --reason-map; none → unknown."""
-    text = clean_text(raw, "lost reason", max_len=500)
+    text = clean_text(raw, _("lost reason"), max_len=500)
     reason, recognised = lost_reason(stages.reasons, text)
     if not recognised:
-        raise Unknown(("lost reason", text))
+        raise Unknown((_("lost reason"), text))
     if reason == UNKNOWN_REASON:
-        warn["lost without a reason: reason 'unknown' (kept apart from 'other')"] += 1
+        warn[_("lost without a reason: reason 'unknown' (kept apart from 'other')")] += 1
     return reason
 
 
@@ -263,9 +264,9 @@ def amount_of(raw: str | None, currency_raw: str | None, plan: Plan) -> tuple[in
     if currency_raw:
         column = currency_code(currency_raw)
         if column is None or not _is_currency(column):
-            raise Problem(f"currency {currency_raw!r} is not a currency code", hint="e.g. CNY, USD, EUR, 人民币, 美元")
+            raise Problem(_("currency {currency_raw!r} is not a currency code").format(currency_raw=currency_raw), hint=_("e.g. CNY, USD, EUR, 人民币, 美元"))
         if code is not None and column != code:
-            raise Problem(f"currency {currency_raw!r} but the amount column's header says {code}")
+            raise Problem(_("currency {currency_raw!r} but the amount column's header says {code}").format(currency_raw=currency_raw, code=code))
         code = column
     if not raw:
         return 0, {}
@@ -273,13 +274,13 @@ def amount_of(raw: str | None, currency_raw: str | None, plan: Plan) -> tuple[in
     if not raw.isdigit():
         marked, text = split_currency(raw)
         if marked is not None and code is not None and marked != code:
-            raise Problem(f"amount {raw!r} is in {marked} but the {'currency column' if currency_raw else 'header'} says {code}")
+            raise Problem(_("amount {raw!r} is in {marked} but the {value} says {code}").format(raw=raw, marked=marked, value='currency column' if currency_raw else 'header', code=code))
         if marked is not None and not _is_currency(marked):
-            raise Problem(f"amount {raw!r}: {marked} is not a currency code", hint="e.g. CNY, USD, EUR")
+            raise Problem(_("amount {raw!r}: {marked} is not a currency code").format(raw=raw, marked=marked), hint=_("e.g. CNY, USD, EUR"))
         code = code or marked
         if plan.unit and _OWN_UNIT.search(text):
-            raise Problem(f"amount {raw!r} has a unit of its own, and the column's header already multiplies by {plan.unit:,}",
-                          hint="write plain numbers under a header like 金额(万元)")
+            raise Problem(_("amount {raw!r} has a unit of its own, and the column's header already multiplies by {unit:,}").format(raw=raw, unit=plan.unit),
+                          hint=_("write plain numbers under a header like 金额(万元)"))
     minor = import_amount(text, plan.unit)
     cur = plan.currency
     if code is not None and code != cur.code and code not in cur.rates:
@@ -301,14 +302,14 @@ def email_of(raw: str | None, warn: Counter) -> str | None:
     try:
         return normalise_email(raw)
     except BadInput:
-        warn["email that does not look like an address: kept as written"] += 1
+        warn[_("email that does not look like an address: kept as written")] += 1
         return clean_text(raw, "email", max_len=320)
 
 
 def grade_of(raw: str | None) -> str | None:
     grade = raw.strip().upper()[:1] if raw else None
     if grade is not None and grade not in GRADES:
-        raise Problem(f"grade {raw!r} is not A, B or C")
+        raise Problem(_("grade {raw!r} is not A, B or C").format(raw=raw))
     return grade
 
 
@@ -317,7 +318,7 @@ def deal_id_of(raw: str | None) -> int | None:
         return None
     digits = raw.lstrip("#")
     if not digits.isdigit() or int(digits) == 0:
-        raise Problem(f"deal id {raw!r} is not a deal id")
+        raise Problem(_("deal id {raw!r} is not a deal id").format(raw=raw))
     return int(digits)
 
 
@@ -343,7 +344,7 @@ def fields_of(get: Row) -> dict[str, str]:
         except ValueError:
             loaded = None
         if not isinstance(loaded, dict):
-            raise Problem(f"fields {raw[:40]!r} is not a JSON object")
+            raise Problem(_("fields {raw!r} is not a JSON object").format(raw=raw[:40]))
         fields.update({str(k): str(v) for k, v in loaded.items() if v not in (None, "")})
     for name, value in get.items():
         if name.startswith("fields.") and value:

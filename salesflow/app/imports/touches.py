@@ -24,18 +24,19 @@ from salesflow.ingest.values import check_date_format, import_datetime
 from salesflow.store import changes
 from salesflow.store import imports as store
 from salesflow.store.changes import Cmd
+from salesflow.i18n import _
 
 
 def import_touches(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: Ui = Ui()) -> tuple[Outcome, Tally]:
     if opts.stage_maps or opts.status_maps or opts.events or opts.reason_maps or opts.rates:
-        raise UsageProblem("--stage-map, --status-map, --reason-map, --rate and --events apply to import deals")
+        raise UsageProblem(_("--stage-map, --status-map, --reason-map, --rate and --events apply to import deals"))
     common.check_rejects(opts)
     maps = parse_maps(list(opts.maps))
     table = common.open_file(opts, "touches", maps)
     cols = plan_columns("touches", table.header, opts.preset, maps)
     if "deal_id" not in cols.fields and "deal_external_id" not in cols.fields:
-        raise BadInput(f"{opts.path.name}: no column says which deal a touch belongs to",
-                       hint="map one with --map 'Column=deal_id' (this database's ids) or 'Column=deal_external_id'")
+        raise BadInput(_("{name}: no column says which deal a touch belongs to").format(name=opts.path.name),
+                       hint=_("map one with --map 'Column=deal_id' (this database's ids) or 'Column=deal_external_id'"))
     tally = _import(conn, opts, act, table, cols, ui)
     return common.summary(opts, tally), tally
 
@@ -80,18 +81,18 @@ class TouchImport:
             deal_id = self.keys.get(ext)
         if deal_id is None:
             if not deal_raw and not ext:
-                raise Problem("no deal id or deal external id")
+                raise Problem(_("no deal id or deal external id"))
             raise Unknown(("deal", deal_raw or ext))
         kind_raw = get("kind")
         kind = self.kinds.get(normalise_header(kind_raw)) if kind_raw else "note"
         if kind is None:
-            raise Unknown(("touch kind", kind_raw))
+            raise Unknown((_("touch kind"), kind_raw))
         at_raw = get("at")
         if not at_raw:
-            raise Problem("no touch time")
+            raise Problem(_("no touch time"))
         at = import_datetime(at_raw, self.date_format)
         if at > self.act.now:
-            raise Problem(f"touch time {at_raw!r} is in the future")
+            raise Problem(_("touch time {at_raw!r} is in the future").format(at_raw=at_raw))
         by_raw = get("by")
         by = (self.reps.get(normalise_header(by_raw)) or clean_text(by_raw, "by", max_len=100)) if by_raw else self.act.by
         notes = clean_text(get("notes"), "notes")
@@ -101,7 +102,7 @@ class TouchImport:
         natural = (deal_id, kind, iso(at), notes)
         if natural in self.seen or store.touch_exists(self.conn, deal_id, kind, iso(at), notes):
             t.skipped += 1
-            self._preview(line, "skip", deal_id, kind, at, by, "already there")
+            self._preview(line, "skip", deal_id, kind, at, by, _("already there"))
             return
         self.seen.add(natural)
         self.writer.add("touch", (self.writer.allocate("touch"), deal_id, kind, iso(at), by, contact_id, notes, outcome,

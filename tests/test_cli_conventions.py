@@ -1,4 +1,4 @@
-"""Interface conventions every command shares (§11): global options, errors, exit codes, help."""
+"""Interface conventions every command shares: global options, errors, exit codes, help."""
 
 from __future__ import annotations
 

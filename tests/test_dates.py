@@ -1,4 +1,4 @@
-"""Human date input (§4), resolved against a pinned `now`."""
+"""Human date input, resolved against a pinned `now`."""
 
 from datetime import datetime
 
@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from salesflow.domain.dates import parse_now, parse_when
 from salesflow.domain.errors import BadInput
 
-MONDAY = datetime(2026, 11, 2, 9, 0)  # the example day in PRODUCT.md §4
+MONDAY = datetime(2026, 11, 2, 9, 0)  # a Monday
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -1,4 +1,4 @@
-"""Deadline arithmetic and urgency as pure functions (§5, §8): literal dates, exact numbers."""
+"""Deadline arithmetic and urgency as pure functions: literal dates, exact numbers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`salesflow demo` builds a realistic, seeded database and never touches an existing file (§11)."""
+"""`salesflow demo` builds a realistic, seeded database and never touches an existing file."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Two weeks of one team's follow-ups, with pinned clocks: every §5 rule, its suppression and its
-fulfilment, grade windows, --days, --all, --check, csv, assign and sweep (§6)."""
+"""Two weeks of one team's follow-ups, with pinned clocks: every follow-up rule, its suppression and its
+fulfilment, grade windows, --days, --all, --check, csv, assign and sweep."""
 
 from __future__ import annotations
 

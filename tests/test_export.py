@@ -1,4 +1,4 @@
-"""`export` (§10): stable columns, every status, formula neutralising, --raw, --excel, safe files."""
+"""`export`: stable columns, every status, formula neutralising, --raw, --excel, safe files."""
 
 from __future__ import annotations
 

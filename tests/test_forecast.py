@@ -1,4 +1,4 @@
-"""Forecast (§9): learned p, month buckets, targets, ranges, snapshots, accuracy, backtest."""
+"""Forecast: learned p, month buckets, targets, ranges, snapshots, accuracy, backtest."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Funnel arithmetic (§7): cohort, "reached" semantics, rates, time in stage, summary."""
+"""Funnel arithmetic: cohort, "reached" semantics, rates, time in stage, summary."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rep health (§7): each colour and each red and yellow condition on its own; stuck deals."""
+"""Rep health: each colour and each red and yellow condition on its own; stuck deals."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Hostile and bad input (§12): each case gets one `error:` line (plus at most one hint), the right exit
+"""Hostile and bad input: each case gets one `error:` line (plus at most one hint), the right exit
 code, no traceback, and leaves the database dump exactly as it was."""
 
 from __future__ import annotations

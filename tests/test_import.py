@@ -1,4 +1,4 @@
-"""`import deals|touches` (§10): presets field by field, encodings, idempotence, rejects, dry run, round trip."""
+"""`import deals|touches`: presets field by field, encodings, idempotence, rejects, dry run, round trip."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Migrations (§12): a first-release database is backed up next to itself, then migrated; nothing is lost.
+"""Migrations: a first-release database is backed up next to itself, then migrated; nothing is lost.
 
 tests/fixtures/first-release.db was written by salesflow 0.1.0 (schema m001_initial only): two reps,
 two leads (one moved to qualified with process fields, one lost), a touch and a November target.

@@ -1,4 +1,4 @@
-"""Amounts as people type them (§2) become exact integer minor units."""
+"""Amounts as people type them become exact integer minor units."""
 
 import pytest
 from hypothesis import given

@@ -1,4 +1,4 @@
-"""Moving deals through the standard pipeline from the command line (§3, §4)."""
+"""Moving deals through the standard pipeline from the command line."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`deals` output in every format: exact machine columns and values, aligned human tables (§10, §11)."""
+"""`deals` output in every format: exact machine columns and values, aligned human tables."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pipelines as data: templates, `pipeline show|export|load`, validation with clear errors (§3)."""
+"""Pipelines as data: templates, `pipeline show|export|load`, validation with clear errors."""
 
 from __future__ import annotations
 

@@ -43,3 +43,22 @@ def test_every_command_is_in_the_readme():
     for path, command in all_commands():
         if path and not hasattr(command, "list_commands"):
             assert f"salesflow {' '.join(path)}" in text, f"`salesflow {' '.join(path)}` is not in the README"
+
+
+def test_the_repository_stands_alone():
+    """Code, tests, templates and docs never send a reader to a document outside the repository."""
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for path in [root / "README.md", *root.joinpath("docs").rglob("*.md"), *root.joinpath("salesflow").rglob("*.py"),
+                 *root.joinpath("salesflow", "templates").glob("*.toml"), *root.joinpath("tests").rglob("*.py"),
+                 *root.joinpath("examples").rglob("*.*")]:
+        if path.suffix in (".db", ".xlsx") or path == Path(__file__).resolve():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        for marker in ("§", "PRODUCT.md", "product definition"):
+            if marker in text:
+                found.append(f"{path.relative_to(root)}: {marker}")
+    assert found == []

@@ -1,4 +1,4 @@
-"""Reliability with real processes (§12): concurrent writers, kills and signals during an import, file
+"""Reliability with real processes: concurrent writers, kills and signals during an import, file
 permissions, doctor. Moderate sizes by default; the full sizes are marked slow (`pytest --runslow`,
 which .ci/run also runs)."""
 

@@ -1,4 +1,4 @@
-"""Reps (§2): handles, display names, roles, managers, capacity."""
+"""Reps: handles, display names, roles, managers, capacity."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Win/loss review (§7) of the deals closed in a period, worked out by hand."""
+"""Win/loss review of the deals closed in a period, worked out by hand."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every (from, to) stage pair of every template: allowed, refused, or needing --force (§3)."""
+"""Every (from, to) stage pair of every template: allowed, refused, or needing --force."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def touches(complete: bool) -> list[Touch]:
 
 
 def expected(pipeline: Pipeline, src: str, dst: str) -> str:
-    """The rule of §3 restated over positions: 'allowed', 'reason', 'force' or 'refused'."""
+    """The stage rule restated over positions: 'allowed', 'reason', 'force' or 'refused'."""
     s, d = pipeline.stage(src), pipeline.stage(dst)
     if src == dst:
         return "refused"

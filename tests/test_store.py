@@ -1,4 +1,4 @@
-"""The database file: schema from migrations, owner-only files, refusing files that are not ours (§12)."""
+"""The database file: schema from migrations, owner-only files, refusing files that are not ours."""
 
 from __future__ import annotations
 

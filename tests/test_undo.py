@@ -1,4 +1,4 @@
-"""`undo` (§4): reverts the last data-changing command as a whole, from the change log."""
+"""`undo`: reverts the last data-changing command as a whole, from the change log."""
 
 from __future__ import annotations
 

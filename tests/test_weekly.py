@@ -1,4 +1,4 @@
-"""`report weekly` (§7): week bucketing, sparklines, and the whole page as a reviewed golden file."""
+"""`report weekly`: week bucketing, sparklines, and the whole page as a reviewed golden file."""
 
 from __future__ import annotations
 

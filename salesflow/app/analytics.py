@@ -1,4 +1,4 @@
-"""Manager reports: the cohort funnel and its summary (§7)."""
+"""Manager reports: the cohort funnel and its summary."""
 
 from __future__ import annotations
 

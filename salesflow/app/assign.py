@@ -1,4 +1,4 @@
-"""Assignment and escalation (§6): `assign` and the cron job `sweep`."""
+"""Assignment and escalation: `assign` and the cron job `sweep`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`doctor`: check that the database is whole, safe and consistent; list every problem (§12)."""
+"""`doctor`: check that the database is whole, safe and consistent; list every problem."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Forecast (§9): by close month and rep, learned stage probabilities, ranges, targets, snapshots,
+"""Forecast: by close month and rep, learned stage probabilities, ranges, targets, snapshots,
 accuracy and backtest."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Win/loss review (复盘, §7) of the deals closed in a period."""
+"""Win/loss review (复盘) of the deals closed in a period."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Where the team is stuck: `stuck` deals and rep `health` (§7)."""
+"""Where the team is stuck: `stuck` deals and rep `health`."""
 
 from __future__ import annotations
 

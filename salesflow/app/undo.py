@@ -1,4 +1,4 @@
-"""`undo`: revert your most recent command as a whole, from the change log (§4, §12)."""
+"""`undo`: revert your most recent command as a whole, from the change log."""
 
 from __future__ import annotations
 

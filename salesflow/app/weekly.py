@@ -1,4 +1,4 @@
-"""`report weekly`: one page for the weekly meeting (§7)."""
+"""`report weekly`: one page for the weekly meeting."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who gets an unassigned deal (§6): the active rep with the lowest open-deals ÷ capacity ratio;
+"""Who gets an unassigned deal: the active rep with the lowest open-deals ÷ capacity ratio;
 ties go to the rep with fewer deals assigned in the last 24 h, then to the handle. Deterministic."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Human date input (§4) and the clock as a value.
+"""Human date input and the clock as a value.
 
 Every function takes `now` as an argument; nothing here reads the real clock. A bare date means
 00:00 of that day. Weeks start on Monday. Year-less and weekday forms resolve forwards (the next

@@ -1,4 +1,4 @@
-"""Follow-up deadlines (§5): which rules apply to an open deal, when each falls due, and why.
+"""Follow-up deadlines: which rules apply to an open deal, when each falls due, and why.
 
 | rule          | deadline                                                                    |
 |---------------|-----------------------------------------------------------------------------|

@@ -1,4 +1,4 @@
-"""Forecast (§9): stage probabilities learned from history, weighted amounts by close month, ranges.
+"""Forecast: stage probabilities learned from history, weighted amounts by close month, ranges.
 
     p(s) = (w + k · prior) ÷ (n + k)
 

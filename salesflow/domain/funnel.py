@@ -1,4 +1,4 @@
-"""The cohort funnel (§7) with "reached" semantics, shared by analytics and forecast.
+"""The cohort funnel with "reached" semantics, shared by analytics and forecast.
 
 A deal *reached* a stage if the furthest stage it ever entered is that stage or later; a won deal
 reached every open stage and `won`; a lost deal reached the stages up to the one it was lost from

@@ -1,4 +1,4 @@
-"""Rep health (§7): red / yellow / green, with the reasons written out. A win counts as a forward move.
+"""Rep health: red / yellow / green, with the reasons written out. A win counts as a forward move.
 
 red    — the rep has open deals and no forward stage move or win in the last 14 days, or at least 2
          open deals sit in one and the same stage, each there for more than 15 days;

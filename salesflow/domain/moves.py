@@ -1,4 +1,4 @@
-"""The stage machine (§3): which moves are allowed, refused, or need `--force --reason`."""
+"""The stage machine: which moves are allowed, refused, or need `--force --reason`."""
 
 from __future__ import annotations
 

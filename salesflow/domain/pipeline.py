@@ -1,4 +1,4 @@
-"""Pipelines are data: ordered open stages plus `won` and `lost`, each with criteria (§3).
+"""Pipelines are data: ordered open stages plus `won` and `lost`, each with criteria.
 
 A definition comes from TOML (a shipped template or an admin's file) and is validated here, with
 every problem named by its place in the file. Entry criteria name deal fields that must be filled

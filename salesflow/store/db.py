@@ -1,6 +1,6 @@
 """Opening the database: the one function that connects, checks, migrates and sets pragmas.
 
-Order matters for safety (§12): a file that is not a salesflow database, or one written by a newer
+Order matters for safety: a file that is not a salesflow database, or one written by a newer
 salesflow, is refused before any statement that could write (the WAL switch included), so it stays
 byte-identical. A database that needs migrating is first copied next to itself with `VACUUM INTO`.
 Writes go through `write()`: BEGIN IMMEDIATE, so concurrent writers queue on the busy timeout

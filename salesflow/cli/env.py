@@ -89,10 +89,15 @@ class Env:
         from salesflow.output.emit import Style
 
         terminal = sys.stdout.isatty()
+        currency = None
+        if self._conn is not None:  # the command read a database: its tables name its currency
+            from salesflow.app.currency import currency_of
+
+            currency = currency_of(self._conn).code
         if self.color == "always":
-            return Style(self.lang, True, True, _width(), self.wide)
+            return Style(self.lang, True, True, _width(), self.wide, currency)
         color = self.color == "auto" and terminal and not os.environ.get("NO_COLOR")
-        return Style(self.lang, terminal, color, _width(), self.wide)
+        return Style(self.lang, terminal, color, _width(), self.wide, currency)
 
     def close(self) -> None:
         if self._conn is not None:

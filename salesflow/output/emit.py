@@ -31,6 +31,7 @@ class Style:
     color: bool = False
     width: int | None = None
     wide: bool = False  # --wide: every column, nothing cut, however wide the lines get
+    currency: str | None = None  # the database's (ISO 4217): money headers read "Amount (CNY)"
 
 
 # A spreadsheet runs a cell starting with these as a formula (CSV injection); full-width forms too,
@@ -69,7 +70,7 @@ def _to(out: Path | None, style: Style, write, stream: IO[str] | None = None) ->
         from salesflow.output.target import output_file
 
         with output_file(out) as handle:
-            write(handle, Style(style.lang, False, False, style.width))
+            write(handle, Style(style.lang, False, False, style.width, currency=style.currency))
     else:
         write(stream or sys.stdout, style)
 
@@ -285,6 +286,12 @@ def human_rows(report: Report, lang: str, rows: list[dict[str, Any]] | None = No
     return [columns[i] for i in keep], [[r[i] for i in keep] for r in cells]
 
 
+def _headers(columns: list[Column], style: Style) -> list[str]:
+    """Column headers in the current language; money columns name the database's currency."""
+    return [labels.column(c.key) + (f" ({style.currency})" if style.currency and c.kind == "money" else "")
+            for c in columns]
+
+
 def is_numeric(column: Column) -> bool:
     return column.kind in ("money", "id", "int", "number", "score", "rate", "days")
 
@@ -317,7 +324,7 @@ def _table(report: Report, style: Style, stream: IO[str]) -> None:
 def _one_table(report: Report, style: Style, stream: IO[str], source: list[dict[str, Any]], title: str,
                footer: list[str]) -> None:
     columns, rows = human_rows(report, style.lang, source, drawings=style.terminal)
-    headers = [labels.column(c.key, style.lang) for c in columns]
+    headers = _headers(columns, style)
     if style.terminal:
         _fitted(report, style, stream, source, columns, headers, rows, title, footer)
         return
@@ -400,7 +407,7 @@ def _markdown(report: Report, style: Style, stream: IO[str]) -> None:
     stream.write(f"### {md_cell(report.title)}\n")
     for name, source in group_rows(report, style.lang):
         columns, rows = human_rows(report, style.lang, source)
-        headers = [labels.column(c.key, style.lang) for c in columns]
+        headers = _headers(columns, style)
         escaped = [[md_cell(cell) for cell in row] for row in rows]
         aligns = ["right" if is_numeric(c) else "left" for c in columns]
         stream.write(f"\n#### {md_cell(name)}\n\n" if name else "\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from salesflow.output import labels
 from salesflow.output.report import Column, Report
 from salesflow.store import analytics, doctor as store
 from salesflow.store.db import network_filesystem
@@ -16,7 +17,7 @@ OK, PROBLEM, WARNING = "ok", "problem", "warning"
 def damaged_report(path: Path, why: str) -> tuple[Report, bool]:
     """The report for a database that cannot even be opened (malformed, truncated): one problem."""
     rows = [{"check": "integrity", "result": PROBLEM, "detail": why}]
-    return Report(_("Doctor: {path}").format(path=path), [Column("check"), Column("result"), Column("detail")], rows,
+    return Report(_("Doctor: {path}").format(path=path), [Column("check", words=labels.CHECKS), Column("result", words=labels.RESULTS), Column("detail")], rows,
                   footer=[_("the other checks need a readable database")]), True
 
 
@@ -32,7 +33,7 @@ def checkup(conn: sqlite3.Connection, path: Path) -> tuple[Report, bool]:
         _checks(conn, path, note)
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a damaged page can hold bytes that are not text
         note("readable", PROBLEM, _("malformed: {exc} (the checks after this one could not run)").format(exc=exc))
-    report = Report(_("Doctor: {path}").format(path=path), [Column("check"), Column("result"), Column("detail")], rows,
+    report = Report(_("Doctor: {path}").format(path=path), [Column("check", words=labels.CHECKS), Column("result", words=labels.RESULTS), Column("detail")], rows,
                     footer=[_("exit 1 when any check is a problem; warnings do not fail")])
     return report, any(r["result"] == PROBLEM for r in rows)
 

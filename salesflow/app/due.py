@@ -13,6 +13,7 @@ from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, NotFound
 from salesflow.domain.pipeline import Pipeline
 from salesflow.domain.urgency import DEFAULT_WEIGHTS, score, terms
+from salesflow.output import labels
 from salesflow.output.report import Column, Report
 from salesflow.store import due as store
 from salesflow.store.pipelines import get_meta, load_pipeline, stage_labels
@@ -190,8 +191,8 @@ def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) ->
     horizon = now.date() + timedelta(days=days)
     deadline_rows = [{
         "rule": d.rule, "deadline": d.at, "counts": d.suppressed is None,
-        "status": (f"suppressed: {d.suppressed}" if d.suppressed else
-                   "passed" if d.at < now else _("within horizon") if d.at.date() <= horizon else "later"),
+        "status": (_("suppressed: {why}").format(why=d.suppressed) if d.suppressed else
+                   _("passed") if d.at < now else _("within horizon") if d.at.date() <= horizon else _("later")),
     } for d in found]
     overdue = rules.days_overdue(due, now) if due else None
     from salesflow.app.forecast import ForecastQuery, stage_probabilities
@@ -213,7 +214,7 @@ def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) ->
     return Explanation(
         deal_id=deal.id,
         title=_("#{id} {customer} — {title} ({stage}, grade {grade}, owner {value})").format(id=deal.id, customer=deal.customer, title=deal.title, stage=deal.stage, grade=f.grade, value=deal.owner or 'unassigned'),
-        deadlines=Report(_("Deadlines"), [Column("rule"), Column("deadline", "datetime"), Column("status")],
+        deadlines=Report(_("Deadlines"), [Column("rule", words=labels.RULES), Column("deadline", "datetime"), Column("status")],
                          deadline_rows, empty=_("no deadlines: the deal is closed")),
         urgency=Report(_("Urgency"), [Column("term"), Column("factor", "number"), Column("weight", "number"),
                                    Column("score", "score"), Column("detail")], term_rows),

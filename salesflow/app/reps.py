@@ -11,6 +11,7 @@ from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, NotFound, Refused
 from salesflow.domain.vocabulary import ROLES
 from salesflow.domain.text import clean_text
+from salesflow.output import labels
 from salesflow.output.report import Column, Report
 from salesflow.store import changes
 from salesflow.store import reps as store
@@ -119,7 +120,7 @@ def reps_report(conn: sqlite3.Connection, team: str | None) -> Report:
     rows = [dict(r) | {"active": bool(r["active"])} for r in store.list_reps(conn, team)]
     return Report(
         title=_("Reps — team {team}").format(team=team) if team else _("Reps"),
-        columns=[Column("handle"), Column("name"), Column("role"), Column("manager"), Column("team"),
+        columns=[Column("handle"), Column("name"), Column("role", words=labels.ROLES), Column("manager"), Column("team"),
                  Column("capacity", "int"), Column("active", "bool"), Column("open_deals", "int")],
         rows=rows,
         empty=_("no reps yet — add one with: salesflow rep add HANDLE --name NAME"),

@@ -14,12 +14,13 @@ from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, NotFound, Refused
 from salesflow.domain.money import DEFAULT_CURRENCY
 from salesflow.domain.pipeline import Pipeline, parse_pipeline_toml
+from salesflow.output import labels
 from salesflow.output.report import Column, Report
 from salesflow.store import changes
 from salesflow.store import pipelines as store
 from salesflow.store.changes import Cmd
 from salesflow.store.db import open_db
-from salesflow.i18n import _
+from salesflow.i18n import N_, _
 
 
 def template_names() -> list[str]:
@@ -143,7 +144,8 @@ def pipeline_report(conn: sqlite3.Connection, key: str | None) -> Report:
     sla = "; ".join(f"{g}: first touch {v.first_touch_days}d, then every {v.cadence_days}d" for g, v in pipeline.grades.items())
     return Report(
         title=_("Pipeline {key} — {name} ({label_zh})").format(key=pipeline.key, name=pipeline.name, label_zh=pipeline.label_zh),
-        columns=[Column("key"), Column("name"), Column("label"), Column("kind"), Column("prior", "rate"),
+        columns=[Column("key"), Column("name", label=N_("Stage name")), Column("label"), Column("kind", words=labels.KINDS),
+                 Column("prior", "rate"),
                  Column("idle_limit", "int"), Column("entry"), Column("exit")],
         rows=rows,
         footer=[_("Grade SLAs — {sla}").format(sla=sla), _("Lost reasons: {join}").format(join=', '.join(pipeline.lost_reasons)),

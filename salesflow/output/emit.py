@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from salesflow.domain.money import format_amount, to_major_str
 from salesflow.domain.text import printable
+from salesflow.i18n import _
 from salesflow.output import labels
 from salesflow.output.report import Column, Report
 
@@ -235,6 +236,8 @@ def _json_value(column: Column, value: Any) -> Any:
 
 
 def human_value(column: Column, value: Any, report: Report, lang: str) -> str:
+    if column.words is not None and value in column.words:
+        return _(column.words[value])
     if column.kind == "money":
         return "—" if value is None else format_amount(value)
     if column.kind == "owner" and value in (None, ""):
@@ -288,7 +291,7 @@ def human_rows(report: Report, lang: str, rows: list[dict[str, Any]] | None = No
 
 def _headers(columns: list[Column], style: Style) -> list[str]:
     """Column headers in the current language; money columns name the database's currency."""
-    return [labels.column(c.key) + (f" ({style.currency})" if style.currency and c.kind == "money" else "")
+    return [(_(c.label) if c.label else labels.column(c.key)) + (f" ({style.currency})" if style.currency and c.kind == "money" else "")
             for c in columns]
 
 

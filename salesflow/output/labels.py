@@ -128,6 +128,9 @@ COLUMNS: dict[str, str] = {
     "last_activity_at": N_("Last activity"),
     "history": N_("History"),
     "flag": N_("Flag"),
+    "check": N_("Check"),
+    "result": N_("Result"),
+    "default": N_("Default"),
 }
 
 NONE = N_("(unassigned)")
@@ -138,6 +141,10 @@ BOOL: dict[bool, str] = {True: N_("yes"), False: N_("no")}
 TOUCH_KINDS: dict[str, str] = {"call": N_("call"), "visit": N_("visit"), "meeting": N_("meeting"), "email": N_("email"),
                                "wechat": N_("wechat"), "demo": N_("demo"), "quote": N_("quote"), "note": N_("note")}
 TIMELINE: dict[str, str] = {"stage": N_("stage"), "touch": N_("touch")}
+KINDS: dict[str, str] = {"open": N_("open"), "won": N_("won"), "lost": N_("lost")}
+RESULTS: dict[str, str] = {"ok": N_("ok"), "problem": N_("problem"), "warning": N_("warning")}
+CHECKS: dict[str, str] = {"integrity": N_("integrity"), "schema": N_("schema"), "permissions": N_("permissions"),
+                          "filesystem": N_("filesystem")}
 # the rules of `due` as its Why column shows them (the codes stay as they are in English and in csv/json)
 RULES: dict[str, str] = {"scheduled": N_("scheduled"), "first-touch": N_("first-touch"), "cadence": N_("cadence"),
                          "stage-idle": N_("stage-idle"), "visit-notes": N_("visit-notes"), "unassigned": N_("unassigned"),

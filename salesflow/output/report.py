@@ -19,6 +19,8 @@ class Column(NamedTuple):
     # On a narrow terminal the columns with the highest priority are hidden first; 0 never. None: 0 for
     # ids and the first column, else 5 (output.fit).
     priority: int | None = None
+    label: str | None = None  # the human header when the key's usual one would mislead (an N_() message)
+    words: dict | None = None  # value -> how a person reads it (N_() messages); csv/json keep the value
 
 
 @dataclass

@@ -12,20 +12,22 @@ The language is chosen once per command (`use`): `--lang`, else `SALESFLOW_LANG`
 
 from __future__ import annotations
 
-import gettext
 import os
-from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import gettext
 
 DOMAIN = "salesflow"
 LANGUAGES = ("en", "zh")
-_translation: gettext.NullTranslations = gettext.NullTranslations()
+_translation: gettext.NullTranslations | None = None  # None: English, the messages as written (nothing loaded)
 _lang = "en"
 
 
 def _(message: str) -> str:
     """The message in the current language ("" stays "": gettext would give the catalog's header)."""
-    return _translation.gettext(message) if message else message
+    return _translation.gettext(message) if _translation is not None and message else message
 
 
 def N_(message: str) -> str:
@@ -41,14 +43,16 @@ def use(lang: str) -> None:
     """Show every message in `lang` from now on (en or zh)."""
     global _translation, _lang
     _lang = lang if lang in LANGUAGES else "en"
-    _translation = gettext.NullTranslations() if _lang == "en" else _load(_lang)
+    _translation = None if _lang == "en" else _load(_lang)  # English loads nothing: every command starts fast
 
 
 def po_path(lang: str) -> Path:
-    return Path(str(files("salesflow").joinpath("locale", lang, "LC_MESSAGES", f"{DOMAIN}.po")))
+    return Path(__file__).resolve().parent / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 def _load(lang: str) -> gettext.NullTranslations:
+    import gettext
+
     po = po_path(lang)
     try:
         stat = po.stat()

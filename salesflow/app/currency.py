@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from salesflow.domain.errors import BadInput
 from salesflow.domain.money import (DEFAULT_CURRENCY, check_code, convert, is_currency, parse_amount, parse_rate,
                                     split_currency, to_major_str)
 from salesflow.store.pipelines import get_meta, meta_like
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 from salesflow.i18n import _
 
 RATE_PREFIX = "rate."
@@ -31,10 +34,16 @@ class Currency:
         return Currency(self.code, self.rates | pairs)
 
 
+def currency_code(conn: sqlite3.Connection) -> str:
+    """The database's currency (what money headers name): one small read, nothing else loaded."""
+    return get_meta(conn, "currency") or DEFAULT_CURRENCY
+
+
 def currency_of(conn: sqlite3.Connection) -> Currency:
-    code = get_meta(conn, "currency") or DEFAULT_CURRENCY
+    from decimal import Decimal
+
     rates = {key[len(RATE_PREFIX):]: Decimal(value) for key, value in meta_like(conn, RATE_PREFIX)}
-    return Currency(code, rates)
+    return Currency(currency_code(conn), rates)
 
 
 def parse_rates(pairs: tuple[str, ...], base: str) -> dict[str, Decimal]:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from salesflow.app.reps import no_rep
 from salesflow.domain import deadlines as rules
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, NotFound
@@ -133,6 +132,8 @@ def due_report(conn: sqlite3.Connection, q: DueQuery, now: datetime) -> tuple[Re
             raise BadInput(_("whose list? no rep given"), hint=_("use --as HANDLE, or set SALESFLOW_REP"))
         rep = find_rep(conn, q.rep)
         if rep is None:
+            from salesflow.app.reps import no_rep
+
             raise no_rep(conn, q.rep, hint=_("use --as HANDLE (see: salesflow rep list), or set SALESFLOW_REP"))
         manager = rep.role in ("manager", "admin")
         scope = store.DueScope(owners=(rep.handle,), unassigned=manager, escalated_to=rep.handle if manager else None,

@@ -244,7 +244,7 @@ app = typer.Typer(
     name="salesflow",
     help="Manage the sales process, not just record it: pipelines with criteria, follow-ups, funnel, forecast.",
     no_args_is_help=True,
-    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish)
+    add_completion=False,  # --install-completion / --show-completion: added by cli.main when asked for
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -258,7 +258,7 @@ def root(
     """salesflow — sales process management over one local SQLite file.
 
     Exit codes: 0 ok, 1 refused or bad input, 2 usage error, 3 a --check found something,
-    130/143 interrupted (rolled back).
+    130/143 interrupted (rolled back). Shell completion: salesflow --install-completion.
     """
 
 

@@ -91,9 +91,9 @@ class Env:
         terminal = sys.stdout.isatty()
         currency = None
         if self._conn is not None:  # the command read a database: its tables name its currency
-            from salesflow.app.currency import currency_of
+            from salesflow.app.currency import currency_code
 
-            currency = currency_of(self._conn).code
+            currency = currency_code(self._conn)
         if self.color == "always":
             return Style(self.lang, True, True, _width(), self.wide, currency)
         color = self.color == "auto" and terminal and not os.environ.get("NO_COLOR")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from salesflow.app.context import Outcome
+from salesflow.app.context import Outcome, RollBack
 from salesflow.domain.errors import BadInput, UsageProblem
 from salesflow.ingest.files import Table, open_table
 from salesflow.ingest.presets import UNITS, Columns, looks_like_header
@@ -139,6 +140,26 @@ def first(cells: list[str], indexes: tuple[int, ...]) -> str | None:
 
 # --------------------------------------------------------------------------------------------------
 # the row loop
+
+
+def run_job(conn: sqlite3.Connection, job: Job, table: Table, cols: Columns, ui: Ui, *,
+            defer: tuple[str, ...] = ()) -> Tally:
+    """The body of an import's write transaction: every row, the rejects file, and for a dry run the
+    rollback. `defer`: tables whose secondary indexes are dropped for the load and rebuilt after (a big file)."""
+    job.tally.described = describe(table, cols)
+    if defer:
+        from salesflow.store import bulk
+
+        bulk.big_cache(conn)
+        with bulk.indexes_deferred(conn, defer):
+            run_rows(job, table, ui)
+        bulk.analyze(conn)
+    else:
+        run_rows(job, table, ui)
+    write_rejects(job.opts, table.header, job.tally)  # before the commit: if it cannot be written, nothing is imported
+    if job.opts.dry_run:
+        raise RollBack(job.tally)
+    return job.tally
 
 
 def run_rows(job: Job, table: Table, ui: Ui) -> None:

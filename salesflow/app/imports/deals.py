@@ -13,7 +13,7 @@ import json
 import sqlite3
 from typing import Any
 
-from salesflow.app.context import Act, Outcome, RollBack, writes
+from salesflow.app.context import Act, Outcome, writes
 from salesflow.app.currency import Currency, currency_of, parse_rates
 from salesflow.app.imports import common, rules
 from salesflow.app.imports.common import ImportOptions, Problem, Tally, Ui
@@ -55,18 +55,8 @@ def import_deals(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: Ui
 def _import(conn: sqlite3.Connection, cmd: Cmd, opts: ImportOptions, act: Act, table: Table, cols: Columns,
             ui: Ui, big: bool) -> Tally:
     job = DealImport(conn, cmd, opts, act, cols)
-    job.tally.described = common.describe(table, cols)
-    if big:
-        bulk.big_cache(conn)
-        with bulk.indexes_deferred(conn, ("deal", "stage_event", "customer", "contact", "change_log")):
-            common.run_rows(job, table, ui)
-        bulk.analyze(conn)
-    else:
-        common.run_rows(job, table, ui)
-    common.write_rejects(opts, table.header, job.tally)  # before the commit: if it cannot be written, nothing is imported
-    if opts.dry_run:
-        raise RollBack(job.tally)
-    return job.tally
+    defer = ("deal", "stage_event", "customer", "contact", "change_log") if big else ()
+    return common.run_job(conn, job, table, cols, ui, defer=defer)
 
 
 class DealImport:

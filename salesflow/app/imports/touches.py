@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from salesflow.app.context import Act, Outcome, RollBack, writes
+from salesflow.app.context import Act, Outcome, writes
 from salesflow.app.imports import common
 from salesflow.app.imports.common import ImportOptions, Problem, Tally, Ui, Unknown
 from salesflow.app.imports.deals import rep_names
@@ -44,13 +44,7 @@ def import_touches(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: 
 @writes
 def _import(conn: sqlite3.Connection, cmd: Cmd, opts: ImportOptions, act: Act, table: Table, cols: Columns,
             ui: Ui) -> Tally:
-    job = TouchImport(conn, cmd, opts, act, cols)
-    job.tally.described = common.describe(table, cols)
-    common.run_rows(job, table, ui)
-    common.write_rejects(opts, table.header, job.tally)  # before the commit: if it cannot be written, nothing is imported
-    if opts.dry_run:
-        raise RollBack(job.tally)
-    return job.tally
+    return common.run_job(conn, TouchImport(conn, cmd, opts, act, cols), table, cols, ui)
 
 
 class TouchImport:

@@ -116,10 +116,17 @@ def wrap(text: str, width: int) -> list[str]:
     """A footer line in lines of at most `width` display columns, broken at spaces where there are any."""
     if width <= 0 or width_of(text) <= width:
         return [text]
-    if width_of(text) > len(text):  # Chinese has no spaces between words: break anywhere, by display width
-        lines = []
+    if width_of(text) > len(text):  # Chinese has no spaces between words: break between any two of its
+        lines = []                  # characters, but not inside a Latin word or a number
         while width_of(text) > width:
             head = cut(text, width + 1)[:-1]
+            rest = text[len(head):]
+            if rest[:1].isascii() and rest[:1].isalnum() and head[-1:].isascii() and head[-1:].isalnum():
+                start = len(head)
+                while start > 0 and head[start - 1].isascii() and head[start - 1].isalnum():
+                    start -= 1
+                if start > 0:
+                    head = head[:start]
             lines.append(head.rstrip())
             text = text[len(head):].lstrip()
         return lines + ([text] if text else [])

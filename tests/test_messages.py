@@ -125,3 +125,23 @@ def test_reports_speak_chinese_all_the_way(team, args, chinese):
     english = [w for w in ("Due", "Stage", "Reason", "overdue", "deals", "Funnel", "Rep", "Weighted", "Lost reasons")
                if w in out.replace("salesflow", "")]
     assert english == [], out
+
+
+def test_no_function_hides_the_message_function_behind_a_local_name():
+    """`value, _ = f()` in a function makes every `_("…")` there call the tuple's element instead."""
+    bad = []
+    for path, tree in sources():
+        for func in ast.walk(tree):
+            if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue
+            for node in ast.walk(func):
+                targets = []
+                if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                elif isinstance(node, ast.For):  # (a comprehension's names stay inside it)
+                    targets = [node.target]
+                for target in targets:
+                    names = [n.id for n in ast.walk(target) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+                    if "_" in names:
+                        bad.append(f"{path.relative_to(PACKAGE)}:{getattr(node, 'lineno', func.lineno)}")
+    assert bad == []

@@ -13,6 +13,7 @@ from salesflow.domain import funnel as rules
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput
 from salesflow.domain.periods import describe, parse_period
+from salesflow.output import labels
 from salesflow.output.report import Column, Report
 from salesflow.store.analytics import cohort_events, cohort_outcomes, cohort_unknown_history, undated
 from salesflow.store.pipelines import load_pipeline, pipeline_keys, stage_labels
@@ -116,11 +117,11 @@ def funnel_report(conn: sqlite3.Connection, q: FunnelQuery, now: datetime) -> Re
         Column("next_rate", "rate", priority=1), Column("cumulative_rate", "rate", priority=3),
         Column("open_now", "int", priority=2), Column("open_amount", "money", priority=0),
         Column("avg_days", "days", priority=6), Column("median_days", "days", priority=7),
-        Column("flag", in_machine=False, priority=1),
+        Column("flag", in_machine=False, priority=1, words=labels.VALUES),
     ]
     unknown = sum(cohort_unknown_history(conn, key, iso(win.since), iso(win.until)) for key in keys)
     return Report(
-        title=(_("Funnel by {by}").format(by=q.by) if q.by else _("Funnel")) + f" — {', '.join(keys)}",
+        title=(_("Funnel by {by}").format(by=labels.word(labels.GROUPS, q.by)) if q.by else _("Funnel")) + f" — {', '.join(keys)}",
         columns=columns, rows=rows, stage_labels=stage_labels(conn), group_by=q.by,
         left_out=([_("{unknown:,} closed deal(s) of the cohort whose stage history is unknown (imported without it) are not in the stage counts").format(unknown=unknown)] if unknown else []) + _undated(conn, keys, win, q),
         footer=[_("cohort: deals created {describe} · {semantics}").format(describe=win.describe(), semantics=_(SEMANTICS)) +
@@ -161,7 +162,8 @@ def _summary_report(conn: sqlite3.Connection, keys: list[str], win: Window, q: F
         Column("deals", "int"), Column("won", "int"), Column("lost", "int"), Column("win_rate", "rate"),
         Column("won_amount", "money"), Column("avg_cycle_days", "days"), Column("median_cycle_days", "days")]
     return Report(
-        title=_("Funnel summary") + (f" by {q.by}" if q.by else "") + f" — {', '.join(keys)}",
+        title=(_("Funnel summary by {by}").format(by=labels.word(labels.GROUPS, q.by)) if q.by else _("Funnel summary"))
+        + f" — {', '.join(keys)}",
         columns=columns, rows=rows,
         footer=[_("cohort: deals created {describe} · win rate = won ÷ (won + lost) · cycle = created → won").format(describe=win.describe())],
         empty=_("no deals were created in that window"), left_out=_undated(conn, keys, win, q),

@@ -118,7 +118,9 @@ def add_lead(conn: sqlite3.Connection, cmd: Cmd, lead: LeadInput, act: Act) -> O
         "deal_id": deal_id, "from_stage": None, "to_stage": pipeline.first.key, "at": iso(act.now),
         "by": act.by, "forced": 0, "command_id": cmd.id,
     })
-    out.lines.append(f"#{deal_id} {company} — {pipeline.first.key}, {'owner ' + owner if owner else 'unassigned'}")
+    first = pipeline.first.word
+    out.lines.append(f"#{deal_id} {company} — " + (_("{stage}, owner {owner}").format(stage=first, owner=owner) if owner
+                                                    else _("{stage}, unassigned").format(stage=first)))
     if close:
         out.notes.append(_("expected close: {echo}").format(echo=close.echo()))
         if close.day < act.now.date():
@@ -308,13 +310,14 @@ def move_deal(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, req: MoveRequest
         move = plan_move(pipeline, deal, req.target or "", store.touches_for(conn, deal_id),
                          force=req.force, reason=reason, lost_reason=lost_reason)
     out = Outcome()
-    arrow = f"#{deal_id}: {move.from_stage} → {move.to_stage}"
+    arrow = f"#{deal_id}: {pipeline.stage(move.from_stage).word} → {pipeline.stage(move.to_stage).word}"
+    forced = _(" (forced)") if move.forced else ""
     if req.dry_run:
-        out.lines.append(_("dry run: {arrow} is allowed").format(arrow=arrow) + (" (forced)" if move.forced else ""))
+        out.lines.append(_("dry run: {arrow} is allowed").format(arrow=arrow) + forced)
         out.notes.extend(_("would force past: {criterion}").format(criterion=u.criterion) for u in move.overridden)
         raise RollBack(out)
     _apply(conn, cmd, deal, move, act.now, note)
-    out.lines.append(arrow + (" (forced)" if move.forced else ""))
+    out.lines.append(arrow + forced)
     out.notes.extend(_("forced past: {criterion}").format(criterion=u.criterion) for u in move.overridden)
     return out
 

@@ -120,6 +120,7 @@ def due_report(conn: sqlite3.Connection, q: DueQuery, now: datetime) -> tuple[Re
     if not 0 <= q.days <= 3650:
         raise BadInput(_("--days {days} is out of range").format(days=q.days) if q.days > 0 else _("--days {days} is negative").format(days=q.days),
                        hint=_("--days N looks N days ahead (0 = today; at most 3650)"))
+    others = False  # a manager's list: other reps' deals (escalated, unassigned)
     if q.all:
         scope, title = store.DueScope(owners=None, unassigned=True, escalations=True), _("Due — every rep")
     elif q.team:
@@ -136,6 +137,7 @@ def due_report(conn: sqlite3.Connection, q: DueQuery, now: datetime) -> tuple[Re
 
             raise no_rep(conn, q.rep, hint=_("use --as HANDLE (see: salesflow rep list), or set SALESFLOW_REP"))
         manager = rep.role in ("manager", "admin")
+        others = manager
         scope = store.DueScope(owners=(rep.handle,), unassigned=manager, escalated_to=rep.handle if manager else None,
                                escalations=manager)
         title = _("Due — {handle} ({name})").format(handle=rep.handle, name=rep.name) + (
@@ -149,7 +151,8 @@ def due_report(conn: sqlite3.Connection, q: DueQuery, now: datetime) -> tuple[Re
     overdue = sum(1 for i in items if i.overdue)
     report = Report(
         title=title,
-        columns=DUE_COLUMNS,
+        # a manager's list holds other reps' deals: there the owner is what matters most after the deal
+        columns=[c._replace(priority=1) if c.key == "owner" else c for c in DUE_COLUMNS] if others else DUE_COLUMNS,
         rows=[i.row for i in items],
         footer=[_("{n} due by {horizon}, {overdue} overdue · now {now:%Y-%m-%d %H:%M} · urgency terms: salesflow why DEAL").format(n=len(items), horizon=horizon, overdue=overdue, now=now)],
         stage_labels=stage_labels(conn),
@@ -247,7 +250,7 @@ def silent_report(conn: sqlite3.Connection, now: datetime, days: int) -> Report:
     return Report(
         title=_("Silent customers — no activity in {days} days").format(days=days),
         columns=[Column("customer"), Column("grade"), Column("owner", "owner"), Column("last_touch", "datetime"),
-                 Column("days_silent", "int"), Column("open_deals", "int"), Column("last_outcome")],
+                 Column("days_silent", "int"), Column("open_deals", "int"), Column("last_outcome", words=labels.TOUCH_KINDS)],
         rows=rows,
         footer=[_("customers with an open deal, or a deal lost on or before {cutoff:%Y-%m-%d}, and no touch, move, win or loss on any of their deals since then · by owner (unassigned first), A before B before C, then longest silent").format(cutoff=cutoff)],
         empty=_("no customer has been silent for {days} days").format(days=days),

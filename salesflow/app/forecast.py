@@ -20,6 +20,7 @@ from salesflow.domain.errors import BadInput, UsageProblem
 from salesflow.domain.funnel import Path
 from salesflow.domain.money import format_amount
 from salesflow.domain.periods import parse_period
+from salesflow.output import labels
 from salesflow.output.report import Column, Report
 from salesflow.store import changes
 from salesflow.store import forecast as store
@@ -153,16 +154,17 @@ def forecast_report(conn: sqlite3.Connection, now: datetime, q: ForecastQuery, i
         if q.range:
             row["p10"], row["p50"], row["p90"] = rules.simulate(list(line.members), q.runs, q.seed)
         rows.append(row)
-    columns = [Column("month")] + ([Column(q.by, "text" if q.by == "team" else "owner")] if q.by else []) + [
+    columns = [Column("month", words=labels.VALUES)] + ([Column(q.by, "text" if q.by == "team" else "owner")] if q.by else []) + [
         Column("deals", "int"), Column("amount", "money"), Column("weighted", "money")]
     if q.range:
         columns += [Column("p10", "money"), Column("p50", "money"), Column("p90", "money")]
     columns += [Column("won", "money", in_machine=False), Column("target", "money", in_machine=False),
-                Column("gap", "money", in_machine=False), Column("flag", in_machine=False)]
+                Column("gap", "money", in_machine=False), Column("flag", in_machine=False, words=labels.VALUES)]
     how = (_("p = the stage's prior") if q.method == "stage" else
            _("p(s) = (w + {prior_weight:g}·prior) ÷ (n + {prior_weight:g}) over deals closed in the last {lookback}").format(prior_weight=q.prior_weight, lookback=q.lookback))
     return Report(
-        title=_("Forecast — open deals by expected close month") + (f" and {q.by}" if q.by else ""),
+        title=(_("Forecast — open deals by expected close month and {by}").format(by=labels.word(labels.GROUPS, q.by))
+               if q.by else _("Forecast — open deals by expected close month")),
         columns=columns, rows=rows, empty=_("no open deals"),
         footer=[_("weighted = amount × p(stage); {how} (salesflow forecast --stages)").format(how=how),
                 _("won = won so far in the month; gap = won + weighted − target, flagged beyond ±15 % of target")
@@ -212,14 +214,15 @@ def set_target(conn: sqlite3.Connection, cmd: Cmd, month: str, amount: str, rep:
     from salesflow.app.currency import currency_of, typed_amount
 
     month = parse_month(month)
-    value, _ = typed_amount(amount, currency_of(conn))  # a target in another currency, converted by its rate
+    value, _original = typed_amount(amount, currency_of(conn))  # a target in another currency, converted by its rate
     handle = resolve_owner(conn, rep) if rep else ""
     existing = store.target_id(conn, month, handle or "")
     if existing is None:
         changes.insert(conn, cmd, "target", {"month": month, "rep": handle or "", "amount": value})
     else:
         changes.update(conn, cmd, "target", existing, {"amount": value})
-    return f"target {month}{' for ' + handle if handle else ' (team)'}: {format_amount(value)}"
+    return (_("target {month} for {handle}: {amount}").format(month=month, handle=handle, amount=format_amount(value)) if handle
+            else _("target {month} (team): {amount}").format(month=month, amount=format_amount(value)))
 
 
 def targets_report(conn: sqlite3.Connection) -> Report:

@@ -91,6 +91,12 @@ def _values(conn: sqlite3.Connection, data: RepInput, handle: str) -> dict:
     return values
 
 
+def handle_of(conn: sqlite3.Connection, typed: str) -> str | None:
+    """The handle of the rep `typed` names (handle or display name, any case), or None."""
+    rep = store.find_rep(conn, typed.strip())
+    return rep.handle if rep is not None else None
+
+
 def no_rep(conn: sqlite3.Connection, typed: str, hint: str | None = None) -> NotFound:
     """The error for a rep nobody has: "did you mean wang?" for a near miss, else how to add one."""
     from salesflow.domain.choose import suggest

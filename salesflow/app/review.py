@@ -10,6 +10,7 @@ from salesflow.app.groups import check_people, grouper
 from salesflow.domain.dates import iso
 from salesflow.domain.periods import parse_period
 from salesflow.domain.vocabulary import UNKNOWN_REASON
+from salesflow.output import labels
 from salesflow.output.report import Column, Report
 from salesflow.store.analytics import closed_deals
 from salesflow.i18n import _
@@ -45,7 +46,7 @@ def review(conn: sqlite3.Connection, period: str, now: datetime, by: str | None 
             {"lost_reason": key, "deals": len(items), "amount": sum(i["amount"] for i in items),
              "share": len(items) / len(lost)}
             for key, items in sorted(reasons.items(), key=lambda kv: (-len(kv[1]), kv[0]))],
-        columns=[Column("lost_reason"), Column("deals", "int"), Column("amount", "money"), Column("share", "rate")],
+        columns=[Column("lost_reason", words=labels.LOST_REASONS), Column("deals", "int"), Column("amount", "money"), Column("share", "rate")],
         footer=[scope, _("share = of the lost deals")], empty=_("no deal was lost in the period"))
 
     owners = sorted({group(r["owner"]) for r in rows}, key=lambda o: (o is not None, o or ""))
@@ -66,11 +67,11 @@ def review(conn: sqlite3.Connection, period: str, now: datetime, by: str | None 
             "largest_lost_reason": top_lost["lost_reason"] if top_lost else None,
         })
     reports["reps"] = Report(
-        title=_("Per {by}: the largest won and the largest lost deal").format(by=by), rows=rep_rows,
+        title=_("Per {by}: the largest won and the largest lost deal").format(by=labels.word(labels.GROUPS, by)), rows=rep_rows,
         columns=[Column(by, "text" if by == "team" else "owner"), Column("won", "int"), Column("lost", "int"), Column("win_rate", "rate"),
                  Column("largest_won", "id"), Column("largest_won_customer"), Column("largest_won_amount", "money"),
                  Column("largest_lost", "id"), Column("largest_lost_customer"), Column("largest_lost_amount", "money"),
-                 Column("largest_lost_reason")],
+                 Column("largest_lost_reason", words=labels.LOST_REASONS)],
         footer=[scope], empty=_("no deal closed in the period"))
 
     sources: dict[str | None, list[int]] = {}

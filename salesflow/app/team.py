@@ -11,6 +11,7 @@ from salesflow.domain import deadlines as rules
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, UsageProblem
 from salesflow.domain.health import OpenDeal, health
+from salesflow.output import labels
 from salesflow.output.report import Column, Report
 from salesflow.store import analytics as store
 from salesflow.store.pipelines import stage_labels
@@ -57,7 +58,7 @@ def stuck_report(conn: sqlite3.Connection, now: datetime, over: int | None, by: 
                _("open deals past their stage's idle limit with no follow-up planned (the stage-idle rule)"))
     if by is None:
         return Report(title=_("Stuck deals"), columns=STUCK_COLUMNS, rows=rows, stage_labels=stage_labels(conn),
-                      footer=[f"{len(rows)} {meaning} · now {now:%Y-%m-%d %H:%M}"], empty=_("nothing is stuck"))
+                      footer=[_("{n} {meaning} · now {now:%Y-%m-%d %H:%M}").format(n=len(rows), meaning=meaning, now=now)], empty=_("nothing is stuck"))
     groups: dict[str | None, list[dict]] = {}
     for row in rows:
         groups.setdefault(row["owner" if by == "rep" else "stage"], []).append(row)
@@ -74,7 +75,7 @@ def stuck_report(conn: sqlite3.Connection, now: datetime, over: int | None, by: 
     if summary:
         top = max(rows, key=lambda x: (x["days_in_stage"], -x["deal_id"]))
         footer.append(_("stuck longest: {value} — #{deal_id} {customer}, {days_in_stage} days in {stage}").format(value=top['owner'] or 'unassigned', deal_id=top['deal_id'], customer=top['customer'], days_in_stage=top['days_in_stage'], stage=top['stage']))
-    return Report(title=_("Stuck deals by {by}").format(by=by), columns=columns, rows=summary, stage_labels=stage_labels(conn),
+    return Report(title=_("Stuck deals by {by}").format(by=labels.word(labels.GROUPS, by)), columns=columns, rows=summary, stage_labels=stage_labels(conn),
                   footer=footer, empty=_("nothing is stuck"))
 
 
@@ -118,7 +119,7 @@ def health_report(conn: sqlite3.Connection, now: datetime, by: str | None = None
     counts = {c: sum(1 for r in rows if r["status"] == c) for c in ("red", "yellow", "green")}
     grouped = by in ("team", "manager")
     return Report(
-        title=_("Rep health") + (f" by {by}" if grouped else ""), rows=rows, empty=_("no reps with role rep yet"),
+        title=_("Rep health by {by}").format(by=labels.word(labels.GROUPS, by)) if grouped else _("Rep health"), rows=rows, empty=_("no reps with role rep yet"),
         columns=([Column(by, "owner" if by == "manager" else "text")] if grouped else []) + HEALTH_COLUMNS,
         group_by=by if grouped else None,
         footer=[_("{red} red, {yellow} yellow, {green} green · now {now:%Y-%m-%d %H:%M} · red: open deals and no forward move or win in 14 days, or 2+ deals over 15 days in one stage; yellow: overdue > 5% of open deals, a deal over 15 days in its stage, or no forward move in 7 days").format(red=counts['red'], yellow=counts['yellow'], green=counts['green'], now=now)],

@@ -10,7 +10,7 @@ from salesflow.store.changes import Cmd
 from salesflow.domain.errors import Refused
 from salesflow.output.report import Column, Report
 from salesflow.store import undo as store
-from salesflow.i18n import _
+from salesflow.i18n import N_, _
 
 
 @writes
@@ -18,7 +18,7 @@ def undo(conn: sqlite3.Connection, cmd: Cmd, act: Act) -> Outcome:
     target = store.last_undoable(conn, act.by)
     if target is None:
         raise Refused(_("nothing to undo for {by}").format(by=act.by), hint=_("see recent commands with: salesflow undo --list"))
-    what = f"{target['name']} (command {target['id']}, {target['at'].replace('T', ' ')[:16]})"
+    what = _("{name} (command {id}, {at})").format(name=target['name'], id=target['id'], at=target['at'].replace('T', ' ')[:16])
     later = store.later_writers(conn, target["id"])
     if later:
         c = later[0]
@@ -52,6 +52,6 @@ def history_report(conn: sqlite3.Connection, limit: int) -> Report:
     rows = [dict(r) for r in store.recent_commands(conn, limit)]
     return Report(
         title=_("Recent commands (newest first)"), rows=rows, empty=_("no commands yet"),
-        columns=[Column("id", "id"), Column("at", "datetime"), Column("by"), Column("name"), Column("args"),
+        columns=[Column("id", "id"), Column("at", "datetime"), Column("by"), Column("name", label=N_("Command")), Column("args", label=N_("Arguments")),
                  Column("changes", "int"), Column("undone_by", "id")],
         footer=[_("`salesflow undo` reverts your most recent command that is not undone yet")])

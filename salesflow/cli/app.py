@@ -23,7 +23,7 @@ from typer.main import get_command_from_info, get_group
 from salesflow import __version__
 from salesflow.cli.env import global_options
 from salesflow.domain.errors import SalesflowError
-from salesflow.i18n import _
+from salesflow.i18n import N_, _
 
 
 # Command name -> its module (top-level commands are registered on the module's `commands`), or
@@ -126,7 +126,7 @@ class SalesflowGroup(TyperGroup):
             code = 0
         except click.exceptions.UsageError as exc:
             path = exc.ctx.command_path if exc.ctx else "salesflow"
-            _fail(_one_line(exc.format_message()), f"see: {path} --help")
+            _fail(_click_message(_one_line(exc.format_message())), _("see: {path} --help").format(path=path))
             code = 2
         except click.exceptions.ClickException as exc:
             _fail(_one_line(exc.format_message()))
@@ -172,7 +172,7 @@ def _language(args: list[str]) -> None:
             given = args[i + 1]
         elif arg.startswith("--lang="):
             given = arg.split("=", 1)[1]
-    use((given or os.environ.get("SALESFLOW_LANG") or from_locale(dict(os.environ)) or "en").lower())
+    use((given or os.environ.get("SALESFLOW_LANG") or from_locale(dict(os.environ)) or "en").lower().replace("-", "_")[:2])
 
 
 def _utf8_arguments(args: list[str]) -> None:
@@ -183,6 +183,33 @@ def _utf8_arguments(args: list[str]) -> None:
 
             raise UsageProblem(_("argument {i} is not valid UTF-8 text").format(i=i),
                                hint=_("check the terminal's encoding (LANG=zh_CN.UTF-8 or en_US.UTF-8)"))
+
+
+_CLICK = (  # Click's own usage errors (it ships no catalog): the common ones in the user's language
+    (r"No such option: (?P<option>\S+)(?: Did you mean (?P<guess>\S+?)\?)?", N_("No such option: {option}")),
+    (r"Missing argument '(?P<name>[^']+)'\.", N_("Missing argument '{name}'.")),
+    (r"Missing option '(?P<name>[^']+)'\.", N_("Missing option '{name}'.")),
+    (r"No such command '(?P<name>[^']+)'\.(?P<rest>.*)", N_("No such command '{name}'.")),
+    (r"Invalid value for (?P<name>.+?): (?P<why>.*)", N_("Invalid value for {name}: {why}")),
+    (r"Got unexpected extra arguments? \((?P<args>.*)\)", N_("Unexpected extra arguments: {args}")),
+    (r"Option '(?P<name>[^']+)' requires an argument\.", N_("Option '{name}' requires a value.")),
+)
+
+
+def _click_message(text: str) -> str:
+    import re
+
+    for pattern, message in _CLICK:
+        match = re.fullmatch(pattern, text)
+        if match:
+            parts = {k: v or "" for k, v in match.groupdict().items()}
+            shown = _(message).format(**parts)
+            if parts.get("guess"):
+                shown += _(" Did you mean {guess}?").format(guess=parts["guess"])
+            if parts.get("rest"):
+                shown += parts["rest"]
+            return shown
+    return text
 
 
 def _one_line(text: str) -> str:

@@ -67,8 +67,20 @@ class Env:
 
     @property
     def by(self) -> str:
-        """Who a write is recorded as: --as, else the OS user name (no registered rep needed)."""
-        return self.rep or os_user()
+        """Who a write is recorded as: the rep --as names, by their handle however it was typed (`WANG`,
+        `王伟` → `wang`), so that `undo` and every report see one person; else the text given, else the
+        OS user name (no registered rep needed)."""
+        given = self.rep or os_user()
+        if self._conn is None and not self.db_path.exists():
+            return given  # `init`, `demo`: no reps yet
+        from salesflow.app.reps import handle_of
+        from salesflow.domain.errors import SalesflowError
+
+        try:
+            conn = self.conn()
+        except SalesflowError:  # `init` of an empty file: not a database yet, so no reps either
+            return given
+        return handle_of(conn, given) or given
 
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -105,7 +117,13 @@ class Env:
             self._conn = None
 
 
-def _width() -> int:
+def _width() -> int | None:
+    """The width tables fit: $COLUMNS when set, else the terminal's; None (no limit) for a pipe."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if not sys.stdout.isatty():
+        return None
     return shutil.get_terminal_size((100, 24)).columns
 
 
@@ -139,7 +157,10 @@ def resolve(ctx: typer.Context) -> Env:
             raise UsageProblem(exc.message, hint=exc.hint) from None
     else:
         now = datetime.now().replace(microsecond=0)
-    lang = (given.get("lang") or environ.get("SALESFLOW_LANG") or "").lower()
+    lang_raw = given.get("lang") or environ.get("SALESFLOW_LANG") or ""
+    lang = lang_raw.strip().lower().replace("-", "_")
+    if lang.startswith(("zh_", "en_")):  # zh_CN, zh-TW, en_US: the language is what counts
+        lang = lang[:2]
     if not lang:
         from salesflow.i18n import from_locale
 
@@ -147,7 +168,9 @@ def resolve(ctx: typer.Context) -> Env:
     if lang not in ("en", "zh"):
         from salesflow.domain.errors import UsageProblem
 
-        raise UsageProblem(_("--lang {lang!r} is not a language").format(lang=lang), hint=_("use --lang en or --lang zh"))
+        where = "--lang" if given.get("lang") else "SALESFLOW_LANG"
+        raise UsageProblem(_("{where} {lang!r} is not a language").format(where=where, lang=lang_raw),
+                           hint=_("use --lang en or --lang zh"))
     color = (given.get("color") or "auto").lower()
     if color not in ("auto", "always", "never"):
         from salesflow.domain.errors import UsageProblem

@@ -24,6 +24,7 @@ _WEEKDAYS = {
     "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4,
     "sat": 5, "saturday": 5, "sun": 6, "sunday": 6,
 }
+_WEEKDAY_NAMES = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 _ZH_DAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
 _ZH_WEEK = r"(?:周|星期|礼拜)"
 _UNITS = {
@@ -70,7 +71,7 @@ class When:
 
     def echo(self) -> str:
         stamp = self.at.strftime("%Y-%m-%d %H:%M") if self.has_time else self.at.strftime("%Y-%m-%d")
-        return f"{stamp} ({self.at.strftime('%a')})"
+        return f"{stamp} ({_(_WEEKDAY_NAMES[self.at.weekday()])})"
 
 
 _NOW_FORM = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?$")

@@ -45,7 +45,7 @@ def furthest(pipeline: Pipeline, path: Path) -> int:
 def days_in_stages(path: Path) -> dict[str, float]:
     """Days spent in each stage over the visits that ended (a visit ends at the next event)."""
     spent: dict[str, float] = {}
-    for (stage, entered), (_, left) in zip(path.events, path.events[1:]):
+    for (stage, entered), (_next, left) in zip(path.events, path.events[1:]):
         spent[stage] = spent.get(stage, 0.0) + (left - entered).total_seconds() / 86400
     return spent
 

@@ -48,6 +48,13 @@ class Stage(NamedTuple):
     def is_open(self) -> bool:
         return self.kind == "open"
 
+    @property
+    def word(self) -> str:
+        """The stage as a sentence names it: its key in English (as people type it), its label in Chinese."""
+        from salesflow.i18n import current
+
+        return self.label_zh if current() == "zh" else self.key
+
 
 class GradeSLA(NamedTuple):
     first_touch_days: int

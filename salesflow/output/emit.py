@@ -316,12 +316,22 @@ def _table(report: Report, style: Style, stream: IO[str]) -> None:
     if not groups:
         print(report.empty, file=sys.stderr)
         return
+    shared = None
+    if style.terminal:  # every group with the same columns and widths, fitted once over all the rows
+        columns, cells = human_rows(report, style.lang, [r for _name, rows in groups for r in rows], drawings=True)
+        shared = (columns, _headers(columns, style), _plan(columns, _headers(columns, style), cells, style))
     for i, (name, rows) in enumerate(groups):
         last = i == len(groups) - 1
         title = printable(report.title if name is None else (f"{report.title} · {name}" if style.terminal else name))
         if name is not None and not style.terminal:
             stream.write(("" if i == 0 else "\n") + title + "\n")
-        _one_table(report, style, stream, rows, title, [printable(n) for n in report.footer] if last else [])
+        footer = [printable(n) for n in report.footer] if last else []
+        if shared is not None:
+            columns, headers, plan = shared
+            cells = [[human_value(c, row.get(c.key), report, style.lang) for c in columns] for row in rows]
+            _fitted(report, style, stream, rows, columns, headers, cells, title, footer, plan, hidden=last)
+        else:
+            _one_table(report, style, stream, rows, title, footer)
 
 
 def _one_table(report: Report, style: Style, stream: IO[str], source: list[dict[str, Any]], title: str,
@@ -345,15 +355,23 @@ _ANSI = {"bold": "\x1b[1m", "dim": "\x1b[2m", "red": "\x1b[31m", "bold red": "\x
 _RESET = "\x1b[0m"
 
 
-def _fitted(report: Report, style: Style, stream: IO[str], source: list[dict[str, Any]], columns: list[Column],
-            headers: list[str], rows: list[list[str]], title: str, footer: list[str]) -> None:
-    """A table on a terminal: fitted to its width (output.fit) unless --wide, coloured when colour is on."""
+def _plan(columns: list[Column], headers: list[str], rows: list[list[str]], style: Style):
+    """Which columns a terminal shows and how wide (output.fit): every column and no cutting with --wide."""
     from salesflow.output import fit
 
     priority = [c.priority if c.priority is not None else (0 if i == 0 or c.kind == "id" else 5)
                 for i, c in enumerate(columns)]
-    plan = fit.fit(headers, rows, [c.kind in _CUTTABLE for c in columns], priority,
-                   None if style.wide else style.width)
+    return fit.fit(headers, rows, [c.kind in _CUTTABLE for c in columns], priority, None if style.wide else style.width)
+
+
+def _fitted(report: Report, style: Style, stream: IO[str], source: list[dict[str, Any]], columns: list[Column],
+            headers: list[str], rows: list[list[str]], title: str, footer: list[str], plan=None,
+            hidden: bool = True) -> None:
+    """A table on a terminal: fitted to its width (output.fit) unless --wide, coloured when colour is on.
+    `plan`: the fit shared by every group of a grouped table; `hidden`: say here which columns it hid."""
+    from salesflow.output import fit
+
+    plan = plan or _plan(columns, headers, rows, style)
     paint = (lambda text, how: f"{_ANSI[how]}{text}{_RESET}" if how else text) if style.color \
         else (lambda text, how: text)
 
@@ -375,7 +393,7 @@ def _fitted(report: Report, style: Style, stream: IO[str], source: list[dict[str
         stream.write(line([cells[i] for i in plan.shown], _row_colour(report, row, columns, cells, plan.shown))
                      + "\n")
     notes = list(footer)
-    if plan.hidden:
+    if plan.hidden and hidden:
         notes.append(labels.hidden_note([headers[i] for i in plan.hidden], style.width or 0, style.lang))
     for note in notes:
         for piece in fit.wrap(note, 0 if style.wide else style.width or 0):

@@ -10,6 +10,7 @@ wraps onto a second line at a space.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from wcwidth import wcswidth, wcwidth
@@ -112,18 +113,31 @@ def fit(headers: list[str], rows: list[list[str]], cuttable: list[bool], priorit
     return Plan(shown, widths, sorted(hidden))
 
 
+_GLUED = re.compile(r"(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})|(\d) (%)")  # a date and its time; 15 %
+
+
+def _unbreakable(ch: str) -> bool:
+    return (ch.isascii() and (ch.isalnum() or ch in "-:./%±,")) or ch == "\u00a0"
+
+
 def wrap(text: str, width: int) -> list[str]:
-    """A footer line in lines of at most `width` display columns, broken at spaces where there are any."""
+    """A footer line in lines of at most `width` display columns, broken at spaces where there are any;
+    never inside a word, a number, or between a date and its time."""
     if width <= 0 or width_of(text) <= width:
         return [text]
+    glued = _GLUED.sub(lambda m: "\u00a0".join(g for g in m.groups() if g is not None), text)
+    return [line.replace("\u00a0", " ") for line in _wrap(glued, width)]
+
+
+def _wrap(text: str, width: int) -> list[str]:
     if width_of(text) > len(text):  # Chinese has no spaces between words: break between any two of its
         lines = []                  # characters, but not inside a Latin word or a number
         while width_of(text) > width:
             head = cut(text, width + 1)[:-1]
             rest = text[len(head):]
-            if rest[:1].isascii() and rest[:1].isalnum() and head[-1:].isascii() and head[-1:].isalnum():
+            if rest[:1] and head[-1:] and _unbreakable(rest[0]) and _unbreakable(head[-1]):
                 start = len(head)
-                while start > 0 and head[start - 1].isascii() and head[start - 1].isalnum():
+                while start > 0 and _unbreakable(head[start - 1]):
                     start -= 1
                 if start > 0:
                     head = head[:start]

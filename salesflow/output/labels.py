@@ -64,6 +64,9 @@ COLUMNS: dict[str, str] = {
     "days_silent": N_("Days silent"),
     "last_outcome": N_("Last outcome"),
     "action": N_("Action"),
+    "line": N_("Line"),
+    "note": N_("Note"),
+    "deal": N_("Deal"),
     "rep": N_("Rep"),
     "month": N_("Month"),
     "bar": "",
@@ -145,6 +148,17 @@ KINDS: dict[str, str] = {"open": N_("open"), "won": N_("won"), "lost": N_("lost"
 RESULTS: dict[str, str] = {"ok": N_("ok"), "problem": N_("problem"), "warning": N_("warning")}
 CHECKS: dict[str, str] = {"integrity": N_("integrity"), "schema": N_("schema"), "permissions": N_("permissions"),
                           "filesystem": N_("filesystem")}
+# lost-reason keys as a table shows them (the standard keys; a pipeline's own keys read as themselves)
+LOST_REASONS: dict[str, str] = {"price": N_("price"), "competitor": N_("competitor"), "no-budget": N_("no-budget"),
+                                "no-decision": N_("no-decision"), "timing": N_("timing"), "bad-fit": N_("bad-fit"),
+                                "unresponsive": N_("unresponsive"), "other": N_("other"), "unknown": N_("unknown")}
+# a --by grouping as titles name it ("Funnel by rep" / "漏斗（按销售）")
+GROUPS: dict[str, str] = {"rep": N_("rep"), "team": N_("team"), "manager": N_("manager"), "source": N_("source"),
+                          "grade": N_("grade"), "pipeline": N_("pipeline"), "month": N_("month"), "stage": N_("stage")}
+# values that tables show as words: forecast months that are not months, flags, import actions
+VALUES: dict[str, str] = {"past-due": N_("past-due"), "unscheduled": N_("unscheduled"), "later": N_("later"),
+                          "ahead": N_("ahead"), "behind": N_("behind"), "hollow": N_("hollow"), "create": N_("create"),
+                          "update": N_("update"), "unchanged": N_("unchanged"), "skip": N_("skip"), "reject": N_("reject")}
 # the rules of `due` as its Why column shows them (the codes stay as they are in English and in csv/json)
 RULES: dict[str, str] = {"scheduled": N_("scheduled"), "first-touch": N_("first-touch"), "cadence": N_("cadence"),
                          "stage-idle": N_("stage-idle"), "visit-notes": N_("visit-notes"), "unassigned": N_("unassigned"),

@@ -13,7 +13,7 @@ _EXTRA = {"deal": {"id"}, "customer": {"id"}, "contact": {"id"}, "touch": {"id"}
 
 def insert_many(conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
     """Insert rows without change-log entries: generated history, not a user's command."""
-    _, allowed = TABLES[table]
+    _pk, allowed = TABLES[table]
     bad = set(columns) - allowed - _EXTRA[table]
     if bad:
         raise ValueError(f"not writable in {table}: {sorted(bad)}")
@@ -47,8 +47,8 @@ def indexes_deferred(conn: sqlite3.Connection, tables: Sequence[str]) -> Iterato
     saved = conn.execute(
         f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
         list(tables)).fetchall()
-    for name, _ in saved:
+    for name, _sql in saved:
         conn.execute(f'DROP INDEX "{name}"')
     yield
-    for _, sql in saved:
+    for _name, sql in saved:
         conn.execute(sql)

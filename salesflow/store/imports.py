@@ -34,7 +34,7 @@ def deal_ids(conn: sqlite3.Connection) -> set[int]:
 
 
 def next_id(conn: sqlite3.Connection, table: str) -> int:
-    pk, _ = TABLES[table]
+    pk, _columns = TABLES[table]
     return (conn.execute(f"SELECT MAX({pk}) FROM {table}").fetchone()[0] or 0) + 1
 
 
@@ -49,7 +49,7 @@ def log_inserts(conn: sqlite3.Connection, cmd: Cmd, entity: str, keys: list[int]
         raise ValueError(f"unknown table {entity}")
     if not keys:
         return
-    pk, _ = TABLES[entity]
+    pk, _columns = TABLES[entity]
     low, high = min(keys), max(keys)
     if pk == "id" and high - low + 1 == len(keys):  # distinct ids filling low…high: exactly that range's rows
         conn.execute(

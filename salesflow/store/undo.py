@@ -54,7 +54,7 @@ def later_writers(conn: sqlite3.Connection, command_id: int) -> list[sqlite3.Row
 def revert_insert(conn: sqlite3.Connection, undo: Cmd, change: sqlite3.Row) -> None:
     """Delete the row a change-log `insert` created (recording what was deleted)."""
     table, key = change["entity"], change["entity_id"]
-    pk, _ = TABLES[table]
+    pk, _columns = TABLES[table]
     row = conn.execute(f"SELECT * FROM {table} WHERE {pk} = ?", (key,)).fetchone()
     if row is not None:
         conn.execute(f"DELETE FROM {table} WHERE {pk} = ?", (key,))

@@ -13,6 +13,7 @@ from salesflow.app.context import Outcome, RollBack
 from salesflow.domain.errors import BadInput, UsageProblem
 from salesflow.ingest.files import Table, open_table
 from salesflow.ingest.presets import UNITS, Columns, looks_like_header
+from salesflow.output import labels
 from salesflow.output.report import Column, Report
 from salesflow.i18n import N_, _
 
@@ -281,9 +282,9 @@ def summary(opts: ImportOptions, tally: Tally) -> Outcome:
 
 
 def preview_report(kind: str, tally: Tally) -> Report:
-    cols = [Column("line", "id"), Column("action"), Column("deal", "id")]
+    cols = [Column("line", "id"), Column("action", words=labels.VALUES), Column("deal", "id")]
     if kind == "deals":
-        cols += [Column("title"), Column("customer"), Column("owner"), Column("stage"), Column("status"),
+        cols += [Column("title"), Column("customer"), Column("owner"), Column("stage"), Column("status", "status"),
                  Column("amount", "money")]
     else:
         cols += [Column("kind"), Column("at", "datetime"), Column("by")]

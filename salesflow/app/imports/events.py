@@ -44,7 +44,7 @@ def history_into(events: list[tuple], pipeline: Pipeline, progressed_at: str | N
     told: dict[str, Any] = {"progressed_at": progressed_at}
     last_at = None
     keys = {s.key for s in pipeline.stages}
-    for from_stage, to_stage, at, *_ in events:
+    for from_stage, to_stage, at, *_rest in events:
         last_at = at
         if to_stage in keys and (from_stage in keys or from_stage is None) and pipeline.is_progress(from_stage, to_stage):
             told["progressed_at"] = max(filter(None, (told["progressed_at"], at)))

@@ -105,3 +105,17 @@ def test_the_shell_completes_stages_reps_and_lost_reasons_from_the_database_in_u
                  COMP_WORDS="salesflow advance 1 ", COMP_CWORD="3")
     run = subprocess.run([sys.executable, "-m", "salesflow"], env=empty, capture_output=True, text=True, timeout=60)
     assert (run.returncode, run.stdout.split(), run.stderr) == (0, [], "")
+
+
+def test_the_completion_script_is_for_the_shell_named():
+    import subprocess
+    import sys
+
+    def script(shell: str) -> str:
+        return subprocess.run([sys.executable, "-c", "import sys; sys.argv = ['salesflow', '--show-completion', sys.argv[1]];"
+                               " from salesflow.cli import main; main()", shell],
+                              capture_output=True, text=True, timeout=60).stdout
+
+    assert script("zsh").startswith("#compdef salesflow")
+    assert script("fish").startswith("complete --command salesflow")
+    assert "_salesflow_completion()" in script("bash")

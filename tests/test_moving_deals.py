@@ -268,3 +268,13 @@ def test_stages_reasons_and_reps_are_accepted_as_the_screen_shows_them(team):
     assert team.query("SELECT lost_reason FROM deal") == [("price",)]
     assert team.ok("due", "--as", "WANG").code == 0  # a handle in another case
     assert "did you mean wang?" in team.fails(1, "due", "--as", "wangg").err
+
+
+def test_deals_filters_take_what_the_screen_shows(team):
+    d = add_lead(team)
+    team.ok("advance", str(d), "proposal", "--force", "--reason", "x")
+    team.ok("set", str(d), "amount=1万")
+    team.ok("win", str(d), "--force", "--reason", "signed")
+    assert team.ok("deals", "--stage", "won", "-f", "csv").out.count("\n") == 2  # the won deal, though --status defaults to open
+    assert team.ok("--lang", "zh", "deals", "--status", "赢单", "-f", "csv").out.count("\n") == 2
+    assert "'maybe' is not a status" in team.fails(1, "deals", "--status", "maybe").err

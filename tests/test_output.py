@@ -129,7 +129,7 @@ def test_show_card_and_json(book):
     assert card["deal_id"] == 1 and card["title"] == "华为技术有限公司"  # the deal's own fields, not the heading
     assert card["stage"] == "lead" and card["amount"] == 120000.0 and card["days_in_stage"] == 0
     assert [(e["type"], e["what"]) for e in card["timeline"]] == [("stage", "created in lead"), ("touch", "call")]
-    assert card["process_fields"] == {"Need": "", "Budget": "", "Decision maker": "", "Competitor": ""}
+    assert card["process_fields"] == {"need": "", "budget": "", "decision_maker": "", "competitor": ""}
 
 
 def test_show_offers_table_and_json_only(book):

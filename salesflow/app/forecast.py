@@ -26,7 +26,7 @@ from salesflow.store import changes
 from salesflow.store import forecast as store
 from salesflow.store.changes import Cmd
 from salesflow.store.pipelines import load_pipeline, pipeline_keys, stage_labels
-from salesflow.i18n import _
+from salesflow.i18n import N_, _
 
 
 class ForecastQuery(NamedTuple):
@@ -228,7 +228,7 @@ def set_target(conn: sqlite3.Connection, cmd: Cmd, month: str, amount: str, rep:
 def targets_report(conn: sqlite3.Connection) -> Report:
     return Report(title=_("Targets"), rows=[{"month": t["month"], "rep": t["rep"] or None, "amount": t["amount"]}
                                          for t in store.targets(conn)],
-                  columns=[Column("month"), Column("rep", "owner"), Column("amount", "money")],
+                  columns=[Column("month"), Column("rep", words={None: N_("(team)")}), Column("amount", "money")],
                   empty=_("no targets yet — set one with: salesflow target set 2026-12 50万"))
 
 

@@ -59,8 +59,12 @@ class DealQuery:
 
 
 def deals_report(conn: sqlite3.Connection, q: DealQuery) -> Report:
-    if q.status not in STATUSES + ("all",):
-        raise BadInput(_("status {status!r} is not a status").format(status=q.status), hint=_("use open, won, lost or all"))
+    from salesflow.output import labels
+
+    # a status as the screen shows it: open, 进行中, Won …
+    status = choose(q.status, [(k, (_(labels.STATUS[k]),)) for k in STATUSES] + [("all", (_("all"),))], _("status"),
+                    missing=_("status {status!r} is not a status").format(status=q.status),
+                    listed=", ".join((*STATUSES, "all")))
     grade = q.grade.upper() if q.grade else None
     if grade and grade not in GRADES:
         raise BadInput(_("grade {grade!r} is not a grade").format(grade=q.grade), hint=_("grades are A, B and C"))
@@ -75,10 +79,12 @@ def deals_report(conn: sqlite3.Connection, q: DealQuery) -> Report:
         known = stage_labels(conn)
         stage = choose(q.stage, [(k, names) for k, names in known.items()], _("stage"),
                        listed=", ".join(f"{k} ({zh})" for k, (_, zh) in known.items()))
+    if stage is not None and stage in ("won", "lost") and status == "open":
+        status = stage  # `--stage won` means the won deals, whatever the default status
     f = store.DealFilter(owner=owner, unassigned=unassigned, stage=stage,
-                         status=None if q.status == "all" else q.status, grade=grade, source=q.source,
+                         status=None if status == "all" else status, grade=grade, source=q.source,
                          customer_key=name_key(q.customer) if q.customer else None, pipeline=pipeline)
-    scope = [f"status {q.status}"] + [f"{k} {v}" for k, v in (("rep", q.rep), ("stage", stage), ("grade", grade),
+    scope = [f"status {status}"] + [f"{k} {v}" for k, v in (("rep", q.rep), ("stage", stage), ("grade", grade),
                                                               ("source", q.source), ("customer", q.customer)) if v]
     return Report(
         title=_("Deals — {scope}").format(scope=", ".join(scope)),
@@ -103,7 +109,7 @@ class Card:
     """Everything `show` prints about one deal."""
 
     fields: list[tuple[str, str, Any]]  # (key, kind, value) in display order
-    process: list[tuple[str, str, str]]  # (name, label_zh, value)
+    process: list[tuple[str, str, str, str]]  # (key, name, label_zh, value)
     timeline: list[dict[str, Any]] = field(default_factory=list)
     stage_labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     title: str = ""  # the card's heading
@@ -135,7 +141,7 @@ def show_deal(conn: sqlite3.Connection, deal_id: int, now: datetime) -> Card:
         fields.append(("external_id", "text", deal.external_id))
     if deal.history:
         fields.append(("history", "text", _("{history} (imported without how far it got: left out of stage reach)").format(history=deal.history)))
-    process = [(f.name, f.label_zh, deal.fields.get(f.key, "")) for f in pipeline.fields]
+    process = [(f.key, f.name, f.label_zh, deal.fields.get(f.key, "")) for f in pipeline.fields]
     timeline: list[dict[str, Any]] = []
     from salesflow.i18n import current
     from salesflow.output.labels import TOUCH_KINDS, pick, word
@@ -165,7 +171,7 @@ def card_json(card: Card) -> dict[str, Any]:
     data: dict[str, Any] = {"deal_id": card.deal_id, "title": card.deal_title}
     for key, kind, value in card.fields:
         data[key] = Fixed(to_major_str(value)) if kind == "money" else plain(value)
-    data["process_fields"] = {name: value for name, _, value in card.process}
+    data["process_fields"] = {key: value for key, _name, _zh, value in card.process}  # keyed as `deals -f json` fields
     data["timeline"] = [{k: plain(v) for k, v in row.items()} for row in card.timeline]
     return data
 

@@ -15,4 +15,7 @@ def main() -> None:
     # (installing completion, or the shell asking for completions on TAB).
     app._add_completion = bool(os.environ.get("_SALESFLOW_COMPLETE")) or any(
         arg in COMPLETION_OPTIONS for arg in sys.argv[1:2])
+    if sys.argv[1:2] and sys.argv[1] in COMPLETION_OPTIONS and len(sys.argv) > 2:
+        # `--show-completion zsh`: the shell named, rather than the one Typer detects
+        os.environ["_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"] = "1"
     app(prog_name="salesflow")

@@ -24,7 +24,7 @@ def render_card(card: Any, style: Style, stream: IO[str]) -> None:
         title=_("Process fields"),
         columns=[Column("field"), Column("value")],
         rows=[{"field": label if style.lang == "zh" else name, "value": value or "—"}
-              for name, label, value in card.process],
+              for _key, name, label, value in card.process],
     )
     timeline = Report(
         title=_("Timeline"),

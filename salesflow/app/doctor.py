@@ -48,7 +48,7 @@ def _checks(conn: sqlite3.Connection, path: Path, note) -> None:
 
     applied, current = store.applied_migrations(conn), store.current_schema()
     note("schema", OK if applied == current else PROBLEM,
-         f"{applied[-1]} (current)" if applied == current else _("applied {join}; expected {join2}").format(join=', '.join(applied), join2=', '.join(current)))
+         _("{name} (current)").format(name=applied[-1]) if applied == current else _("applied {join}; expected {join2}").format(join=', '.join(applied), join2=', '.join(current)))
 
     loose = []
     for file in [path, Path(f"{path}-wal"), Path(f"{path}-shm"), *sorted(path.parent.glob(f"{path.name}.*.bak"))]:
@@ -60,7 +60,7 @@ def _checks(conn: sqlite3.Connection, path: Path, note) -> None:
 
     fs = network_filesystem(path)
     note("filesystem", WARNING if fs else OK,
-         _("{fs}: SQLite locking is not safe on a network filesystem; keep the file on a local disk").format(fs=fs) if fs else "local")
+         _("{fs}: SQLite locking is not safe on a network filesystem; keep the file on a local disk").format(fs=fs) if fs else _("local"))
 
     orphans = store.orphans(conn)
     note(_("orphan rows"), PROBLEM if orphans else OK,

@@ -207,7 +207,7 @@ def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) ->
     term_rows = [{"term": t.name, "factor": round(t.factor, 3), "weight": t.weight, "score": round(t.score, 2),
                   "detail": t.detail} for t in term_list]
     term_rows.append({"term": "total", "factor": None, "weight": None, "score": score(term_list),
-                      "detail": "urgency"})
+                      "detail": _("urgency")})
     next_stage, unmet = None, []
     if deal.is_open:
         position = pipeline.position(stage.key)
@@ -220,7 +220,7 @@ def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) ->
         title=_("#{id} {customer} — {title} ({stage}, grade {grade}, owner {value})").format(id=deal.id, customer=deal.customer, title=deal.title, stage=deal.stage, grade=f.grade, value=deal.owner or 'unassigned'),
         deadlines=Report(_("Deadlines"), [Column("rule", words=labels.RULES), Column("deadline", "datetime"), Column("status")],
                          deadline_rows, empty=_("no deadlines: the deal is closed")),
-        urgency=Report(_("Urgency"), [Column("term"), Column("factor", "number"), Column("weight", "number"),
+        urgency=Report(_("Urgency"), [Column("term", words=labels.TERMS), Column("factor", "number"), Column("weight", "number"),
                                    Column("score", "score"), Column("detail")], term_rows),
         probability=(_("stage probability: p = {probability:.1%} for {key} — (w + 5·prior) ÷ (n + 5) with n = {closed_reached} deals closed in the last 365 days that reached it, w = {won_reached} won, prior = {prior:.0%} (salesflow forecast --stages); urgency uses the prior").format(probability=learned.probability, key=stage.key, closed_reached=learned.closed_reached, won_reached=learned.won_reached, prior=stage.prior)
                      if learned else _("stage probability: {prior:.0%} ({key})").format(prior=stage.prior, key=stage.key)),

@@ -57,9 +57,9 @@ def doctor(
 def where(ctx: typer.Context) -> None:
     """Print the database path in use, where that setting came from, and whether it exists."""
     env = resolve(ctx)
-    print(f"database: {env.db_path}")
-    print(f"from:     {env.db_source}")
-    print(f"exists:   {'yes' if env.db_path.exists() else 'no'}")
+    print(_("database: {path}").format(path=env.db_path))
+    print(_("from:     {source}").format(source=env.db_source))
+    print(_("exists:   {answer}").format(answer=_("yes") if env.db_path.exists() else _("no")))
 
 
 @pipeline_app.command("show")

@@ -7,15 +7,18 @@ from dataclasses import dataclass
 
 from salesflow.domain.pipeline import Pipeline, Stage, TouchRule
 from salesflow.domain.records import Deal, Touch
-from salesflow.i18n import _
+from salesflow.i18n import N_, _
 
 # How `set` spells a field whose deal attribute has another name.
 SET_NAMES = {"close_date": "close"}
 _DESCRIBE = {
-    "amount": "amount is 0",
-    "close_date": "expected close date is empty",
-    "lost_reason": "no lost reason given",
+    "amount": N_("amount is 0"),
+    "close_date": N_("expected close date is empty"),
+    "lost_reason": N_("no lost reason given"),
 }
+# how the built-in fields read in an unmet criterion (a pipeline's own fields read as its name or label_zh)
+_FIELDS = {"customer": N_("customer"), "contact": N_("contact"), "phone": N_("phone"), "source": N_("source"),
+           "title": N_("title"), "grade": N_("grade"), "owner": N_("owner")}  # (email: the touch kind's word differs)
 
 
 @dataclass(frozen=True)
@@ -44,18 +47,22 @@ def set_fix(deal_id: int) -> Callable[[str], str]:
 
 def unmet_entry(deal: Deal, stage: Stage, pipeline: Pipeline, fix: Callable[[str], str]) -> list[Unmet]:
     """Entry criteria of `stage` that `deal` does not meet, in the order the pipeline lists them."""
-    labels = {f.key: f.name.lower() for f in pipeline.fields}
+    from salesflow.i18n import current
+
+    labels = {key: _(name) for key, name in _FIELDS.items()} | {
+        f.key: (f.label_zh if current() == "zh" else f.name.lower()) for f in pipeline.fields}
     unmet = []
     for criterion in stage.entry:
         alternatives = criterion.split("|")
         if any(is_filled(deal, field) for field in alternatives):
             continue
         if len(alternatives) > 1:
-            names = " or ".join(labels.get(f, f.replace("_", " ")) for f in alternatives)
+            names = _(" or ").join(labels.get(f, f.replace("_", " ")) for f in alternatives)
             unmet.append(Unmet(_("{names} is empty").format(names=names), fix(alternatives[0])))
         else:
             field = alternatives[0]
-            text = _DESCRIBE.get(field, _("{get} is empty").format(get=labels.get(field, field.replace('_', ' '))))
+            text = _(_DESCRIBE[field]) if field in _DESCRIBE else _("{get} is empty").format(
+                get=labels.get(field, field.replace('_', ' ')))
             unmet.append(Unmet(text, fix(field)))
     return unmet
 

@@ -58,7 +58,7 @@ def terms(*, days_overdue: int | None, grade: str, probability: float, amount: i
                   _("due today") if days_overdue == 0 else _("due in {value} days").format(value=-days_overdue))
     return [
         Term("due", due_factor(days_overdue), w["due"], due_detail),
-        Term("grade", GRADE_FACTOR.get(grade, 0.5), w["grade"], f"grade {grade}"),
+        Term("grade", GRADE_FACTOR.get(grade, 0.5), w["grade"], _("grade {grade}").format(grade=grade)),
         Term("stage", probability, w["stage"], _("win probability {probability:.0%}").format(probability=probability)),
         Term("amount", amount_factor(amount), w["amount"], _("amount (log scale)")),
         Term("breach", min(breaches, 3) / 3, w["breach"], _("{breaches} SLA deadline{value} passed").format(breaches=breaches, value='s' if breaches != 1 else '')),

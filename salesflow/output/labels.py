@@ -152,6 +152,9 @@ CHECKS: dict[str, str] = {"integrity": N_("integrity"), "schema": N_("schema"), 
 LOST_REASONS: dict[str, str] = {"price": N_("price"), "competitor": N_("competitor"), "no-budget": N_("no-budget"),
                                 "no-decision": N_("no-decision"), "timing": N_("timing"), "bad-fit": N_("bad-fit"),
                                 "unresponsive": N_("unresponsive"), "other": N_("other"), "unknown": N_("unknown")}
+# the terms of an urgency score (`why`)
+TERMS: dict[str, str] = {"due": N_("due"), "grade": N_("grade"), "stage": N_("stage"), "amount": N_("amount"),
+                         "breach": N_("breach"), "total": N_("total")}
 # a --by grouping as titles name it ("Funnel by rep" / "漏斗（按销售）")
 GROUPS: dict[str, str] = {"rep": N_("rep"), "team": N_("team"), "manager": N_("manager"), "source": N_("source"),
                           "grade": N_("grade"), "pipeline": N_("pipeline"), "month": N_("month"), "stage": N_("stage")}

@@ -261,17 +261,22 @@ def write_rejects(opts: ImportOptions, header: list[str], tally: Tally) -> None:
             writer.writerow([line, neutralise(reason), *(neutralise(c) for c in cells)])
 
 
+_MADE = (("reps", N_("{n} rep"), N_("{n} reps")), ("customers", N_("{n} customer"), N_("{n} customers")),
+         ("contacts", N_("{n} contact"), N_("{n} contacts")), ("stage events", N_("{n} stage event"), N_("{n} stage events")))
+
+
 def summary(opts: ImportOptions, tally: Tally) -> Outcome:
     verb = _("would import") if opts.dry_run else _("imported")
     n = lambda k: f"{k:,}"  # noqa: E731
     line = (_("{verb} {name}: {n} rows → {n2} created, {n3} updated, {n4} unchanged, {n5} skipped, {n6} rejected").format(verb=verb, name=opts.path.name, n=n(tally.rows), n2=n(tally.created), n3=n(tally.updated), n4=n(tally.unchanged), n5=n(tally.skipped), n6=n(len(tally.rejected))))
     out = Outcome(lines=[line], notes=list(tally.described))
-    made = ", ".join(f"{n(tally.created_of[k])} {k if tally.created_of[k] != 1 else k[:-1]}"
-                     for k in ("reps", "customers", "contacts", "stage events") if tally.created_of[k])
+    made = _(", ").join((_(one) if tally.created_of[k] == 1 else _(many)).format(n=n(tally.created_of[k]))
+                        for k, one, many in _MADE if tally.created_of[k])
     if made:
         out.lines.append((_("would also create ") if opts.dry_run else _("also created ")) + made)
     if tally.new_reps:
-        out.notes.append(_("new reps: ") + ", ".join(tally.new_reps[:8]) + (f" and {len(tally.new_reps) - 8} more" if len(tally.new_reps) > 8 else ""))
+        out.notes.append(_("new reps: ") + _(", ").join(tally.new_reps[:8])
+                         + (_(" and {n} more").format(n=len(tally.new_reps) - 8) if len(tally.new_reps) > 8 else ""))
     for warning, count in sorted(tally.warnings.items()):
         out.notes.append(_("warning: {n} row{value}: {warning}").format(n=n(count), value='s' if count != 1 else '', warning=warning))
     if tally.rejected and opts.rejects:

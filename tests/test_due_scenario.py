@@ -266,7 +266,7 @@ def test_due_query_for_one_rep_never_scans_deals_or_touches(team):
 def test_why_prints_every_deadline_term_and_blocker(week):
     at(week, "2026-11-04T08:00")
     out = week.ok("why", "#1").out
-    assert out.splitlines()[0] == "#1 Alpha 科技 — Alpha 科技 (lead, grade A, owner wang)"
+    assert out.splitlines()[0] == "#1 Alpha 科技 (lead, grade A, owner wang)"  # the title holds the customer: said once
     for expected in ("first-touch  2026-11-03 09:00  passed", "stage-idle   2026-11-05 09:00  later",
                      "due", "grade", "stage", "amount", "breach", "13.66",
                      "stage probability: p = 10.0% for lead", "n = 0 deals closed", "to move to qualified:", "need is empty — set it with: salesflow set 1 need=…"):

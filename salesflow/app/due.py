@@ -217,12 +217,14 @@ def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) ->
         unmet = [f"{u.criterion} — {u.fix}" for u in unmet_for_move(deal, pipeline, target, touches)]
     return Explanation(
         deal_id=deal.id,
-        title=_("#{id} {customer} — {title} ({stage}, grade {grade}, owner {value})").format(id=deal.id, customer=deal.customer, title=deal.title, stage=deal.stage, grade=f.grade, value=deal.owner or 'unassigned'),
+        title=_("#{id} {title} ({stage}, grade {grade}, owner {value})").format(
+            id=deal.id, title=deal.title if not deal.customer or deal.customer in deal.title else f"{deal.customer} — {deal.title}",
+            stage=pipeline.stage(deal.stage).word, grade=f.grade, value=deal.owner or _("unassigned")),
         deadlines=Report(_("Deadlines"), [Column("rule", words=labels.RULES), Column("deadline", "datetime"), Column("status")],
                          deadline_rows, empty=_("no deadlines: the deal is closed")),
         urgency=Report(_("Urgency"), [Column("term", words=labels.TERMS), Column("factor", "number"), Column("weight", "number"),
                                    Column("score", "score"), Column("detail")], term_rows),
-        probability=(_("stage probability: p = {probability:.1%} for {key} — (w + 5·prior) ÷ (n + 5) with n = {closed_reached} deals closed in the last 365 days that reached it, w = {won_reached} won, prior = {prior:.0%} (salesflow forecast --stages); urgency uses the prior").format(probability=learned.probability, key=stage.key, closed_reached=learned.closed_reached, won_reached=learned.won_reached, prior=stage.prior)
+        probability=(_("stage probability: p = {probability:.1%} for {key} — (w + 5·prior) ÷ (n + 5) with n = {closed_reached} deals closed in the last 365 days that reached it, w = {won_reached} won, prior = {prior:.0%} (salesflow forecast --stages); urgency uses the prior").format(probability=learned.probability, key=stage.word, closed_reached=learned.closed_reached, won_reached=learned.won_reached, prior=stage.prior)
                      if learned else _("stage probability: {prior:.0%} ({key})").format(prior=stage.prior, key=stage.key)),
         next_stage=next_stage,
         unmet=unmet,

@@ -55,7 +55,7 @@ def plan_move(
                           hint=_("salesflow reopen {id} --reason …").format(id=deal.id))
         forced = True
     if target.key == current.key:
-        raise Refused(_("{ref} is already in {key}").format(ref=ref, key=target.key))
+        raise Refused(_("{ref} is already in {key}").format(ref=ref, key=target.word))
 
     if target.kind == "lost":
         if not lost_reason:
@@ -69,19 +69,19 @@ def plan_move(
 
     if current.is_open and to_pos < from_pos:
         if not reason:
-            raise Refused(_("moving {ref} back from {key} to {key2} needs --reason TEXT").format(ref=ref, key=current.key, key2=target.key))
+            raise Refused(_("moving {ref} back from {key} to {key2} needs --reason TEXT").format(ref=ref, key=current.word, key2=target.word))
         return Move(deal.id, current.key, target.key, status, forced, reason)
 
     skipped = [s.key for s in pipeline.open_stages[from_pos + 1:to_pos]] if current.is_open else []
     unmet = unmet_for_move(deal, pipeline, target, touches)
     if skipped and not force:
-        what = "winning" if target.kind == "won" else _("moving {ref} from {key} to {key2}").format(ref=ref, key=current.key, key2=target.key)
+        what = "winning" if target.kind == "won" else _("moving {ref} from {key} to {key2}").format(ref=ref, key=current.word, key2=target.word)
         raise Refused(_("{what} skips {join}; add --force --reason TEXT to skip stages").format(what=what, join=', '.join(skipped))
                       if target.kind != "won" else
-                      _("{ref} can be won only from {key} (it is in {key2}); add --force --reason TEXT").format(ref=ref, key=pipeline.last_open.key, key2=current.key))
+                      _("{ref} can be won only from {key} (it is in {key2}); add --force --reason TEXT").format(ref=ref, key=pipeline.last_open.word, key2=current.word))
     if unmet and not force:
         raise Refused(
-            _("{ref} cannot move from {key} to {key2}: {n} criteri{value} unmet").format(ref=ref, key=current.key, key2=target.key, n=len(unmet), value='a' if len(unmet) > 1 else 'on'),
+            _("{ref} cannot move from {key} to {key2}: {n} criteri{value} unmet").format(ref=ref, key=current.word, key2=target.word, n=len(unmet), value='a' if len(unmet) > 1 else 'on'),
             details=[f"{u.criterion} — {u.fix}" for u in unmet],
         )
     forced = forced or bool(skipped) or bool(unmet)

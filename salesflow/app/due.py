@@ -64,13 +64,6 @@ def facts(row: sqlite3.Row) -> rules.DueFacts:
     )
 
 
-def stage_label(pipeline: Pipeline, key: str) -> str:
-    """A stage as a sentence names it: its key in English (as typed), its label in Chinese."""
-    from salesflow.i18n import current
-
-    return pipeline.stage(key).label_zh if current() == "zh" else key
-
-
 @dataclass
 class DueItem:
     row: dict[str, Any]
@@ -94,7 +87,7 @@ def evaluate_rows(conn: sqlite3.Connection, scope: store.DueScope, now: datetime
         items.append(DueItem({
             "deal_id": f.deal_id, "customer": r["customer"], "title": r["title"], "owner": f.owner,
             "stage": f.stage, "grade": f.grade, "due_date": due.due_date, "days_overdue": overdue_days,
-            "reasons": ";".join(due.reasons), "urgency": urgency, "next_action": rules.next_action(due, now, stage_label(pipeline, f.stage)),
+            "reasons": ";".join(due.reasons), "urgency": urgency, "next_action": rules.next_action(due, now, pipeline.stage(f.stage).word),
         }, due, overdue_days > 0))
     return items
 

@@ -74,7 +74,7 @@ def test_past_direction_for_touch_times():
     assert parse_when("12月30日", MONDAY, "past").day.isoformat() == "2025-12-30"
 
 
-@pytest.mark.parametrize("text", ["03/04/2025", "5", "3/4", "4.5", "13/25", "2026-02-30", "2027-02-29", "someday",
+@pytest.mark.parametrize("text", ["03/04/2025", "5", "3/4", "4.5", "13/25", "2026-13-01", "2026-02-30", "2027-02-29", "someday",
                                   "25:00", "tomorrow 24:00", "", "13pm"])
 def test_ambiguous_and_impossible_dates_are_refused(text):
     with pytest.raises(BadInput) as err:
@@ -127,3 +127,12 @@ def test_period_words_people_type(text, expected):
 
     start, end = parse_period(text, TUESDAY)
     assert (start.date().isoformat(), end.date().isoformat()) == expected
+
+
+def test_an_impossible_month_says_so():
+    with pytest.raises(BadInput) as err:
+        parse_when("2026-13-01", MONDAY)
+    assert err.value.hint == "check the month"
+    with pytest.raises(BadInput) as err:
+        parse_when("13/25", MONDAY)
+    assert "does not exist" in err.value.message

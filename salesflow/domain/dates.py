@@ -157,7 +157,8 @@ def _make_date(year: int, month: int, day: int, original: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise BadInput(_("date {original!r} does not exist").format(original=original), hint=_("check the day of the month")) from None
+        raise BadInput(_("date {original!r} does not exist").format(original=original),
+                       hint=_("check the month") if not 1 <= month <= 12 else _("check the day of the month")) from None
 
 
 def _parse_day(body: str, today: date, direction: Direction) -> date | None:
@@ -225,6 +226,8 @@ def _parse_day(body: str, today: date, direction: Direction) -> date | None:
 
 def _month_or_day_first(a: int, b: int, year: int | None, today: date, direction: Direction, original: str) -> date | None:
     """`12/25` is December 25 (25 cannot be a month); `25/12` too; `3/4` could be either: None (refused)."""
+    if a > 12 and b > 12:  # 13/25: no reading of it is a date
+        raise BadInput(_("date {original!r} does not exist").format(original=original), hint=_("check the month"))
     if a > 12 >= b:
         a, b = b, a
     elif not (b > 12 >= a):

@@ -48,15 +48,28 @@ def _labels(card: Any) -> Report:
 
 
 def render_explanation(e: Any, style: Style, stream: IO[str]) -> None:
-    """`e` is an app.due.Explanation: deadlines, urgency terms, probability, what blocks the next stage."""
-    stream.write(printable(e.title) + "\n")
+    """`e` is an app.due.Explanation: deadlines, urgency terms, probability, what blocks the next stage.
+    On a terminal the prose lines wrap at its width like the tables' footers."""
+    from salesflow.output.fit import wrap
+
+    width = style.width if style.terminal and not style.wide else 0
+
+    def say(text: str, indent: str = "") -> None:
+        for piece in wrap(text, max(0, width - len(indent)) if width else 0):
+            stream.write(indent + piece + "\n")
+
+    say(printable(e.title))
     for report in (e.deadlines, e.urgency):
         stream.write("\n")
         if not style.terminal:
             stream.write(report.title + "\n")
         emit(report, "table", style, stream=stream)
-    stream.write(f"\n{e.probability}\n")
+    stream.write("\n")
+    say(e.probability)
     if e.next_stage and e.unmet:
-        stream.write(_("to move to {next_stage}:\n").format(next_stage=e.next_stage) + "".join(f"  {printable(line)}\n" for line in e.unmet))
+        stream.write(_("to move to {next_stage}:\n").format(next_stage=e.next_stage))
+        for line in e.unmet:
+            say(printable(line), "  ")
     elif e.next_stage:
-        stream.write(_("ready to move to {next_stage}: salesflow advance {deal_id} {next_stage}\n").format(next_stage=e.next_stage, deal_id=e.deal_id))
+        say(_("ready to move to {next_stage}: salesflow advance {deal_id} {next_stage}\n").format(
+            next_stage=e.next_stage, deal_id=e.deal_id).rstrip("\n"))

@@ -193,7 +193,7 @@ def set_fields(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, assignments: li
             guess = suggest(name, SETTABLE + pipeline.field_keys())
             raise BadInput(_("{name!r} is not a field of deals in pipeline {key}").format(name=name, key=pipeline.key)
                            + (_(" — did you mean {guess}?").format(guess=guess) if guess else ""),
-                           hint="fields: " + ", ".join(SETTABLE + pipeline.field_keys()))
+                           hint=_("fields: ") + ", ".join(SETTABLE + pipeline.field_keys()))
         parsed.append((name, value))
 
     out = Outcome()

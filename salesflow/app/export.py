@@ -17,7 +17,7 @@ TABLES = ("deals", "touches", "stage-events", "customers", "reps")
 
 def export_report(conn: sqlite3.Connection, table: str) -> Report:
     if table not in TABLES:
-        raise UsageProblem(_("{table!r} is not something to export").format(table=table), hint="export: " + ", ".join(TABLES))
+        raise UsageProblem(_("{table!r} is not something to export").format(table=table), hint=_("export: ") + ", ".join(TABLES))
     if table == "deals":  # every status, the `deals -f csv` columns, streamed as tuples
         return Report(_("Deals"), DEAL_COLUMNS, _deal_rows(conn), tuples=True)
     if table == "reps":

@@ -67,7 +67,7 @@ def _values(conn: sqlite3.Connection, data: RepInput, handle: str) -> dict:
         values["name"] = clean_text(data.name, "name", max_len=100, required=True)
     if data.role is not None:
         if data.role not in ROLES:
-            raise BadInput(_("role {role!r} is not a role").format(role=data.role), hint="roles: " + ", ".join(ROLES))
+            raise BadInput(_("role {role!r} is not a role").format(role=data.role), hint=_("roles: ") + ", ".join(ROLES))
         values["role"] = data.role
     if data.manager is not None:
         if data.manager == "":

@@ -29,7 +29,7 @@ def template_names() -> list[str]:
 
 def template_source(name: str) -> str:
     if name not in template_names():
-        raise NotFound(_("no template {name!r}").format(name=name), hint="templates: " + ", ".join(template_names()))
+        raise NotFound(_("no template {name!r}").format(name=name), hint=_("templates: ") + ", ".join(template_names()))
     return files("salesflow.templates").joinpath(f"{name}.toml").read_text(encoding="utf-8")
 
 
@@ -189,7 +189,7 @@ def set_config(conn: sqlite3.Connection, cmd: Cmd, key: str, value: str, act: Ac
     if key.lower().startswith(RATE_PREFIX):
         return _set_rate(conn, cmd, key[len(RATE_PREFIX):], value)
     if key not in settings:
-        raise BadInput(_("{key!r} is not a setting").format(key=key), hint="settings: " + ", ".join(settings) + ", rate.CODE")
+        raise BadInput(_("{key!r} is not a setting").format(key=key), hint=_("settings: ") + ", ".join(settings) + ", rate.CODE")
     try:
         number = float(value)
     except ValueError:

@@ -40,7 +40,7 @@ def import_reps(conn: sqlite3.Connection, path: Path, maps: tuple[str, ...], cre
     pairs = parse_maps(list(maps))
     for _source, target in pairs:
         if target not in REP_FIELDS and target != "-":
-            raise UsageProblem(_("--map target {target!r} is not a rep field").format(target=target), hint="fields: " + ", ".join(REP_FIELDS))
+            raise UsageProblem(_("--map target {target!r} is not a rep field").format(target=target), hint=_("fields: ") + ", ".join(REP_FIELDS))
     sources = {source for source, _ in pairs}
     table = open_table(path, is_header=lambda cells: bool(sources & {normalise_header(c) for c in cells})
                        or sum(normalise_header(c) in _ALIASES for c in cells) >= 2)
@@ -49,7 +49,7 @@ def import_reps(conn: sqlite3.Connection, path: Path, maps: tuple[str, ...], cre
     for source, target in pairs:
         if source not in header:
             raise UsageProblem(_("--map source {source!r} is not a column of the file").format(source=source),
-                               hint="columns: " + ", ".join(c for c in table.header if c)[:300])
+                               hint=_("columns: ") + ", ".join(c for c in table.header if c)[:300])
         if target != "-":
             columns.setdefault(target, header.index(source))
     for index, cell in enumerate(header):
@@ -78,7 +78,7 @@ def _row(get: dict[str, str]) -> dict:
         raise BadInput(_("the row names no rep"))
     role = (get.get("role") or "").strip().lower() or None
     if role is not None and role not in ROLES:
-        raise BadInput(_("role {role!r} is not a role").format(role=role), hint="roles: " + ", ".join(ROLES))
+        raise BadInput(_("role {role!r} is not a role").format(role=role), hint=_("roles: ") + ", ".join(ROLES))
     capacity = get.get("capacity") or None
     if capacity is not None and (not capacity.isdigit() or int(capacity) > 100_000):
         raise BadInput(_("capacity {capacity!r} is not a number from 0 to 100,000").format(capacity=capacity))

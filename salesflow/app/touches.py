@@ -19,7 +19,7 @@ from salesflow.i18n import _
 def parse_kind(value: str) -> str:
     kind = TOUCH_KIND_ALIASES.get(value.strip(), value.strip().lower())
     if kind not in TOUCH_KINDS:
-        raise BadInput(_("touch kind {value!r} is not a kind").format(value=value), hint="kinds: " + ", ".join(TOUCH_KINDS))
+        raise BadInput(_("touch kind {value!r} is not a kind").format(value=value), hint=_("kinds: ") + ", ".join(TOUCH_KINDS))
     return kind
 
 

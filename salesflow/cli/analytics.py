@@ -87,9 +87,9 @@ def review(
 
     env = resolve(ctx)
     if section is not None and section not in SECTIONS:
-        raise UsageProblem(_("--section {section!r} is not a section").format(section=section), hint="sections: " + ", ".join(SECTIONS))
+        raise UsageProblem(_("--section {section!r} is not a section").format(section=section), hint=_("sections: ") + ", ".join(SECTIONS))
     if section is None and fmt.value in ("csv", "tsv", "jsonl"):
-        raise UsageProblem(_("-f {value} needs one --section").format(value=fmt.value), hint="sections: " + ", ".join(SECTIONS) + _(" (or use -f json)"))
+        raise UsageProblem(_("-f {value} needs one --section").format(value=fmt.value), hint=_("sections: ") + ", ".join(SECTIONS) + _(" (or use -f json)"))
     reports = run(env.conn(), period, env.now, by.lower() if by else None)
     emit_sections({k: v for k, v in reports.items() if section in (None, k)}, fmt.value, env.style(), output)
 

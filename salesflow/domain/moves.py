@@ -60,7 +60,7 @@ def plan_move(
     if target.kind == "lost":
         if not lost_reason:
             raise Refused(_("{ref} cannot be lost: no lost reason given").format(ref=ref),
-                          hint="reasons: " + ", ".join(pipeline.lost_reasons))
+                          hint=_("reasons: ") + ", ".join(pipeline.lost_reasons))
         return Move(deal.id, current.key, target.key, "lost", forced, reason, pipeline.find_reason(lost_reason))
 
     status = "won" if target.kind == "won" else "open"

@@ -104,7 +104,7 @@ class Pipeline(NamedTuple):
                 return s
         raise NotFound(
             _("stage {key!r} is not in pipeline {key2}").format(key=key, key2=self.key),
-            hint="stages: " + ", ".join(s.key for s in self.stages),
+            hint=_("stages: ") + ", ".join(s.key for s in self.stages),
         )
 
     def find_stage(self, typed: str) -> Stage:

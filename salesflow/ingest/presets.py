@@ -211,13 +211,13 @@ def plan_columns(kind: str, header: list[str], preset_name: str | None, maps: li
         if target != IGNORE and target not in allowed and not entered \
                 and not (kind == "deals" and target.startswith("fields.")):
             raise UsageProblem(_("--map target {target!r} is not a field").format(target=target),
-                               hint="fields: " + ", ".join(allowed)
+                               hint=_("fields: ") + ", ".join(allowed)
                                + (", fields.KEY, entered:STAGE" if kind == "deals" else "") + ", or - to drop")
     presets = PRESETS[kind]
     detected = False
     if preset_name:
         if preset_name not in presets:
-            raise UsageProblem(_("preset {preset_name!r} does not exist for {kind}").format(preset_name=preset_name, kind=kind), hint="presets: " + ", ".join(presets))
+            raise UsageProblem(_("preset {preset_name!r} does not exist for {kind}").format(preset_name=preset_name, kind=kind), hint=_("presets: ") + ", ".join(presets))
         preset = presets[preset_name]
     else:
         scored = sorted(((header_hits(p, header), p.name) for p in presets.values()), reverse=True)
@@ -235,7 +235,7 @@ def plan_columns(kind: str, header: list[str], preset_name: str | None, maps: li
                   [i for i, b in enumerate(bases) if b == split_unit(source)[0]]
         if not indexes:
             raise UsageProblem(_("--map source {source!r} is not a column of the file").format(source=source),
-                               hint="columns: " + ", ".join(c for c in header if c)[:300])
+                               hint=_("columns: ") + ", ".join(c for c in header if c)[:300])
         for index in indexes:
             mapped.add(index)
             if target == IGNORE:

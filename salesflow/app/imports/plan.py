@@ -73,12 +73,12 @@ def stages_of(pipeline: Pipeline, preset_words: dict[str, str], user: dict[str, 
                 resolved = pipeline.find_stage(target).key
             except NotFound:
                 raise UsageProblem(_("--stage-map target {target!r} is not a stage of pipeline {key}").format(target=target, key=pipeline.key),
-                                   hint="stages: " + ", ".join(s.key for s in pipeline.stages) + _(", won or lost")) from None
+                                   hint=_("stages: ") + ", ".join(s.key for s in pipeline.stages) + _(", won or lost")) from None
         words[source] = resolved
     for source, key in user_reasons.items():
         if key not in pipeline.lost_reasons and key != UNKNOWN_REASON:
             raise UsageProblem(_("--reason-map target {key!r} is not a lost reason of pipeline {key2}").format(key=key, key2=pipeline.key),
-                               hint="reasons: " + ", ".join(pipeline.lost_reasons) + f", {UNKNOWN_REASON}")
+                               hint=_("reasons: ") + ", ".join(pipeline.lost_reasons) + f", {UNKNOWN_REASON}")
     return Stages(pipeline, words, tuple(s.key for s in pipeline.open_stages), dict(special),
                   reason_words(pipeline.lost_reasons, user_reasons))
 
@@ -102,13 +102,13 @@ def make_plan(pipelines: list[Pipeline], default: str, cols: Columns, *, stage_m
         for word in (p.key, p.name, p.label_zh):
             pipeline_words[normalise_header(word)] = p.key
     if default not in by_key:
-        raise UsageProblem(_("pipeline {default!r} does not exist").format(default=default), hint="pipelines: " + ", ".join(by_key))
+        raise UsageProblem(_("pipeline {default!r} does not exist").format(default=default), hint=_("pipelines: ") + ", ".join(by_key))
     entered = tuple((f, f[len(ENTERED):]) for f in cols.fields if f.startswith(ENTERED))
     stages = by_key[default]
     for target, word in entered:  # said once, before any row, for the default pipeline
         found = stages.words.get(normalise_header(word))
         if found is None or found not in stages.opens:
             raise UsageProblem(_("--map target {target!r}: {word!r} is not an open stage of pipeline {default}").format(target=target, word=word, default=default),
-                               hint="stages: " + ", ".join(stages.opens))
+                               hint=_("stages: ") + ", ".join(stages.opens))
     return Plan(by_key, pipeline_words, default, statuses, entered, now, date_format, unit, region, create_reps,
                 currency, cols.currencies.get("amount"))

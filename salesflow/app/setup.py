@@ -67,8 +67,8 @@ def _init(conn: sqlite3.Connection, cmd: Cmd, path: Path, template: str, source:
         store.set_meta(conn, "created_at", iso(act.now))
         store.set_meta(conn, "database_id", uuid.uuid4().hex)  # stable calendar UIDs, exports
         store.set_meta(conn, "currency", currency or DEFAULT_CURRENCY)
-        return [f"created {path} with pipeline {pipeline.key} ({' → '.join(s.key for s in pipeline.stages)}),"
-                f" amounts in {currency or DEFAULT_CURRENCY}"]
+        return [_("created {path} with pipeline {key} ({stages}), amounts in {currency}").format(
+            path=path, key=pipeline.key, stages=" → ".join(s.key for s in pipeline.stages), currency=currency or DEFAULT_CURRENCY)]
     return [_("added pipeline {key} to {path}").format(key=pipeline.key, path=path)]
 
 
@@ -99,7 +99,9 @@ def _read_toml(file: Path) -> str:
 def _load(conn: sqlite3.Connection, cmd: Cmd, source: str, where: str, act: Act) -> str:
     existed = parse_key(source) in store.pipeline_keys(conn)
     pipeline = _save(conn, cmd, source, where, act)
-    return f"{'replaced' if existed else 'added'} pipeline {pipeline.key} ({' → '.join(s.key for s in pipeline.stages)})"
+    stages = " → ".join(s.key for s in pipeline.stages)
+    return (_("replaced pipeline {key} ({stages})") if existed else _("added pipeline {key} ({stages})")).format(
+        key=pipeline.key, stages=stages)
 
 
 def parse_key(source: str) -> str | None:

@@ -133,7 +133,7 @@ def _write(conn: sqlite3.Connection, cmd: Cmd, path: Path, rows: list, create_re
                        hint=_("add them with salesflow rep add, list them in the sheet, or pass --create-reps"))
     new = {h for _, h, _ in handles} - {h for h, _ in reps}
     updated = len(touched - new)
-    out = Outcome(lines=[_("{value} {name}: {n} rows → {created} reps created, {updated} updated, {n2} unchanged").format(value='would import' if dry_run else 'imported', name=path.name, n=len(rows), created=created, updated=updated, n2=len(handles) - len(new) - updated)])
+    out = Outcome(lines=[_("{value} {name}: {n} rows → {created} reps created, {updated} updated, {n2} unchanged").format(value=_('would import') if dry_run else _('imported'), name=path.name, n=len(rows), created=created, updated=updated, n2=len(handles) - len(new) - updated)])
     if dry_run:
         out.notes.append(_("dry run: nothing was written"))
         raise RollBack(out)

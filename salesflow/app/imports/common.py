@@ -108,8 +108,9 @@ def open_file(opts: ImportOptions, kind: str, maps: list[tuple[str, str]]) -> Ta
 
 def describe(table: Table, cols: Columns) -> list[str]:
     """What was detected, for the summary (printed only when the import went through: errors stay one line)."""
-    delim = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(table.delimiter or "", table.delimiter)
-    how = f"{table.encoding}" + (f", {delim}-separated" if delim else "")
+    delim = {",": N_("comma-separated"), ";": N_("semicolon-separated"), "\t": N_("tab-separated"),
+             "|": N_("bar-separated")}.get(table.delimiter or "")
+    how = table.encoding + (_(", ") + _(delim) if delim else (_(", ") + table.delimiter if table.delimiter else ""))
     preset = (f"preset {cols.preset.name}" + (_(" (detected from the header)") if cols.detected else "")) if cols.preset \
         else _("no preset (--map only)")
     lines = [_("{name}: {how}, header on line {header_line}, {preset}").format(name=table.path.name, how=how, header_line=table.header_line, preset=preset)]

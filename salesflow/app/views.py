@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from salesflow.domain.choose import choose
-from salesflow.domain.errors import BadInput, NotFound
+from salesflow.domain.errors import BadInput
 from salesflow.domain.vocabulary import GRADES, STATUSES
 from salesflow.domain.text import name_key
 from salesflow.domain.money import to_major_str

@@ -9,7 +9,6 @@ import typer
 
 from salesflow.cli.env import resolve
 from salesflow.cli.options import Format, FormatOpt, OutputOpt
-from salesflow.i18n import _
 
 _settings = {"help_option_names": ["-h", "--help"]}
 forecast_app = typer.Typer(name="forecast", add_completion=False, context_settings=_settings, invoke_without_command=True,

@@ -10,7 +10,6 @@ import typer
 from salesflow.cli.app import sub_app
 from salesflow.cli.env import echo, resolve
 from salesflow.cli.options import Format
-from salesflow.i18n import _
 
 import_app = sub_app("import", "Bring deals and touches in from another CRM or a spreadsheet (CSV, TSV, XLSX).")
 

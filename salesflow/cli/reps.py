@@ -10,7 +10,6 @@ import typer
 from salesflow.cli.app import sub_app
 from salesflow.cli.env import resolve
 from salesflow.cli.options import Format, FormatOpt, OutputOpt
-from salesflow.i18n import _
 
 rep_app = sub_app("rep", "Add, change and list reps (handle, display name, role, manager, team, capacity).")
 

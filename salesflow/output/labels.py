@@ -69,8 +69,6 @@ COLUMNS: dict[str, str] = {
     "deal": N_("Deal"),
     "rep": N_("Rep"),
     "month": N_("Month"),
-    "bar": "",
-    "flag": "",
     "reached": N_("Reached"),
     "next_rate": N_("Next"),
     "cumulative_rate": N_("Cumulative"),

@@ -54,3 +54,16 @@ def test_demo_in_the_data_directory_picks_a_new_name(cli, tmp_path, monkeypatch)
     first = cli.ok("demo", env={"SALESFLOW_DB": None}).out.splitlines()[0]
     second = cli.ok("demo", env={"SALESFLOW_DB": None}).out.splitlines()[0]
     assert first.endswith("data/demo.db") and second.endswith("data/demo-2.db")
+
+
+def test_the_demo_team_is_mostly_healthy_and_says_how_to_pick_a_rep(cli, tmp_path):
+    """Red must read as an exception: in the demo most reps are green and one or two are red."""
+    import csv
+    import io
+
+    target = tmp_path / "demo.db"
+    run = cli.ok("demo", "--db", str(target))
+    assert "SALESFLOW_REP=" in run.err
+    rows = list(csv.DictReader(io.StringIO(cli.ok("health", "-f", "csv", "--db", str(target)).out)))
+    colours = [r["status"] for r in rows]
+    assert 1 <= colours.count("red") <= 2 and colours.count("green") >= len(colours) // 2, colours

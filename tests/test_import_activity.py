@@ -214,3 +214,19 @@ def test_before_the_import_an_imported_deal_is_not_yet_due_and_activity_before_c
         ("A1", "2026-10-01T00:00:00"), ("A2", None)]
     team.now = "2026-11-20T09:00"  # before the import: the file's deal without activity is not flooded in
     assert [r["deal_id"] for r in rows(team.ok("due", "--as", "wang", "-f", "csv"))] == ["1"]
+
+
+def test_a_teams_forecast_target_is_its_reps_targets_added_up(team):
+    team.ok("rep", "add", "chen", "--name", "陈晨", "--role", "manager", "--team", "west")
+    team.ok("rep", "add", "sun", "--name", "孙丽", "--manager", "chen", "--team", "west")
+    team.now = "2026-11-02T09:00"
+    add_lead(team, "甲", "--amount", "10万", "--close", "2026-11-20")
+    team.ok("target", "set", "2026-11", "30万", "--rep", "wang")
+    team.ok("target", "set", "2026-11", "20万", "--rep", "zhao")
+    team.ok("target", "set", "2026-11", "5万", "--rep", "sun")
+    team.ok("target", "set", "2026-11", "100万")  # the whole team's: not any one group's
+    by_team = {r["team"]: r for r in rows(team.ok("forecast", "--by", "team", "-f", "csv"))}
+    table = team.ok("forecast", "--by", "team", env={"COLUMNS": "200"}).out
+    east = next(line for line in table.splitlines() if line.startswith("2026-11") and "east" in line)
+    assert "500,000" in east  # wang's 300,000 + zhao's 200,000
+    assert set(by_team) == {"east"}  # west has no open deal this month

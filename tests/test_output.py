@@ -137,7 +137,7 @@ def test_show_offers_table_and_json_only(book):
     assert run.err.splitlines()[0] == "error: show supports -f table or json, not csv"
 
 
-@pytest.mark.parametrize("command", [("due", "--as", "wang"), ("deals",), ("funnel",)])
+@pytest.mark.parametrize("command", [("due", "--all"), ("deals",), ("funnel",)])
 def test_on_an_80_column_terminal_nothing_is_wider_and_no_id_or_amount_is_broken(tmp_path, command):
     """A real pseudo-terminal, 80 columns wide, colour on: every line fits, and every id and amount the
     csv carries appears whole on screen (nothing wrapped or cut mid-number)."""

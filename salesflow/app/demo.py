@@ -243,7 +243,7 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
             close = (t + timedelta(days=rng.randint(20, 90))).date()
         mean = max(stage.idle_days or 5, 3) * rng.uniform(0.6, 1.8) / rep_skill ** 3
         dwell = timedelta(days=rng.expovariate(1 / mean) + 0.5 + (rng.uniform(20, 80) if quiet else 0))
-        if careful:  # a good rep moves a deal on, or drops it, within two weeks
+        if rep_skill >= 0.85:  # all but the weakest move a deal on, or drop it, within two weeks
             dwell = min(dwell, timedelta(days=rng.uniform(8, 14)))
         leave = t + dwell
         # touches while in the stage, every couple of days

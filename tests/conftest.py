@@ -145,4 +145,5 @@ def to_negotiation(cli: Cli, deal: int) -> None:
     cli.ok("set", str(deal), "amount=12万", "close=2026-12-20")
     cli.ok("advance", str(deal), "proposal")
     cli.ok("touch", str(deal), "--kind", "quote")
+    cli.ok("did", str(deal), "confirm-decision-maker")
     cli.ok("advance", str(deal), "negotiation")

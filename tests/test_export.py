@@ -34,7 +34,7 @@ def test_columns_of_every_table(book):
         "deals": ["deal_id", "external_id", "title", "customer", "contact", "phone", "email", "owner", "pipeline",
                   "stage", "status", "amount", "close_date", "source", "grade", "created_at", "closed_at",
                   "lost_reason", "next_followup", "fields", "history", "last_activity"],
-        "touches": ["touch_id", "deal_id", "kind", "at", "by", "contact", "notes", "outcome"],
+        "touches": ["touch_id", "deal_id", "kind", "at", "by", "contact", "notes", "outcome", "template", "steps"],
         "stage-events": ["event_id", "deal_id", "from_stage", "to_stage", "at", "by", "reason", "forced"],
         "customers": ["customer_id", "name", "grade", "industry", "created_at", "contacts", "deals", "open_deals"],
         "reps": ["handle", "name", "role", "manager", "team", "capacity", "active", "open_deals"],

@@ -102,7 +102,7 @@ def october(team):
     at(team, "2026-10-05T09:00")
     team.ok("set", "1", "amount=12万", "close=2026-10-30")
     team.ok("advance", "1", "proposal")
-    team.ok("touch", "1", "--kind", "quote")
+    team.ok("touch", "1", "--kind", "quote", "--did", "confirm-decision-maker")
     at(team, "2026-10-06T09:00")
     team.ok("lose", "4", "--reason", "competitor")  # Z1 lost from qualified after 2 days
     at(team, "2026-10-08T09:00")

@@ -27,9 +27,17 @@ def test_each_entry_and_exit_criterion_refuses_then_passes(team):
     assert "close" in team.fails(1, "advance", d, "proposal").err
     team.ok("set", d, "close=eom")
     team.ok("advance", d, "proposal")
-    # leaving proposal: a quote touch
-    assert "no quote touch logged in proposal" in team.fails(1, "advance", d, "negotiation").err
+    # leaving proposal: its required actions — the decision maker confirmed (`did`) and the quote sent
+    # (a quote touch does it) — every one listed with the command that completes it
+    run = team.fails(1, "advance", d, "negotiation")
+    assert run.err.splitlines() == [
+        f"error: #{deal} cannot move from proposal to negotiation: 2 criteria unmet",
+        f"  action not done in proposal: Confirm the decision maker — when done, record it: salesflow did {deal} confirm-decision-maker",
+        f"  action not done in proposal: Send the formal quote — log it with: salesflow touch {deal} --kind quote",
+    ]
     team.ok("touch", d, "--kind", "quote")
+    assert team.fails(1, "advance", d, "negotiation").err.count("action not done") == 1
+    team.ok("did", d, "confirm-decision-maker")
     team.ok("advance", d, "negotiation")
     # leaving negotiation (to won): a meeting touch *with notes*
     team.ok("touch", d, "--kind", "meeting")

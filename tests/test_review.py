@@ -50,8 +50,14 @@ def test_largest_won_and_lost_per_rep(october):
 
 def test_win_rate_by_source_and_by_touches(october):
     assert csv(october, "sources") == ["source,won,lost,win_rate", "expo,2,0,1.0", "web,0,2,0.0"]
-    assert csv(october, "touches") == ["touches,won,lost,win_rate", "0,0,1,0.0", "1-2,0,1,0.0", "3-5,1,0,1.0",
-                                        "6-10,1,0,1.0", "11+,0,0,"]
+    # D1 won after 3 touches, D2 lost after 0, D3 lost after 1, D4 won after 6; all grade B; D1, D4 from expo
+    assert csv(october, "touches") == [
+        "dimension,group,touches,won,lost,win_rate",
+        "all,,0,0,1,0.0", "all,,1-2,0,1,0.0", "all,,3-5,1,0,1.0", "all,,6-10,1,0,1.0", "all,,11+,0,0,",
+        "grade,B,0,0,1,0.0", "grade,B,1-2,0,1,0.0", "grade,B,3-5,1,0,1.0", "grade,B,6-10,1,0,1.0",
+        "source,expo,3-5,1,0,1.0", "source,expo,6-10,1,0,1.0",
+        "source,web,0,0,1,0.0", "source,web,1-2,0,1,0.0",
+    ]
 
 
 def test_cycle_of_won_vs_lost(october):
@@ -62,7 +68,7 @@ def test_cycle_of_won_vs_lost(october):
 def test_default_period_is_last_month_and_json_holds_every_section(october):
     assert october.ok("review", "-f", "json").out == october.ok("review", "--period", "2026-10", "-f", "json").out
     data = json.loads(october.ok("review", "--period", "last-month", "-f", "json").out)
-    assert list(data) == ["lost-reasons", "reps", "sources", "touches", "cycle"]
+    assert list(data) == ["lost-reasons", "reps", "sources", "touches", "cycle", "activity"]
     november = json.loads(october.ok("review", "--period", "this month", "-f", "json").out)
     assert november["lost-reasons"] == [{"lost_reason": "price", "deals": 1, "amount": 10000.0, "share": 1.0}]
     table = october.ok("review", "--period", "2026Q4").out

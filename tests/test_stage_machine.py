@@ -70,7 +70,8 @@ def test_stage_pair(name, src, dst):
     outcome = expected(p, src, dst)
 
     def move(**kw):
-        return plan_move(p, deal, dst, touches(True), lost_reason=p.lost_reasons[0], **kw)
+        return plan_move(p, deal, dst, touches(True), lost_reason=p.lost_reasons[0],
+                         done={a.key for s in p.stages for a in s.actions}, **kw)
 
     if outcome == "allowed":
         m = move()
@@ -103,7 +104,7 @@ def test_forward_step_lists_every_unmet_criterion(name):
     stages = p.open_stages
     for src, dst in zip(stages, list(stages[1:]) + [p.won]):
         deal = deal_in(p, src.key, complete=False)
-        needed = len(src.exit) + len(dst.entry)
+        needed = len(src.exit) + sum(a.required for a in src.actions) + len(dst.entry)
         if needed == 0:
             assert plan_move(p, deal, dst.key, []).to_stage == dst.key
             continue
@@ -135,8 +136,25 @@ def test_a_touch_before_entering_the_stage_does_not_count():
     deal = deal_in(p, "proposal", complete=True)
     early = Touch(1, 7, "quote", ENTERED.replace(hour=8), "wang")
     with pytest.raises(Refused) as err:
-        plan_move(p, deal, "negotiation", [early])
-    assert err.value.details == ["no quote touch logged in proposal — log it with: salesflow touch 7 --kind quote"]
+        plan_move(p, deal, "negotiation", [early], done={"confirm-decision-maker"})
+    assert err.value.details == ["action not done in proposal: Send the formal quote — log it with: salesflow touch 7 --kind quote"]
+    in_stage = Touch(2, 7, "quote", ENTERED.replace(hour=10), "wang")
+    assert plan_move(p, deal, "negotiation", [early, in_stage], done={"confirm-decision-maker"}).to_stage == "negotiation"
+
+
+def test_required_actions_are_exit_criteria_each_with_its_fix():
+    p = template("standard")
+    deal = deal_in(p, "proposal", complete=True)
+    quote = Touch(1, 7, "quote", ENTERED.replace(hour=10), "wang")
+    with pytest.raises(Refused) as err:
+        plan_move(p, deal, "negotiation", [quote], done={"fix-review-date"})  # an optional one does not help
+    assert err.value.details == [
+        "action not done in proposal: Confirm the decision maker — when done, record it: salesflow did 7 confirm-decision-maker"]
+    # a forced move goes past it and says so
+    move = plan_move(p, deal, "negotiation", [quote], force=True, reason="met at the expo")
+    assert [u.criterion for u in move.overridden] == ["action not done in proposal: Confirm the decision maker"]
+    # losing needs no action done
+    assert plan_move(p, deal, "lost", [], lost_reason="price").to_stage == "lost"
 
 
 def test_forced_move_records_what_it_overrode():

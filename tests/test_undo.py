@@ -9,7 +9,8 @@ import pytest
 
 from conftest import add_lead, at
 
-DATA = ("deal", "customer", "contact", "touch", "stage_event", "rep", "escalation", "target", "meta")
+DATA = ("deal", "customer", "contact", "touch", "stage_event", "rep", "escalation", "target", "meta", "action_done",
+        "touch_score")
 
 
 def data(cli) -> list:

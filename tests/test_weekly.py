@@ -39,7 +39,7 @@ def month(team):
     team.ok("set", "1", "need=x", "budget=y", "decision_maker=z", "amount=12万", "close=2026-12-01")
     team.ok("advance", "1", "qualified")
     team.ok("advance", "1", "proposal")
-    team.ok("touch", "1", "--kind", "quote")
+    team.ok("touch", "1", "--kind", "quote", "--did", "confirm-decision-maker")
     at(team, "2026-11-10T10:00")
     team.ok("advance", "1", "negotiation")
     team.ok("touch", "1", "--kind", "meeting", "--note", "签约")
@@ -84,6 +84,7 @@ def test_weekly_html_is_a_page(month, tmp_path):
 
     page = Collect()
     page.feed(text)
-    assert page.headings == ["Key numbers", "Stuck by stage", "Health", "Top overdue", "Forecast: this month and next"]
-    assert page.tags.count("table") == 5 and '<meta charset="utf-8">' in text
+    assert page.headings == ["Key numbers", "Stuck by stage", "Health", "Top overdue", "Forecast: this month and next",
+                             "Activity: is the process worked?"]
+    assert page.tags.count("table") == 6 and '<meta charset="utf-8">' in text
     assert "客户0" in text or "客户2" in text

@@ -307,8 +307,10 @@ def move_deal(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, req: MoveRequest
         move = plan_reopen(pipeline, deal, reason=reason, force=req.force)
     else:
         lost_reason = req.lost_reason.strip() if req.lost_reason else None
+        from salesflow.app.playbook import done_keys
+
         move = plan_move(pipeline, deal, req.target or "", store.touches_for(conn, deal_id),
-                         force=req.force, reason=reason, lost_reason=lost_reason)
+                         force=req.force, reason=reason, lost_reason=lost_reason, done=done_keys(conn, deal))
     out = Outcome()
     arrow = f"#{deal_id}: {pipeline.stage(move.from_stage).word} → {pipeline.stage(move.to_stage).word}"
     forced = _(" (forced)") if move.forced else ""

@@ -166,17 +166,17 @@ def generate(conn: sqlite3.Connection, cmd: Cmd, pipeline: Pipeline, now: dateti
     bulk.insert_many(conn, "contact", ("id", "customer_id", "name", "title", "phone", "email", "decision_maker", "created_at"), contacts)
 
     counts = {"reps": len(reps), "customers": len(customers), "deals": 0, "touches": 0, "stage_events": 0}
-    deals, events, touches = [], [], []
+    deals, events, touches, actions = [], [], [], []
     span = (now - start).total_seconds()
     for deal_id in range(1, scale.deals + 1):
         created = _business_time(rng, start + timedelta(seconds=span * (deal_id - 1) / scale.deals), now)
         if created >= now:
             created = now - timedelta(hours=1)
         _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, deals, events, touches, command_id,
-                  scale.touch_spacing)
+                  scale.touch_spacing, actions=actions)
         if len(deals) >= 5000:
-            _flush(conn, cmd, deals, events, touches, counts)
-    _flush(conn, cmd, deals, events, touches, counts)
+            _flush(conn, cmd, deals, events, touches, counts, actions)
+    _flush(conn, cmd, deals, events, touches, counts, actions)
     return counts
 
 
@@ -185,10 +185,13 @@ _DEAL_COLUMNS = ("id", "title", "customer_id", "contact_id", "owner", "assigned_
                  "lost_reason", "lost_from_stage", "fields")
 
 
-def _flush(conn, cmd, deals, events, touches, counts) -> None:
+def _flush(conn, cmd, deals, events, touches, counts, actions=()) -> None:
     bulk.insert_many(conn, "deal", _DEAL_COLUMNS, deals)
     bulk.insert_many(conn, "stage_event", ("deal_id", "from_stage", "to_stage", "at", "by", "reason", "forced", "command_id"), events)
     bulk.insert_many(conn, "touch", ("deal_id", "kind", "at", "by", "contact_id", "notes", "outcome", "command_id"), touches)
+    if actions:
+        bulk.insert_many(conn, "action_done", ("deal_id", "stage", "action", "at", "by", "command_id"), actions)
+        actions.clear()
     counts["deals"] += len(deals)
     counts["stage_events"] += len(events)
     counts["touches"] += len(touches)
@@ -211,7 +214,7 @@ _KINDS_BY_STAGE = [("call", "wechat", "email"), ("call", "visit", "demo", "email
 
 
 def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, deals, events, touches, command_id,
-              spacing=1.0):
+              spacing=1.0, actions=None):
     customer = customers[rng.randrange(len(customers))]
     cid, cname = customer[0], customer[1]
     age = now - created
@@ -254,13 +257,23 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
             touches.append((deal_id, kind, iso(_business_time(rng, touch_t, now)), by, cid, notes, None, command_id))
             last_touch = touch_t
             touch_t += timedelta(days=rng.uniform(1, 6) * spacing)
+        required = [a for a in stage.actions if a.required]
         if leave >= now:
+            # a careful rep has done the stage's first required action a day in (no random draw: the data
+            # of every other deal stays the same whatever the playbook says)
+            if careful and actions is not None and required and not required[0].touch and now - t > timedelta(days=1):
+                actions.append((deal_id, stage.key, required[0].key, iso(t + timedelta(days=1)), by, command_id))
             break
-        for rule in stage.exit:  # the pipeline's exit criteria were met before leaving
+        # the pipeline's exit criteria were met before leaving: its touches, and its required actions (an
+        # action a touch does, like sending the quote, by that touch)
+        for kind in [rule.kind for rule in stage.exit] + [a.touch for a in required if a.touch]:
             at = _business_time(rng, leave - timedelta(hours=rng.randint(3, 40)), now)
             at = max(at, t)
-            touches.append((deal_id, rule.kind, iso(at), by, cid, rng.choice(_NOTES.get(rule.kind, ["ok"])), None, command_id))
+            touches.append((deal_id, kind, iso(at), by, cid, rng.choice(_NOTES.get(kind, ["ok"])), None, command_id))
             last_touch = at
+        if actions is not None:
+            done_at = iso(max(t, leave - timedelta(hours=26)))
+            actions.extend((deal_id, stage.key, a.key, done_at, by, command_id) for a in required if not a.touch)
         advance = rng.random() < _ADVANCE[min(idx, len(_ADVANCE) - 1)] * rep_skill
         t = _business_time(rng, leave, now)
         if advance and idx == len(stages) - 1:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -169,6 +169,7 @@ class Explanation:
     probability: str
     next_stage: str | None
     unmet: list[str]
+    checklist: list[dict] = field(default_factory=list)  # the stage's standard actions (app.playbook.checklist)
 
 
 def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) -> Explanation:
@@ -201,13 +202,16 @@ def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) ->
                   "detail": t.detail} for t in term_list]
     term_rows.append({"term": "total", "factor": None, "weight": None, "score": score(term_list),
                       "detail": _("urgency")})
-    next_stage, unmet = None, []
+    next_stage, unmet, actions = None, [], []
     if deal.is_open:
         position = pipeline.position(stage.key)
         target = pipeline.open_stages[position + 1] if position + 1 < len(pipeline.open_stages) else pipeline.won
         next_stage = target.key
         touches = deal_store.touches_for(conn, deal_id)
-        unmet = [f"{u.criterion} — {u.fix}" for u in unmet_for_move(deal, pipeline, target, touches)]
+        from salesflow.app.playbook import checklist, done_keys
+
+        unmet = [f"{u.criterion} — {u.fix}" for u in unmet_for_move(deal, pipeline, target, touches, done_keys(conn, deal))]
+        actions = checklist(conn, deal, pipeline)
     return Explanation(
         deal_id=deal.id,
         title=_("#{id} {title} ({stage}, grade {grade}, owner {value})").format(
@@ -221,6 +225,7 @@ def why(conn: sqlite3.Connection, deal_id: int, now: datetime, days: int = 0) ->
                      if learned else _("stage probability: {prior:.0%} ({key})").format(prior=stage.prior, key=stage.key)),
         next_stage=next_stage,
         unmet=unmet,
+        checklist=actions,
     )
 
 

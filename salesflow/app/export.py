@@ -25,7 +25,8 @@ def export_report(conn: sqlite3.Connection, table: str) -> Report:
     if table == "touches":
         return Report(_("Touches"), [Column("touch_id", "id"), Column("deal_id", "id"), Column("kind"),
                                   Column("at", "datetime"), Column("by"), Column("contact"), Column("notes"),
-                                  Column("outcome")], (dict(r) for r in store.touches(conn)))
+                                  Column("outcome"), Column("template"), Column("steps", "json")],
+                      (dict(r) for r in store.touches(conn)))
     if table == "stage-events":
         return Report(_("Stage events"), [Column("event_id", "id"), Column("deal_id", "id"), Column("from_stage"),
                                        Column("to_stage"), Column("at", "datetime"), Column("by"), Column("reason"),

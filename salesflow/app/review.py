@@ -15,7 +15,7 @@ from salesflow.output.report import Column, Report
 from salesflow.store.analytics import closed_deals
 from salesflow.i18n import _
 
-SECTIONS = ("lost-reasons", "reps", "sources", "touches", "cycle")
+SECTIONS = ("lost-reasons", "reps", "sources", "touches", "cycle", "activity")
 BUCKETS = ((0, 0, "0"), (1, 2, "1-2"), (3, 5, "3-5"), (6, 10, "6-10"), (11, None, "11+"))
 
 
@@ -85,14 +85,24 @@ def review(conn: sqlite3.Connection, period: str, now: datetime, by: str | None 
         footer=[scope, _("win rate = won ÷ (won + lost)")], empty=_("no deal closed in the period"))
 
     touch_rows = []
-    for low, high, label in BUCKETS:
-        inside = [r for r in rows if r["touches"] >= low and (high is None or r["touches"] <= high)]
-        w = sum(1 for r in inside if r["status"] == "won")
-        touch_rows.append({"touches": label, "won": w, "lost": len(inside) - w, "win_rate": _rate(w, len(inside) - w)})
+    slices: list[tuple[str, str | None, list]] = [("all", None, rows)]
+    for dimension, key in (("grade", "grade"), ("source", "source")):
+        values = sorted({r[key] for r in rows}, key=lambda v: (v is None, str(v)))
+        slices += [(dimension, value, [r for r in rows if r[key] == value]) for value in values]
+    for dimension, value, members in slices:
+        for low, high, label in BUCKETS:
+            inside = [r for r in members if r["touches"] >= low and (high is None or r["touches"] <= high)]
+            w = sum(1 for r in inside if r["status"] == "won")
+            if dimension != "all" and not inside:
+                continue
+            touch_rows.append({"slice": _slice(dimension, value), "dimension": dimension, "group": value,
+                               "touches": label, "won": w, "lost": len(inside) - w, "win_rate": _rate(w, len(inside) - w)})
     reports["touches"] = Report(
-        title=_("Win rate by touches before close"), rows=touch_rows,
-        columns=[Column("touches"), Column("won", "int"), Column("lost", "int"), Column("win_rate", "rate")],
-        footer=[scope, _("touches logged on the deal up to its close")])
+        title=_("Win rate by touches before close"), rows=touch_rows, group_by="slice",
+        columns=[Column("slice", in_table=False, in_machine=False), Column("dimension", in_table=False),
+                 Column("group", in_table=False), Column("touches"), Column("won", "int"), Column("lost", "int"),
+                 Column("win_rate", "rate")],
+        footer=[scope, _("touches logged on the deal up to its close; by all deals, then by grade and by source")])
 
     cycle_rows = []
     for outcome, items in (("won", won), ("lost", lost)):
@@ -105,4 +115,19 @@ def review(conn: sqlite3.Connection, period: str, now: datetime, by: str | None 
         columns=[Column("outcome", "status"), Column("deals", "int"), Column("avg_cycle_days", "days"),
                  Column("median_cycle_days", "days")],
         footer=[scope, _("cycle = created → closed")])
+
+    from salesflow.app.activity import activity_columns, activity_footer, activity_rows
+
+    reports["activity"] = Report(
+        title=_("Activity: is the process worked?"), rows=activity_rows(conn, start, end, now, by),
+        columns=activity_columns(by),
+        footer=[_("{start:%Y-%m-%d} ≤ time < {end:%Y-%m-%d} ({period})").format(start=start, end=end, period=period),
+                *activity_footer()])
     return reports
+
+
+def _slice(dimension: str, value: str | None) -> str:
+    if dimension == "all":
+        return _("all deals")
+    shown = value if value not in (None, "") else _("none")
+    return _("grade {value}").format(value=shown) if dimension == "grade" else _("source {value}").format(value=shown)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Sequence
 
 from salesflow.app.context import Act, Outcome, writes
 from salesflow.app.deals import ensure_contact
@@ -24,10 +26,25 @@ def parse_kind(value: str) -> str:
 
 
 @writes
-def log_touch(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, kind: str, act: Act, *, note: str | None = None,
+def log_touch(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, kind: str | None, act: Act, *, note: str | None = None,
               at: str | None = None, next: str | None = None, contact: str | None = None,
-              outcome: str | None = None) -> Outcome:
+              outcome: str | None = None, did: Sequence[str] = (), template: str | None = None,
+              steps: dict[str, str] | None = None) -> Outcome:
+    """`did`: standard actions of the deal's stage this touch did; `template` with `steps`: a touch template's
+    step results (every required step given)."""
+    from salesflow.app.playbook import mark_done, said_done, step_results, still_open
+    from salesflow.store.pipelines import load_pipeline
+
     deal = store.get_deal(conn, deal_id)
+    pipeline = load_pipeline(conn, deal.pipeline) if (did or template or steps) else None
+    used = pipeline.find_template(template) if template else None
+    if steps and used is None:
+        raise BadInput(_("--step needs --template"), hint=_("e.g. salesflow touch {deal_id} --template five-step --step needs=…").format(deal_id=deal_id))
+    results = step_results(used, steps or {}) if used else None
+    if kind is None:
+        if used is None:
+            raise BadInput(_("--kind is needed"), hint=_("kinds: ") + ", ".join(TOUCH_KINDS))
+        kind = used.kind
     kind = parse_kind(kind)
     notes = clean_text(note, "note")
     result = clean_text(outcome, "outcome", max_len=200)
@@ -50,7 +67,11 @@ def log_touch(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, kind: str, act: 
     touch_id = changes.insert(conn, cmd, "touch", {
         "deal_id": deal_id, "kind": kind, "at": iso(moment), "by": act.by, "contact_id": contact_id,
         "notes": notes, "outcome": result, "command_id": cmd.id,
+        **({"template": used.key, "steps": json.dumps(results, ensure_ascii=False)} if used else {}),
     })
+    done = ([], [])
+    if did:
+        done = mark_done(conn, cmd, deal, pipeline, did, act.now, touch_id=touch_id, notes=notes)
     update = {}
     if deal.next_followup is not None and deal.next_followup <= moment:
         update["next_followup"] = None
@@ -64,6 +85,10 @@ def log_touch(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, kind: str, act: 
         out.notes.append(_("touch time: {echo}").format(echo=when.echo()))
     if follow:
         out.notes.append(_("next follow-up: {echo}").format(echo=follow.echo()))
+    if used:
+        out.notes.append(_("{template}: {n} of {total} steps recorded").format(template=used.word, n=len(results), total=len(used.steps)))
+    if did:
+        said_done(out, deal, pipeline.stage(deal.stage), *done, still_open(conn, deal_id))
     return out
 
 

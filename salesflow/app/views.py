@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from salesflow.app.playbook import checklist, steps_text
 from salesflow.domain.choose import choose
 from salesflow.domain.errors import BadInput
 from salesflow.domain.vocabulary import GRADES, STATUSES
@@ -69,7 +71,7 @@ def deals_report(conn: sqlite3.Connection, q: DealQuery) -> Report:
     if grade and grade not in GRADES:
         raise BadInput(_("grade {grade!r} is not a grade").format(grade=q.grade), hint=_("grades are A, B and C"))
     unassigned = q.rep in ("-", "none")
-    owner = None if (q.rep is None or unassigned) else _rep_handle(conn, q.rep)
+    owner = None if (q.rep is None or unassigned) else rep_handle(conn, q.rep)
     stage, pipeline = None, None
     if q.pipeline:
         chosen = load_pipeline(conn, q.pipeline)
@@ -95,7 +97,7 @@ def deals_report(conn: sqlite3.Connection, q: DealQuery) -> Report:
     )
 
 
-def _rep_handle(conn: sqlite3.Connection, rep: str) -> str:
+def rep_handle(conn: sqlite3.Connection, rep: str) -> str:
     found = find_rep(conn, rep.strip())
     if found is None:
         from salesflow.app.reps import no_rep
@@ -115,6 +117,7 @@ class Card:
     title: str = ""  # the card's heading
     deal_id: int = 0
     deal_title: str = ""
+    checklist: list[dict[str, Any]] = field(default_factory=list)  # the stage's standard actions (app.playbook)
 
 
 def show_deal(conn: sqlite3.Connection, deal_id: int, now: datetime) -> Card:
@@ -155,11 +158,14 @@ def show_deal(conn: sqlite3.Connection, deal_id: int, now: datetime) -> Card:
             detail = (_("forced; ") if r["forced"] else "") + (r["reason"] or "")
         else:
             what = word(TOUCH_KINDS, r["kind"])
-            detail = " — ".join(x for x in (r["contact"], r["outcome"], r["notes"]) if x)
+            detail = " — ".join(x for x in (r["contact"], r["outcome"], r["notes"],
+                                            steps_text(r["template"], r["steps"], pipeline)) if x)
         timeline.append({"at": datetime.fromisoformat(r["at"]), "type": r["type"], "id": r["id"], "what": what,
-                         "by": r["by"], "detail": detail.strip()})
+                         "by": r["by"], "detail": detail.strip()}
+                        | ({"template": r["template"], "steps": json.loads(r["steps"])} if r["steps"] else {}))
     return Card(fields=fields, process=process, timeline=timeline, stage_labels=stage_labels(conn),
-                title=f"#{deal.id} {deal.title}", deal_id=deal.id, deal_title=deal.title)
+                title=f"#{deal.id} {deal.title}", deal_id=deal.id, deal_title=deal.title,
+                checklist=checklist(conn, deal, pipeline))
 
 
 def card_json(card: Card) -> dict[str, Any]:
@@ -173,6 +179,7 @@ def card_json(card: Card) -> dict[str, Any]:
         data[key] = Fixed(to_major_str(value)) if kind == "money" else plain(value)
     data["process_fields"] = {key: value for key, _name, _zh, value in card.process}  # keyed as `deals -f json` fields
     data["timeline"] = [{k: plain(v) for k, v in row.items()} for row in card.timeline]
+    data["checklist"] = [{k: plain(v) for k, v in row.items() if k not in ("name", "stage_word")} for row in card.checklist]
     return data
 
 

@@ -82,6 +82,20 @@ def forecast_section(conn: sqlite3.Connection, now: datetime) -> Report:
     return report
 
 
+ACTIVITY_DAYS = 28
+
+
+def activity_section(conn: sqlite3.Connection, now: datetime) -> Report:
+    """The activity numbers per rep over the last four weeks, spot-check scores included."""
+    from salesflow.app.activity import activity_columns, activity_footer, activity_rows
+
+    start = now - timedelta(days=ACTIVITY_DAYS)
+    return Report(
+        title=_("Activity, last {days} days").format(days=ACTIVITY_DAYS), rows=activity_rows(conn, start, now, now),
+        columns=[c for c in activity_columns("rep") if c.key not in ("answered",)],
+        footer=[_("{start:%Y-%m-%d %H:%M} – {now:%Y-%m-%d %H:%M}").format(start=start, now=now), *activity_footer()])
+
+
 def weekly_page(conn: sqlite3.Connection, now: datetime, lang: str) -> Page:
     monday = rules.week_start(now.date())
     week = f"W{monday.isocalendar().week:02d}"
@@ -94,5 +108,6 @@ def weekly_page(conn: sqlite3.Connection, now: datetime, lang: str) -> Page:
             (_("Health"), health_report(conn, now)),
             (_("Top overdue"), top_overdue(conn, now)),
             (_("Forecast: this month and next"), forecast_section(conn, now)),
+            (_("Activity: is the process worked?"), activity_section(conn, now)),
         ],
     )

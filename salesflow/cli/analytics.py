@@ -71,16 +71,24 @@ def health(
         raise typer.Exit(3)
 
 
-@commands.command("review")
+review_app = typer.Typer(name="review", add_completion=False, invoke_without_command=True,
+                         context_settings={"help_option_names": ["-h", "--help"]},
+                         help="Win/loss review (复盘) and spot checks: review, review sample, review score, review cases.")
+PeriodOpt = Annotated[str, typer.Option("--period", help="Deals closed in: last-month, 2026-10, 2026Q4, this quarter, 上月 …")]
+
+
+@review_app.callback()
 def review(
     ctx: typer.Context,
-    period: Annotated[str, typer.Option("--period", help="Deals closed in: last-month, 2026-10, 2026Q4, this quarter, 上月 …")] = "last-month",
-    section: Annotated[Optional[str], typer.Option("--section", help="Only one part: lost-reasons, reps, sources, touches or cycle (needed for csv/tsv/jsonl).")] = None,
-    by: Annotated[Optional[str], typer.Option("--by", help="The reps section per team or manager instead of per rep.")] = None,
+    period: PeriodOpt = "last-month",
+    section: Annotated[Optional[str], typer.Option("--section", help="Only one part: lost-reasons, reps, sources, touches, cycle or activity (needed for csv/tsv/jsonl).")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="The reps and activity sections per team or manager instead of per rep.")] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
 ) -> None:
-    """Win/loss review (复盘): lost reasons, each rep's largest won and lost deal, win rate by source and by touches, cycle."""
+    """Win/loss review (复盘): lost reasons, each rep's largest won and lost deal, win rate by source and by touches, cycle, activity."""
+    if ctx.invoked_subcommand is not None:
+        return
     from salesflow.app.review import SECTIONS, review as run
     from salesflow.domain.errors import UsageProblem
     from salesflow.output.emit import emit_sections
@@ -92,6 +100,55 @@ def review(
         raise UsageProblem(_("-f {value} needs one --section").format(value=fmt.value), hint=_("sections: ") + ", ".join(SECTIONS) + _(" (or use -f json)"))
     reports = run(env.conn(), period, env.now, by.lower() if by else None)
     emit_sections({k: v for k, v in reports.items() if section in (None, k)}, fmt.value, env.style(), output)
+
+
+@review_app.command("sample")
+def review_sample(
+    ctx: typer.Context,
+    rep: Annotated[str, typer.Option("--rep", help="Whose touches to check (handle or name).")],
+    n: Annotated[int, typer.Option("--n", help="How many touches to pick.")] = 3,
+    days: Annotated[int, typer.Option("--days", help="From the touches of the last N days.")] = 7,
+    seed: Annotated[Optional[str], typer.Option("--seed", help="Pick with this seed (default: the rep and today's date): the same seed, the same touches.")] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """Pick a rep's recent, unchecked touches at random for a manager to read (a spot check)."""
+    from salesflow.app.spotcheck import sample_report
+    from salesflow.output.emit import emit
+
+    env = resolve(ctx)
+    emit(sample_report(env.conn(), rep, env.now, n=n, seed=seed, days=days), fmt.value, env.style(), output)
+
+
+@review_app.command("score")
+def review_score(
+    ctx: typer.Context,
+    touch: Annotated[str, typer.Argument(metavar="TOUCH_ID", help="The touch's id (shown by review sample and show).")],
+    score: Annotated[str, typer.Argument(metavar="SCORE", help="1 (not usable) to 5 (a model record).")],
+    note: Annotated[Optional[str], typer.Option("--note", "-n", help="What was good or missing.")] = None,
+) -> None:
+    """Score a touch record 1-5 after reading it (a second score replaces the first)."""
+    from salesflow.app.spotcheck import parse_score, score_touch
+    from salesflow.app.touches import parse_touch_id
+    from salesflow.cli.env import echo
+
+    env = resolve(ctx)
+    echo(score_touch(env.conn(), parse_touch_id(touch), parse_score(score), env.act("review score"), note=note))
+
+
+@review_app.command("cases")
+def review_cases(
+    ctx: typer.Context,
+    period: PeriodOpt = "last-month",
+    fmt: Annotated[Format, typer.Option("-f", "--format", help="table, markdown (a handout), csv, tsv, json or jsonl.", case_sensitive=False)] = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """Per rep, the largest deal won and lost in the period with its timeline, for the monthly review meeting."""
+    from salesflow.app.spotcheck import cases_report
+    from salesflow.output.emit import emit
+
+    env = resolve(ctx)
+    emit(cases_report(env.conn(), period, env.now), fmt.value, env.style(), output)
 
 
 report_app = typer.Typer(name="report", help="Pages for meetings: report weekly.", no_args_is_help=True,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from salesflow.domain.pipeline import Pipeline, Stage, TouchRule
@@ -67,10 +67,26 @@ def unmet_entry(deal: Deal, stage: Stage, pipeline: Pipeline, fix: Callable[[str
     return unmet
 
 
-def unmet_exit(deal: Deal, stage: Stage, touches: Sequence[Touch]) -> list[Unmet]:
-    """Exit criteria of `stage`: touches logged since the deal entered it (this visit)."""
+def actions_done(deal: Deal, stage: Stage, touches: Sequence[Touch], done: Collection[str]) -> set[str]:
+    """The keys of `stage`'s actions done in this visit: recorded (`done`, from `did` / `touch --did`), or,
+    for an action that names a touch kind, a touch of that kind logged since the deal entered the stage."""
+    kinds = {t.kind for t in touches if t.deal_id == deal.id and t.at >= deal.stage_entered_at}
+    return {a.key for a in stage.actions if a.key in done or (a.touch is not None and a.touch in kinds)}
+
+
+def unmet_exit(deal: Deal, stage: Stage, touches: Sequence[Touch], done: Collection[str] = ()) -> list[Unmet]:
+    """Exit criteria of `stage`: touches logged since the deal entered it (this visit), and its required
+    actions done in this visit (`done`: the keys recorded since then)."""
     in_stage = [t for t in touches if t.deal_id == deal.id and t.at >= deal.stage_entered_at]
+    finished = actions_done(deal, stage, touches, done)
     unmet = []
+    for action in stage.actions:
+        if not action.required or action.key in finished:
+            continue
+        unmet.append(Unmet(
+            _("action not done in {stage}: {action}").format(stage=stage.word, action=action.word),
+            _("log it with: salesflow touch {id} --kind {kind}").format(id=deal.id, kind=action.touch) if action.touch else
+            _("when done, record it: salesflow did {id} {key}").format(id=deal.id, key=action.key)))
     for rule in stage.exit:
         if any(_fulfils(t, rule) for t in in_stage):
             continue
@@ -91,8 +107,9 @@ def _fulfils(touch: Touch, rule: TouchRule) -> bool:
     return touch.kind == rule.kind and (not rule.with_notes or bool(touch.notes and touch.notes.strip()))
 
 
-def unmet_for_move(deal: Deal, pipeline: Pipeline, target: Stage, touches: Sequence[Touch]) -> list[Unmet]:
+def unmet_for_move(deal: Deal, pipeline: Pipeline, target: Stage, touches: Sequence[Touch],
+                   done: Collection[str] = ()) -> list[Unmet]:
     """Leaving the current stage (exit) and entering `target` (entry): every problem at once."""
     current = pipeline.stage(deal.stage)
-    exits = unmet_exit(deal, current, touches) if current.is_open else []
+    exits = unmet_exit(deal, current, touches, done) if current.is_open else []
     return exits + unmet_entry(deal, target, pipeline, set_fix(deal.id))

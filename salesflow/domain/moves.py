@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from salesflow.domain.criteria import Unmet, set_fix, unmet_entry, unmet_for_move
@@ -34,8 +34,10 @@ def plan_move(
     force: bool = False,
     reason: str | None = None,
     lost_reason: str | None = None,
+    done: Collection[str] = (),
 ) -> Move:
-    """Decide a move of `deal` to `target_key`; raises Refused listing every unmet criterion."""
+    """Decide a move of `deal` to `target_key`; raises Refused listing every unmet criterion. `done`: the
+    current stage's actions recorded as done in this visit."""
     reason = (reason or "").strip() or None
     if force and not reason:
         raise UsageProblem(_("--force needs --reason TEXT"), hint=_("say why, e.g. --reason \"signed early\""))
@@ -73,7 +75,7 @@ def plan_move(
         return Move(deal.id, current.key, target.key, status, forced, reason)
 
     skipped = [s.key for s in pipeline.open_stages[from_pos + 1:to_pos]] if current.is_open else []
-    unmet = unmet_for_move(deal, pipeline, target, touches)
+    unmet = unmet_for_move(deal, pipeline, target, touches, done)
     if skipped and not force:
         what = "winning" if target.kind == "won" else _("moving {ref} from {key} to {key2}").format(ref=ref, key=current.word, key2=target.word)
         raise Refused(_("{what} skips {join}; add --force --reason TEXT to skip stages").format(what=what, join=', '.join(skipped))

@@ -26,12 +26,76 @@ BUILTIN_FIELDS = (
 MAX_DAYS = 3650
 MAX_LABEL = 100
 MAX_TOML = 1024 * 1024
+MAX_GUIDE = 2000  # a guide is a few paragraphs: questions to ask, answers to objections, what to send
+MAX_ACTIONS = 20  # per stage
+MAX_REQUIRED_STEPS = 8  # a template asking for more results than this goes unused
 _KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}\Z")  # \Z: `$` would let a trailing line break through
 
 
 class TouchRule(NamedTuple):
     kind: str
     with_notes: bool = False
+
+
+class Action(NamedTuple):
+    """A standard action of a stage (playbook): done with `did` or `touch --did`; `required` ones are exit
+    criteria. `touch`: a touch of that kind logged while the deal is in the stage does it too."""
+    key: str
+    name: str
+    label_zh: str
+    required: bool = False
+    guide: str = ""
+    touch: str | None = None
+    guide_zh: str = ""
+
+    @property
+    def word(self) -> str:
+        from salesflow.i18n import current
+
+        return self.label_zh if current() == "zh" else self.name
+
+    @property
+    def advice(self) -> str:
+        """The guide as the reader's language has it (guide_zh in Chinese when given)."""
+        from salesflow.i18n import current
+
+        return self.guide_zh if current() == "zh" and self.guide_zh else self.guide
+
+
+class Step(NamedTuple):
+    """One step of a touch template: its result is asked for when the template is used."""
+    key: str
+    name: str
+    label_zh: str
+    required: bool = False
+    guide: str = ""
+    guide_zh: str = ""
+
+    @property
+    def word(self) -> str:
+        from salesflow.i18n import current
+
+        return self.label_zh if current() == "zh" else self.name
+
+    @property
+    def advice(self) -> str:
+        from salesflow.i18n import current
+
+        return self.guide_zh if current() == "zh" and self.guide_zh else self.guide
+
+
+class TouchTemplate(NamedTuple):
+    key: str
+    name: str
+    label_zh: str
+    kind: str  # the touch kind it logs unless --kind says otherwise
+    steps: tuple[Step, ...]
+
+    @property
+    def word(self) -> str:
+        from salesflow.i18n import current
+
+        return self.label_zh if current() == "zh" else self.name
 
 
 class Stage(NamedTuple):
@@ -43,6 +107,7 @@ class Stage(NamedTuple):
     idle_days: int | None
     entry: tuple[str, ...] = ()
     exit: tuple[TouchRule, ...] = ()
+    actions: tuple[Action, ...] = ()
 
     @property
     def is_open(self) -> bool:
@@ -77,6 +142,7 @@ class Pipeline(NamedTuple):
     grades: dict[str, GradeSLA]
     visit_notes_hours: int = 24
     assign_minutes: int = 30
+    templates: tuple[TouchTemplate, ...] = ()
 
     @property
     def open_stages(self) -> tuple[Stage, ...]:
@@ -145,6 +211,37 @@ class Pipeline(NamedTuple):
     def field_keys(self) -> tuple[str, ...]:
         return tuple(f.key for f in self.fields)
 
+    def find_action(self, typed: str, stage: Stage) -> Action:
+        """An action of `stage` by key, name or Chinese label, any case, or a unique prefix."""
+        from salesflow.domain.choose import choose
+
+        if not stage.actions:
+            where = next((s for s in self.open_stages for a in s.actions if typed.strip().lower() == a.key), None)
+            raise NotFound(_("stage {stage} has no standard actions").format(stage=stage.word),
+                           hint=(_("{typed} is an action of {stage}; see: salesflow playbook").format(typed=typed, stage=where.word)
+                                 if where else _("see: salesflow playbook")))
+        found = [a for s in self.open_stages if s.key != stage.key for a in s.actions if a.key == typed.strip().lower()]
+        if found:
+            other = next(s for s in self.open_stages for a in s.actions if a.key == found[0].key)
+            raise NotFound(_("{key} is an action of {other}, not of {stage} (the deal's stage)").format(
+                key=found[0].key, other=other.word, stage=stage.word),
+                hint=_("actions of {stage}: {keys}").format(stage=stage.word, keys=", ".join(a.key for a in stage.actions)))
+        key = choose(typed, [(a.key, (a.name, a.label_zh)) for a in stage.actions], _("action"),
+                     listed=", ".join(f"{a.key} ({a.label_zh})" for a in stage.actions),
+                     missing=_("{typed!r} is not an action of stage {stage}").format(typed=typed, stage=stage.word))
+        return next(a for a in stage.actions if a.key == key)
+
+    def find_template(self, typed: str) -> TouchTemplate:
+        from salesflow.domain.choose import choose
+
+        if not self.templates:
+            raise NotFound(_("pipeline {key} has no touch templates").format(key=self.key),
+                           hint=_("add [[templates]] to its definition: salesflow pipeline export {key}").format(key=self.key))
+        key = choose(typed, [(t.key, (t.name, t.label_zh)) for t in self.templates], _("touch template"),
+                     missing=_("{typed!r} is not a touch template of pipeline {key}").format(typed=typed, key=self.key),
+                     listed=", ".join(f"{t.key} ({t.label_zh})" for t in self.templates))
+        return next(t for t in self.templates if t.key == key)
+
 
 def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
     """Validate a parsed TOML definition; every problem is listed, each naming its place."""
@@ -168,7 +265,7 @@ def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
             return None
         return value
 
-    _unknown(data, {"key", "name", "label_zh", "lost_reasons", "sla", "grades", "fields", "stages"}, "", problems)
+    _unknown(data, {"key", "name", "label_zh", "lost_reasons", "sla", "grades", "fields", "stages", "templates"}, "", problems)
     key = need(data, "key", str, "")
     if key is not None and not _KEY.match(key):
         problems.append(_("key: {key!r} must be lower-case letters, digits, '-' or '_'").format(key=key))
@@ -224,7 +321,7 @@ def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
         if not isinstance(s, dict):
             problems.append(_("stages[{i}]: expected a table").format(i=i))
             continue
-        _unknown(s, {"key", "name", "label_zh", "kind", "prior", "idle_days", "entry", "exit"}, where, problems)
+        _unknown(s, {"key", "name", "label_zh", "kind", "prior", "idle_days", "entry", "exit", "actions"}, where, problems)
         skey = need(s, "key", str, where)
         if skey is not None and not _KEY.match(skey):
             problems.append(_("{where}key: {skey!r} must be lower-case letters, digits, '-' or '_'").format(where=where, skey=skey))
@@ -260,13 +357,74 @@ def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
             if not isinstance(notes, bool):
                 problems.append(_("{where}exit[{j}].notes: expected true or false, got {notes!r}").format(where=where, j=j, notes=notes))
             rules.append(TouchRule(rule["touch"], bool(notes)))
+        actions: list[Action] = []
+        raw_actions = need(s, "actions", list, where, default=[]) or []
+        if raw_actions and kind != "open":
+            problems.append(_("{where}actions: only open stages have standard actions").format(where=where))
+        if len(raw_actions) > MAX_ACTIONS:
+            problems.append(_("{where}actions: at most {n} actions per stage").format(where=where, n=MAX_ACTIONS))
+        for j, a in enumerate(raw_actions):
+            at = f"{where}actions[{j}]."
+            if not isinstance(a, dict):
+                problems.append(_("{where}: expected a table with key, name, label_zh, required, guide").format(where=at.rstrip(".")))
+                continue
+            _unknown(a, {"key", "name", "label_zh", "required", "guide", "guide_zh", "touch"}, at, problems)
+            akey, aname = _key(a, at, problems), need(a, "name", str, at)
+            required = need(a, "required", bool, at, default=False)
+            guide, guide_zh = _guide(a, "guide", at, problems), _guide(a, "guide_zh", at, problems)
+            touch = need(a, "touch", str, at, default=None)
+            if touch is not None and touch not in TOUCH_KINDS:
+                problems.append(_("{where}touch: unknown kind {touch!r} (kinds: {join})").format(where=at, touch=touch, join=', '.join(TOUCH_KINDS)))
+            if akey and aname:
+                actions.append(Action(akey, aname, need(a, "label_zh", str, at, default=aname), bool(required), guide, touch,
+                                      guide_zh))
         if skey and sname and kind in ("open", "won", "lost") and prior is not None:
             stages.append(Stage(skey, sname, need(s, "label_zh", str, where, default=sname), kind,
-                                float(prior), idle, tuple(entry), tuple(rules)))
+                                float(prior), idle, tuple(entry), tuple(rules), tuple(actions)))
 
     keys = [s.key for s in stages]
     for dup in sorted({k for k in keys if keys.count(k) > 1}):
         problems.append(_("stages: key {dup!r} appears more than once").format(dup=dup))
+    action_keys = [a.key for s in stages for a in s.actions]
+    for dup in sorted({k for k in action_keys if action_keys.count(k) > 1}):
+        problems.append(_("stages: action key {dup!r} appears more than once (action keys are unique in a pipeline)").format(dup=dup))
+
+    templates: list[TouchTemplate] = []
+    for i, t in enumerate(need(data, "templates", list, "", default=[]) or []):
+        where = f"templates[{i}]."
+        if not isinstance(t, dict):
+            problems.append(_("templates[{i}]: expected a table with key, name, label_zh, kind, steps").format(i=i))
+            continue
+        _unknown(t, {"key", "name", "label_zh", "kind", "steps"}, where, problems)
+        tkey, tname = _key(t, where, problems), need(t, "name", str, where)
+        tkind = need(t, "kind", str, where, default="call")
+        if tkind is not None and tkind not in TOUCH_KINDS:
+            problems.append(_("{where}kind: unknown kind {touch!r} (kinds: {join})").format(where=where, touch=tkind, join=', '.join(TOUCH_KINDS)))
+        steps: list[Step] = []
+        raw_steps = need(t, "steps", list, where) or []
+        for j, st in enumerate(raw_steps):
+            at = f"{where}steps[{j}]."
+            if not isinstance(st, dict):
+                problems.append(_("{where}: expected a table with key, name, label_zh, required").format(where=at.rstrip(".")))
+                continue
+            _unknown(st, {"key", "name", "label_zh", "required", "guide", "guide_zh"}, at, problems)
+            stkey, stname = _key(st, at, problems), need(st, "name", str, at)
+            required = need(st, "required", bool, at, default=False)
+            guide, guide_zh = _guide(st, "guide", at, problems), _guide(st, "guide_zh", at, problems)
+            if stkey and stname:
+                steps.append(Step(stkey, stname, need(st, "label_zh", str, at, default=stname), bool(required), guide, guide_zh))
+        if "steps" in t and not raw_steps:
+            problems.append(_("{where}steps: at least one step is needed").format(where=where))
+        step_keys = [st.key for st in steps]
+        for dup in sorted({k for k in step_keys if step_keys.count(k) > 1}):
+            problems.append(_("{where}steps: key {dup!r} appears more than once").format(where=where, dup=dup))
+        if sum(st.required for st in steps) > MAX_REQUIRED_STEPS:
+            problems.append(_("{where}steps: at most {n} required steps (a record that asks for more goes unwritten)").format(where=where, n=MAX_REQUIRED_STEPS))
+        if tkey and tname and steps and tkind in TOUCH_KINDS:
+            templates.append(TouchTemplate(tkey, tname, need(t, "label_zh", str, where, default=tname), tkind, tuple(steps)))
+    template_keys = [t.key for t in templates]
+    for dup in sorted({k for k in template_keys if template_keys.count(k) > 1}):
+        problems.append(_("templates: key {dup!r} appears more than once").format(dup=dup))
     if raw_stages:
         kinds = [s.kind for s in stages]
         if kinds.count("won") != 1 or kinds.count("lost") != 1:
@@ -286,7 +444,7 @@ def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
     return Pipeline(
         key=key, name=name, label_zh=label_zh or name, stages=tuple(stages), fields=tuple(fields),
         lost_reasons=tuple(lost_reasons), grades=grades, visit_notes_hours=visit_hours,
-        assign_minutes=assign_minutes,
+        assign_minutes=assign_minutes, templates=tuple(templates),
     )
 
 
@@ -307,6 +465,31 @@ def parse_pipeline_toml(text: str, source: str) -> Pipeline:
         raise BadInput(_("{source}: not a pipeline definition (a number too long to read)").format(source=source),
                        hint=_("compare with: salesflow pipeline export standard")) from None
     return pipeline_from_dict(data, source)
+
+
+def _guide(obj: dict, name: str, where: str, problems: list[str]) -> str:
+    """A guide: plain text of several lines (questions to ask, objection answers, what to send)."""
+    value = obj.get(name, "")
+    if not isinstance(value, str):
+        problems.append(_("{where}{name}: expected text, got {shown}").format(where=where, name=name, shown=_shown(value)))
+        return ""
+    value = value.strip().replace("\r\n", "\n")
+    if has_control(value.replace("\n", "")) or len(value) > MAX_GUIDE:
+        problems.append(_("{where}{name}: must be at most {n:,} characters of plain text (lines, but no control characters)").format(where=where, name=name, n=MAX_GUIDE))
+        return ""
+    return value
+
+
+def _key(obj: dict, where: str, problems: list[str]) -> str | None:
+    """A key checked as every key of a definition is (lower-case letters, digits, '-' or '_')."""
+    if "key" not in obj:
+        problems.append(f"{where}key: missing")
+        return None
+    value = obj["key"]
+    if not isinstance(value, str) or not _KEY.match(value):
+        problems.append(_("{where}key: {skey!r} must be lower-case letters, digits, '-' or '_'").format(where=where, skey=value))
+        return None
+    return value
 
 
 def _shown(value: Any) -> str:

@@ -8,7 +8,7 @@ from salesflow.domain.text import printable
 from salesflow.output import labels
 from salesflow.output.emit import Style, human_value, emit
 from salesflow.output.report import Column, Report
-from salesflow.i18n import _
+from salesflow.i18n import N_, _
 
 
 def render_card(card: Any, style: Style, stream: IO[str]) -> None:
@@ -35,12 +35,23 @@ def render_card(card: Any, style: Style, stream: IO[str]) -> None:
     )
     if not style.terminal:
         stream.write(printable(card.title) + "\n\n")
-    for i, report in enumerate((facts, process, timeline)):
+    parts = (facts, process, checklist_report(card.checklist), timeline) if card.checklist else (facts, process, timeline)
+    for i, report in enumerate(parts):
         if i:
             stream.write("\n")
         if not style.terminal and i:
             stream.write(report.title + "\n")
         emit(report, "table", style, stream=stream)
+
+
+def checklist_report(rows: list[dict[str, Any]]) -> Report:
+    """The current stage's standard actions: done (when, by whom) or still to do."""
+    return Report(
+        title=_("Checklist: {stage}").format(stage=rows[0]["stage_word"]) if rows else _("Checklist"),
+        columns=[Column("state", words=labels.ACTION_STATE), Column("name", label=N_("Action")), Column("action", label=N_("Key"), priority=3),
+                 Column("required", "bool", priority=2), Column("done_at", "datetime", priority=1), Column("done_by", priority=1)],
+        rows=[row | {"state": "done" if row["done"] else "to do"} for row in rows],
+    )
 
 
 def _labels(card: Any) -> Report:
@@ -66,6 +77,13 @@ def render_explanation(e: Any, style: Style, stream: IO[str]) -> None:
         emit(report, "table", style, stream=stream)
     stream.write("\n")
     say(e.probability)
+    if e.checklist:
+        stream.write("\n")
+        report = checklist_report(e.checklist)
+        if not style.terminal:
+            stream.write(report.title + "\n")
+        emit(report, "table", style, stream=stream)
+        stream.write("\n")
     if e.next_stage and e.unmet:
         stream.write(_("to move to {next_stage}:\n").format(next_stage=e.next_stage))
         for line in e.unmet:

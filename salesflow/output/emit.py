@@ -64,6 +64,11 @@ def write_text(text: str, out: Path | None) -> None:
     _to(out, Style(), lambda handle, _: handle.write(text))
 
 
+def emit_drawn(write, style: Style, out: Path | None = None) -> None:
+    """Text a renderer draws (`write(stream, style)`), to -o FILE or stdout like every report."""
+    _to(out, style, write)
+
+
 def _to(out: Path | None, style: Style, write, stream: IO[str] | None = None) -> None:
     """The one place that chooses between -o FILE (output.target: atomic and 0600, or streamed into a pipe;
     never drawn for a terminal) and stdout."""
@@ -289,10 +294,14 @@ def human_rows(report: Report, lang: str, rows: list[dict[str, Any]] | None = No
     return [columns[i] for i in keep], [[r[i] for i in keep] for r in cells]
 
 
+def header(column: Column) -> str:
+    """A column's header in the current language: its own label when it has one, else its key's."""
+    return _(column.label) if column.label else labels.column(column.key)
+
+
 def _headers(columns: list[Column], style: Style) -> list[str]:
     """Column headers in the current language; money columns name the database's currency."""
-    return [(_(c.label) if c.label else labels.column(c.key)) + (f" ({style.currency})" if style.currency and c.kind == "money" else "")
-            for c in columns]
+    return [header(c) + (f" ({style.currency})" if style.currency and c.kind == "money" else "") for c in columns]
 
 
 def is_numeric(column: Column) -> bool:

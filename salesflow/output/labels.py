@@ -5,6 +5,22 @@ from __future__ import annotations
 from salesflow.i18n import N_, _
 
 COLUMNS: dict[str, str] = {
+    "case": N_("Case"),
+    "slice": N_("Deals"),
+    "dimension": N_("Dimension"),
+    "group": N_("Group"),
+    "new_deals": N_("New deals"),
+    "answered": N_("Answered"),
+    "unanswered": N_("Unanswered"),
+    "state": N_("State"),
+    "required": N_("Required"),
+    "guide": N_("Guide"),
+    "done_at": N_("Done at"),
+    "done_by": N_("Done by"),
+    "touch_id": N_("Touch"),
+    "steps": N_("Steps"),
+    "notes": N_("Notes"),
+    "cycle_days": N_("Cycle days"),
     "deal_id": N_("Deal"),
     "external_id": N_("External id"),
     "title": N_("Title"),
@@ -141,6 +157,7 @@ HEALTH: dict[str, str] = {"red": N_("red"), "yellow": N_("yellow"), "green": N_(
 BOOL: dict[bool, str] = {True: N_("yes"), False: N_("no")}
 TOUCH_KINDS: dict[str, str] = {"call": N_("call"), "visit": N_("visit"), "meeting": N_("meeting"), "email": N_("email"),
                                "wechat": N_("wechat"), "demo": N_("demo"), "quote": N_("quote"), "note": N_("note")}
+ACTION_STATE: dict[str, str] = {"done": N_("done"), "to do": N_("to do")}
 TIMELINE: dict[str, str] = {"stage": N_("stage"), "touch": N_("touch")}
 KINDS: dict[str, str] = {"open": N_("open"), "won": N_("won"), "lost": N_("lost")}
 RESULTS: dict[str, str] = {"ok": N_("ok"), "problem": N_("problem"), "warning": N_("warning")}

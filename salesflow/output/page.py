@@ -5,8 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from salesflow.output import labels
-from salesflow.output.emit import group_rows, human_rows, is_numeric, md_cell
+from salesflow.output.emit import group_rows, header, human_rows, is_numeric, md_cell
 from salesflow.output.report import Report
 
 
@@ -24,7 +23,7 @@ def _tables(report: Report, lang: str) -> list[tuple]:
     for name, rows in group_rows(report, lang):
         columns, cells = human_rows(report, lang, rows)
         if cells:
-            out.append((name, columns, [labels.column(c.key, lang) for c in columns], cells))
+            out.append((name, columns, [header(c) for c in columns], cells))
     return out
 
 

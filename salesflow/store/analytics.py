@@ -133,7 +133,7 @@ def closed_deals(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3
     """Deals won or lost in [start, end), with the touches logged up to their close."""
     return conn.execute(
         f"""
-        SELECT d.id, d.title, COALESCE(c.name, '') AS customer, d.owner, d.source, d.status, d.amount,
+        SELECT d.id, d.title, COALESCE(c.name, '') AS customer, c.grade, d.owner, d.source, d.status, d.amount,
                d.lost_reason, d.created_at, d.closed_at,
                (SELECT COUNT(*) FROM touch t WHERE t.deal_id = d.id AND t.at <= d.closed_at) AS touches
         FROM deal d

@@ -8,7 +8,8 @@ from contextlib import contextmanager
 
 from salesflow.store.changes import TABLES
 
-_EXTRA = {"deal": {"id"}, "customer": {"id"}, "contact": {"id"}, "touch": {"id"}, "stage_event": {"id"}, "rep": set(), "escalation": {"id"}}
+_EXTRA = {"deal": {"id"}, "customer": {"id"}, "contact": {"id"}, "touch": {"id"}, "stage_event": {"id"}, "rep": set(), "escalation": {"id"},
+          "action_done": {"id"}}
 
 
 def insert_many(conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:

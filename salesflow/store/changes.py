@@ -20,13 +20,16 @@ TABLES: dict[str, tuple[str, frozenset[str]]] = {
         "review_from"})),
     "customer": ("id", frozenset({"name", "name_key", "grade", "industry", "created_at"})),
     "contact": ("id", frozenset({"customer_id", "name", "title", "phone", "email", "decision_maker", "created_at"})),
-    "touch": ("id", frozenset({"deal_id", "kind", "at", "by", "contact_id", "notes", "outcome", "command_id"})),
+    "touch": ("id", frozenset({"deal_id", "kind", "at", "by", "contact_id", "notes", "outcome", "command_id", "template",
+                               "steps"})),
     "stage_event": ("id", frozenset({"deal_id", "from_stage", "to_stage", "at", "by", "reason", "forced", "command_id"})),
     "rep": ("handle", frozenset({"handle", "name", "role", "manager", "team", "capacity", "active", "created_at"})),
     "meta": ("key", frozenset({"key", "value"})),
     "target": ("id", frozenset({"month", "rep", "amount"})),
     "escalation": ("id", frozenset({"deal_id", "rep", "manager", "rule", "at", "command_id"})),
     "notice": ("key", frozenset({"key", "at", "command_id"})),
+    "action_done": ("id", frozenset({"deal_id", "stage", "action", "at", "by", "touch_id", "notes", "command_id"})),
+    "touch_score": ("id", frozenset({"touch_id", "score", "notes", "at", "by", "command_id"})),
 }
 
 

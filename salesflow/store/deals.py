@@ -136,10 +136,12 @@ def timeline(conn: sqlite3.Connection, deal_id: int) -> list[sqlite3.Row]:
     return conn.execute(
         """
         SELECT 'stage' AS type, e.id, e.at, e.by, e.from_stage, e.to_stage, e.reason, e.forced,
-               NULL AS kind, NULL AS contact, NULL AS notes, NULL AS outcome, e.command_id
+               NULL AS kind, NULL AS contact, NULL AS notes, NULL AS outcome, e.command_id,
+               NULL AS template, NULL AS steps
         FROM stage_event e WHERE e.deal_id = ?
         UNION ALL
-        SELECT 'touch', t.id, t.at, t.by, NULL, NULL, NULL, 0, t.kind, ct.name, t.notes, t.outcome, t.command_id
+        SELECT 'touch', t.id, t.at, t.by, NULL, NULL, NULL, 0, t.kind, ct.name, t.notes, t.outcome, t.command_id,
+               t.template, t.steps
         FROM touch t LEFT JOIN contact ct ON ct.id = t.contact_id WHERE t.deal_id = ?
         ORDER BY at, command_id, type, id
         """,

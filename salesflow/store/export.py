@@ -27,7 +27,8 @@ def deals(conn: sqlite3.Connection) -> Iterator[tuple]:
 
 def touches(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     return conn.execute(
-        "SELECT t.id AS touch_id, t.deal_id, t.kind, t.at, t.by, ct.name AS contact, t.notes, t.outcome"
+        "SELECT t.id AS touch_id, t.deal_id, t.kind, t.at, t.by, ct.name AS contact, t.notes, t.outcome,"
+        " t.template, t.steps"
         " FROM touch t LEFT JOIN contact ct ON ct.id = t.contact_id ORDER BY t.id")
 
 

@@ -242,11 +242,44 @@ CREATE TABLE notice (
 ) STRICT;
 """
 
+# Playbooks. `action_done`: a stage's standard action recorded as done on a deal (`did`, `touch --did`),
+# in the stage the deal was in; what counts for the exit criteria is what was done since it entered that
+# stage. `touch.template` / `touch.steps`: a touch logged with a template, and each step's result (a JSON
+# object, step key -> text). `touch_score`: a manager's spot check of a touch record (`review score`),
+# one per touch (a second score replaces the first, both in the change log).
+M005_PLAYBOOKS = """
+CREATE TABLE action_done (
+    id INTEGER PRIMARY KEY,
+    deal_id INTEGER NOT NULL REFERENCES deal(id),
+    stage TEXT NOT NULL,
+    action TEXT NOT NULL,
+    at TEXT NOT NULL,
+    by TEXT NOT NULL,
+    touch_id INTEGER REFERENCES touch(id),
+    notes TEXT,
+    command_id INTEGER REFERENCES command(id)
+) STRICT;
+CREATE INDEX action_done_deal ON action_done(deal_id, stage, at);
+ALTER TABLE touch ADD COLUMN template TEXT;
+ALTER TABLE touch ADD COLUMN steps TEXT CHECK (steps IS NULL OR json_valid(steps));
+CREATE TABLE touch_score (
+    id INTEGER PRIMARY KEY,
+    touch_id INTEGER NOT NULL UNIQUE REFERENCES touch(id),
+    score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+    notes TEXT,
+    at TEXT NOT NULL,
+    by TEXT NOT NULL,
+    command_id INTEGER REFERENCES command(id)
+) STRICT;
+CREATE INDEX touch_by_at ON touch(by, at);
+"""
+
 # Ordered; each name is recorded in _sqlite_migrations (set "salesflow") when applied.
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_initial", M001_INITIAL),
     ("m002_views", M002_VIEWS),
     ("m003_history", M003_HISTORY),
     ("m004_activity", M004_ACTIVITY),
+    ("m005_playbooks", M005_PLAYBOOKS),
 ]
 NAMES = [name for name, _ in MIGRATIONS]

@@ -241,7 +241,10 @@ def _tidy(text: str) -> str:
 def _terminated(signum: int, frame: Any) -> None:
     """SIGTERM / SIGINT: unwind (the open transaction rolls back on the way out), one line, 143 / 130.
     Raised as SystemExit rather than KeyboardInterrupt so click prints no blank line of its own."""
-    _fail(("interrupted" if signum == signal.SIGINT else "terminated") + _("; the command was rolled back"))
+    if sys.stderr.isatty():  # a prompt may be waiting on the line: the message starts a line of its own
+        print(file=sys.stderr)
+    _fail(_("interrupted; the command was rolled back") if signum == signal.SIGINT
+          else _("terminated; the command was rolled back"))
     raise SystemExit(130 if signum == signal.SIGINT else 143)
 
 

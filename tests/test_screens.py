@@ -19,6 +19,8 @@ SCREENS = {
     "review": ("review", "--period", "2026-11", "--section", "reps"),
     "forecast": ("forecast",),
     "show": ("show", "FIRST_DUE"),
+    "board": ("board",),
+    "dashboard": ("dashboard",),
 }
 
 

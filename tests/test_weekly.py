@@ -84,7 +84,7 @@ def test_weekly_html_is_a_page(month, tmp_path):
 
     page = Collect()
     page.feed(text)
-    assert page.headings == ["Key numbers", "Stuck by stage", "Health", "Top overdue", "Forecast: this month and next",
+    assert page.headings == ["Dashboard", "Key numbers", "Stuck by stage", "Health", "Top overdue", "Forecast: this month and next",
                              "Activity: is the process worked?"]
-    assert page.tags.count("table") == 6 and '<meta charset="utf-8">' in text
+    assert page.tags.count("table") == 7 and '<meta charset="utf-8">' in text
     assert "客户0" in text or "客户2" in text

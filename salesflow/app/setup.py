@@ -164,9 +164,17 @@ def pipeline_export(conn: sqlite3.Connection, key: str | None) -> str:
 
 
 def _settings() -> dict[str, float]:
+    from salesflow.app.dashboard import THRESHOLDS
     from salesflow.domain.urgency import DEFAULT_WEIGHTS
 
-    return {f"urgency.{name}": value for name, value in DEFAULT_WEIGHTS.items()}
+    return {f"urgency.{name}": value for name, value in DEFAULT_WEIGHTS.items()} | {
+        key: default for key, (default, _largest) in THRESHOLDS.items()}
+
+
+def _largest(key: str) -> float:
+    from salesflow.app.dashboard import THRESHOLDS
+
+    return THRESHOLDS[key][1] if key in THRESHOLDS else 1000
 
 
 def config_report(conn: sqlite3.Connection) -> Report:
@@ -180,7 +188,7 @@ def config_report(conn: sqlite3.Connection) -> Report:
     for code, rate in sorted(cur.rates.items()):
         rows.append({"key": f"{RATE_PREFIX}{code}", "value": float(rate), "default": None})
     return Report(title=_("Settings"), columns=[Column("key"), Column("value", "number"), Column("default", "number")],
-                  rows=rows, footer=[_("amounts in {code} (chosen at init) · rate.CODE: 1 CODE = RATE {code} · change with: salesflow config set KEY VALUE (urgency: see salesflow why DEAL)").format(code=cur.code)])
+                  rows=rows, footer=[_("amounts in {code} (chosen at init) · rate.CODE: 1 CODE = RATE {code} · change with: salesflow config set KEY VALUE (urgency: see salesflow why DEAL; dashboard: salesflow dashboard)").format(code=cur.code)])
 
 
 @writes
@@ -196,8 +204,8 @@ def set_config(conn: sqlite3.Connection, cmd: Cmd, key: str, value: str, act: Ac
         number = float(value)
     except ValueError:
         number = math.nan
-    if not math.isfinite(number) or number < 0 or number > 1000:
-        raise BadInput(_("{key} must be a number from 0 to 1000, not {value!r}").format(key=key, value=value))
+    if not math.isfinite(number) or number < 0 or number > _largest(key):
+        raise BadInput(_("{key} must be a number from 0 to {largest:g}, not {value!r}").format(key=key, largest=_largest(key), value=value))
     if store.get_meta(conn, key) is None:
         changes.insert(conn, cmd, "meta", {"key": key, "value": repr(number)})
     else:

@@ -82,6 +82,15 @@ def forecast_section(conn: sqlite3.Connection, now: datetime) -> Report:
     return report
 
 
+def dashboard_section(conn: sqlite3.Connection, now: datetime) -> Report:
+    """The dashboard's indicators for everyone (salesflow dashboard), opening the page."""
+    from salesflow.app.dashboard import indicators
+
+    report = indicators(conn, now)
+    report.title = _("Dashboard")
+    return report
+
+
 ACTIVITY_DAYS = 28
 
 
@@ -103,6 +112,7 @@ def weekly_page(conn: sqlite3.Connection, now: datetime, lang: str) -> Page:
         title=_("Weekly sales report — {year} {week}").format(year=monday.year, week=week),
         subtitle=_("{monday:%Y-%m-%d} – {monday2:%Y-%m-%d} · generated {now:%Y-%m-%d %H:%M} by salesflow").format(monday=monday, monday2=monday + timedelta(days=6), now=now),
         sections=[
+            (_("Dashboard"), dashboard_section(conn, now)),
             (_("Key numbers"), key_numbers(conn, now, lang)),
             (_("Stuck by stage"), stuck_report(conn, now, None, "stage")),
             (_("Health"), health_report(conn, now)),

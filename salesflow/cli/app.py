@@ -45,6 +45,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("salesflow.cli.deals", "Daily work"),
     "deals": ("salesflow.cli.deals", "Daily work"),
     "playbook": ("salesflow.cli.playbook", "Daily work"),
+    "board": ("salesflow.cli.manager", "Manager reports"),
+    "dashboard": ("salesflow.cli.manager", "Manager reports"),
     "funnel": ("salesflow.cli.analytics", "Manager reports"),
     "stuck": ("salesflow.cli.analytics", "Manager reports"),
     "health": ("salesflow.cli.analytics", "Manager reports"),

@@ -316,8 +316,16 @@ def group_rows(report: Report, lang: str) -> list[tuple[str | None, list[dict[st
     for row in rows:
         groups.setdefault(row.get(report.group_by), []).append(row)
     label = labels.column(report.group_by, lang)
-    return [(f"{label}: {key if key not in (None, '') else labels.word({None: labels.NONE}, None)}", members)
-            for key, members in groups.items()]
+    column = next((c for c in report.columns if c.key == report.group_by), None)
+
+    def shown(key: Any) -> str:
+        if key in (None, ""):
+            return labels.word({None: labels.NONE}, None)
+        if column is not None and column.kind in ("stage", "status") or (column is not None and column.words):
+            return human_value(column, key, report, lang)  # a stage's label in Chinese, a word in the user's language
+        return str(key)
+
+    return [(f"{label}: {shown(key)}", members) for key, members in groups.items()]
 
 
 def _table(report: Report, style: Style, stream: IO[str]) -> None:

@@ -157,6 +157,8 @@ HEALTH: dict[str, str] = {"red": N_("red"), "yellow": N_("yellow"), "green": N_(
 BOOL: dict[bool, str] = {True: N_("yes"), False: N_("no")}
 TOUCH_KINDS: dict[str, str] = {"call": N_("call"), "visit": N_("visit"), "meeting": N_("meeting"), "email": N_("email"),
                                "wechat": N_("wechat"), "demo": N_("demo"), "quote": N_("quote"), "note": N_("note")}
+BOARD_STATES: dict[str, str] = {"overdue": N_("overdue"), "today": N_("due today"), "no-plan": N_("no plan"),
+                                 "planned": N_("planned")}
 ACTION_STATE: dict[str, str] = {"done": N_("done"), "to do": N_("to do")}
 TIMELINE: dict[str, str] = {"stage": N_("stage"), "touch": N_("touch")}
 KINDS: dict[str, str] = {"open": N_("open"), "won": N_("won"), "lost": N_("lost")}

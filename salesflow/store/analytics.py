@@ -145,25 +145,29 @@ def closed_deals(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3
     ).fetchall()
 
 
-def weekly_facts(conn: sqlite3.Connection, start: str) -> dict[str, list[tuple]]:
+def weekly_facts(conn: sqlite3.Connection, start: str, owners: list[str] | None = None) -> dict[str, list[tuple]]:
     """Since `start`: deals created (created_at); deals first reaching the second stage or beyond
-    (at); deals won (closed_at, created_at, amount)."""
-    created = conn.execute(f"SELECT created_at FROM deal d WHERE created_at >= ? AND {CREATED_KNOWN}", (start,)).fetchall()
+    (at); deals won (closed_at, created_at, amount). `owners`: only these owners' deals (None: all)."""
+    import json
+
+    mine = "(:owners IS NULL OR d.owner IN (SELECT value FROM json_each(:owners)))"
+    params = {"start": start, "owners": None if owners is None else json.dumps(owners)}
+    created = conn.execute(f"SELECT created_at FROM deal d WHERE created_at >= :start AND {CREATED_KNOWN} AND {mine}",
+                           params).fetchall()
     valid = conn.execute(
-        """
+        f"""
         SELECT MIN(e.at) AS at
         FROM stage_event e
         JOIN deal d ON d.id = e.deal_id
         JOIN stage s ON s.pipeline = d.pipeline AND s.key = e.to_stage
-        WHERE s.kind IN ('open', 'won') AND s.position >= 1
+        WHERE s.kind IN ('open', 'won') AND s.position >= 1 AND {mine}
           AND e.deal_id IN (SELECT deal_id FROM stage_event WHERE at >= :start)
         GROUP BY e.deal_id
         HAVING MIN(e.at) >= :start
         """,
-        {"start": start},
+        params,
     ).fetchall()
     won = conn.execute(
-        f"SELECT closed_at, created_at, amount FROM deal d WHERE status = 'won' AND closed_at >= ? AND {CLOSED_KNOWN}",
-        (start,)
-    ).fetchall()
+        f"SELECT closed_at, created_at, amount FROM deal d WHERE status = 'won' AND closed_at >= :start AND {CLOSED_KNOWN}"
+        f" AND {mine}", params).fetchall()
     return {"created": [tuple(r) for r in created], "valid": [tuple(r) for r in valid], "won": [tuple(r) for r in won]}

@@ -162,3 +162,19 @@ def stage_counts(conn: sqlite3.Connection, owner: str | None = None) -> list[sql
         """,
         (owner, owner),
     ).fetchall()
+
+
+def board_rows(conn: sqlite3.Connection, pipeline: str, owners: list[str] | None) -> list[sqlite3.Row]:
+    """Open deals of a pipeline (of these owners; None: all, unassigned too) for the board."""
+    import json
+
+    return conn.execute(
+        """
+        SELECT d.id AS deal_id, COALESCE(c.name, d.title) AS customer, d.owner, d.stage, d.amount,
+               d.stage_entered_at, d.next_followup
+        FROM deal d LEFT JOIN customer c ON c.id = d.customer_id
+        WHERE d.status = 'open' AND d.pipeline = :pipeline
+          AND (:owners IS NULL OR d.owner IN (SELECT value FROM json_each(:owners)))
+        """,
+        {"pipeline": pipeline, "owners": None if owners is None else json.dumps(owners)},
+    ).fetchall()

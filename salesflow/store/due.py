@@ -169,3 +169,14 @@ def silent_customers(conn: sqlite3.Connection, cutoff: str, now: str) -> list[sq
 def notices(conn: sqlite3.Connection, prefix: str) -> set[str]:
     """The conditions already told about whose key starts with `prefix`."""
     return {r[0] for r in conn.execute("SELECT key FROM notice WHERE substr(key, 1, ?) = ?", (len(prefix), prefix))}
+
+
+def count_open(conn: sqlite3.Connection, owners: list[str] | None, now: str) -> int:
+    """Deals open at `now` of these owners (None: every deal, unassigned ones too)."""
+    import json
+
+    return conn.execute(
+        f"SELECT COUNT(*) FROM deal d WHERE {OPEN_AT_NOW}"
+        " AND (:owners IS NULL OR d.owner IN (SELECT value FROM json_each(:owners)))",
+        {"now": now, "owners": None if owners is None else json.dumps(owners)},
+    ).fetchone()[0]

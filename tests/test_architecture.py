@@ -26,7 +26,7 @@ ALLOWED = {  # every layer may use i18n (the message catalog: stdlib gettext)
 THIRD_PARTY = {
     "domain": {"dateutil", "numpy", "babel"},  # numpy: forecast --range only; babel: ISO 4217 codes; both on their paths
     "store": {"sqlite_utils"},
-    "output": {"rich", "tabulate", "wcwidth", "icalendar"},
+    "output": {"rich", "tabulate", "wcwidth", "icalendar", "pygal"},  # pygal: the HTML pages' charts only
     "ingest": {"phonenumbers", "openpyxl", "pypinyin"},
     "app": set(),
 }

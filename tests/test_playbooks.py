@@ -95,7 +95,35 @@ def test_did_records_an_action_in_the_change_log_and_undo_reverts_it(team):
     # an action of another stage, and a typo, are refused with the stage's actions as the hint
     assert "first-call is an action of lead" in team.fails(1, "did", str(deal), "first-call").err
     typo = team.fails(1, "did", str(deal), "send-qoute")
-    assert "is not an action of stage proposal" in typo.err and "send-quote" in typo.err
+    assert "is not an action of stage proposal" in typo.err and "did you mean send-quote" in typo.err
+    # a required action is recorded by its whole key, name or label, never by a prefix
+    assert "is not an action" in team.fails(1, "did", str(deal), "s").err
+    assert "is not an action" in team.fails(1, "did", str(deal), "确认").err
+    assert data(team) == before
+
+
+def test_undo_of_an_action_a_later_move_stood_on_is_refused(team):
+    deal = add_lead(team)
+    walk_to_proposal(team, deal)
+    team.ok("--as", "wang", "did", str(deal), "confirm-decision-maker")
+    team.ok("--as", "wang", "touch", str(deal), "--kind", "quote")
+    team.ok("--as", "li", "advance", str(deal), "negotiation")
+    before = data(team)
+    assert "li changed the same records later (advance" in team.fails(1, "--as", "wang", "undo").err
+    assert data(team) == before
+    team.ok("--as", "li", "undo")  # once the move is undone, the touch and the action can be
+    team.ok("--as", "wang", "undo")
+    team.ok("--as", "wang", "undo")
+    assert team.query("SELECT COUNT(*) FROM action_done") == [(0,)]
+
+
+def test_a_back_dated_touch_cannot_do_an_action_of_a_later_stage_visit(team):
+    deal = add_lead(team)
+    walk_to_proposal(team, deal)  # entered proposal at 09:00
+    before = data(team)
+    run = team.fails(1, "touch", str(deal), "--kind", "call", "--at", "2026-11-01 15:00", "--did", "fix-review-date")
+    assert f"is before #{deal} entered proposal" in run.err
+    assert data(team) == before
 
 
 def test_touch_did_records_actions_with_the_touch_and_one_undo_takes_both(team):
@@ -220,7 +248,12 @@ def test_score_is_checked_replaced_and_undoable(week):
     week.ok("--as", "li", "undo")
     assert data(week) == before
     before = week.dump()
+    week.ok("rep", "set", "wang", "--role", "manager")  # a manager who logged it still cannot score it
     assert "your own record" in week.fails(1, "--as", "wang", "review", "score", "2", "5").err
+    week.ok("rep", "set", "wang", "--role", "rep")
+    before = week.dump()
+    assert "not a manager or admin" in week.fails(1, "--as", "zhao", "review", "score", "2", "5").err
+    assert "not a manager or admin" in week.fails(1, "--as", "wnag", "review", "score", "2", "5").err
     for bad in ("0", "6", "4.5", "x"):
         assert "from 1 to 5" in week.fails(1, "--as", "li", "review", "score", "2", bad).err
     assert "no touch 99" in week.fails(1, "--as", "li", "review", "score", "99", "3").err
@@ -248,6 +281,8 @@ def december(team):
     at(team, "2026-12-02T16:00").ok("--as", "zhao", "touch", "3", "--kind", "call")
     at(team, "2026-12-03T09:00").ok("--as", "wang", "touch", "4", "--kind", "call")
     at(team, "2026-12-03T09:00").ok("lead", "add", "D3", "--contact", "c", "--phone", "13800000003", "--source", "web", "--owner", "wang")
+    # a touch back-dated to before D3 existed counts nowhere (not as a touch on an open deal, not as its answer)
+    at(team, "2026-12-03T10:00").ok("--as", "wang", "touch", "5", "--kind", "note", "--at", "2026-12-03T08:00")
     at(team, "2026-12-04T09:00").ok("set", "2", "need=x", "budget=y", "decision_maker=z")
     at(team, "2026-12-04T09:00").ok("advance", "2", "qualified")
     at(team, "2026-12-04T10:00").ok("--as", "zhao", "touch", "1", "--kind", "call")
@@ -267,14 +302,14 @@ def test_activity_numbers_by_hand(december):
         # open days in the window: D1 7.375 + D2 6.375 + D3 5.375 = 19.125 → 2 touches ÷ (19.125 ÷ 7) = 0.73;
         # response hours [2, 24]: median 13, p90 (nearest rank) 24; 1 of 3 reached qualified in 30 days;
         # touched on 2 of 6 working days; scores 4 and 3
-        "wang,3,13.0,24.0,2,1,0.73,0.3333,0.3333,2,3.5",
+        "wang,3,13.0,24.0,2,1,0.73,0.3333,0.3333,2,3.50",
         # D4 7.333 + D5 7.75 = 15.083 open days → 3 touches (Saturday's too) ÷ 2.155 = 1.39; the Saturday is not
         # a working day: 2 of 6
         "zhao,1,6.0,6.0,1,0,1.39,0.0,0.3333,0,",
     ]
     team_rows = december.ok("review", "--period", "this-month", "--section", "activity", "--by", "team", "-f", "csv").out.splitlines()
     # east: hours [2, 24, 6] → median 6, p90 24; 5 touches ÷ (34.208 ÷ 7) = 1.02; 1 of 4; 4 of 18 rep-days
-    assert team_rows[1] == "east,4,6.0,24.0,3,1,1.02,0.25,0.2222,2,3.5"
+    assert team_rows[1] == "east,4,6.0,24.0,3,1,1.02,0.25,0.2222,2,3.50"
 
 
 def test_activity_in_the_weekly_report(december):

@@ -77,10 +77,11 @@ def activity_rows(conn: sqlite3.Connection, start: datetime, end: datetime, now:
             s["recorded"] += sum(1 for d in days if (rep["handle"], d.isoformat()) in touched)
         for r in store.scores(conn, iso(start), iso(until)):
             stats[group(r["rep"])]["scores"].append(r["score"])
-    for r in store.conversions(conn, iso(start), iso(end)):
+    for r in store.conversions(conn, iso(start), iso(until)) if until > start else ():
         s = stats[group(r["owner"])]
         s["new"] += 1
-        if r["reached"] and datetime.fromisoformat(r["reached"]) <= datetime.fromisoformat(r["created_at"]) + timedelta(days=RESPONSE_DAYS):
+        reached = datetime.fromisoformat(r["reached"]) if r["reached"] else None
+        if reached and reached <= min(now, datetime.fromisoformat(r["created_at"]) + timedelta(days=RESPONSE_DAYS)):
             s["converted"] += 1
     rows = []
     for key in sorted(keys | set(stats), key=lambda k: (k is None, k or "")):
@@ -110,15 +111,15 @@ def activity_columns(by: str) -> list[Column]:
     return [
         Column(by, "text" if by == "team" else "owner"),
         Column("new_deals", "int", priority=6),
-        Column("first_response_hours", "number", label=N_("First response (h, median)"), priority=1),
-        Column("first_response_p90_hours", "number", label=N_("First response (h, p90)"), priority=3),
+        Column("first_response_hours", "days", label=N_("First response (h, median)"), priority=1),
+        Column("first_response_p90_hours", "days", label=N_("First response (h, p90)"), priority=3),
         Column("answered", "int", priority=8),
         Column("unanswered", "int", priority=4),
-        Column("touches_per_deal_week", "number", label=N_("Touches per deal-week"), priority=2),
+        Column("touches_per_deal_week", "score", label=N_("Touches per deal-week"), priority=2),
         Column("conversion_30d", "rate", label=N_("30-day conversion"), priority=2),
         Column("recording_rate", "rate", label=N_("Recording rate"), priority=1),
         Column("checked", "int", label=N_("Checked"), priority=5),
-        Column("avg_score", "number", label=N_("Avg score"), priority=5),
+        Column("avg_score", "score", label=N_("Avg score"), priority=5),
     ]
 
 

@@ -176,7 +176,7 @@ def steps_text(template: str | None, steps: str | None, pipeline: Pipeline | Non
 
 
 PLAYBOOK_COLUMNS = [
-    Column("stage", "stage"), Column("key", "id"), Column("name", label=N_("Action")),
+    Column("stage", "stage"), Column("key", "key"), Column("name", label=N_("Action")),
     Column("required", "bool"), Column("guide"),
 ]
 

@@ -139,7 +139,8 @@ def pipeline_report(conn: sqlite3.Connection, key: str | None) -> Report:
         {
             "key": s.key, "name": s.name, "label": s.label_zh, "kind": s.kind, "prior": s.prior,
             "idle_limit": s.idle_days, "entry": ", ".join(c.replace("|", " or ") for c in s.entry),
-            "exit": ", ".join(f"{r.kind} touch" + (" with notes" if r.with_notes else "") for r in s.exit),
+            "exit": ", ".join([f"{r.kind} touch" + (" with notes" if r.with_notes else "") for r in s.exit]
+                              + [f"did {a.key}" for a in s.actions if a.required]),
         }
         for s in pipeline.stages
     ]

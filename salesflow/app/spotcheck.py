@@ -3,7 +3,6 @@ records what the manager thought of one, and `review cases` picks each rep's typ
 
 from __future__ import annotations
 
-import json
 import random
 import sqlite3
 from datetime import datetime, timedelta
@@ -13,7 +12,7 @@ from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, Refused
 from salesflow.domain.periods import parse_period
 from salesflow.domain.text import clean_text
-from salesflow.i18n import _
+from salesflow.i18n import N_, _
 from salesflow.output import labels
 from salesflow.output.report import Column, Report
 from salesflow.store import changes
@@ -24,7 +23,8 @@ from salesflow.store.changes import Cmd
 
 SAMPLE_COLUMNS = [
     Column("touch_id", "id"), Column("deal_id", "id"), Column("customer", priority=2), Column("at", "datetime", priority=3),
-    Column("kind", words=labels.TOUCH_KINDS, priority=4), Column("notes", priority=1), Column("steps", priority=1),
+    Column("kind", words=labels.TOUCH_KINDS, priority=4), Column("notes", priority=1),
+    Column("steps", "json", in_table=False), Column("steps_shown", label=N_("Steps"), in_machine=False, priority=1),
     Column("score", "int", priority=5),
 ]
 
@@ -44,9 +44,13 @@ def sample_report(conn: sqlite3.Connection, rep: str, now: datetime, *, n: int =
     since = now - timedelta(days=days)
     pool = [r for r in records.recent_touches(conn, handle, iso(since), iso(now + timedelta(seconds=1))) if r["score"] is None]
     picked = sorted(random.Random(seed).sample(pool, min(n, len(pool))), key=lambda r: (r["at"], r["touch_id"]))
+    from salesflow.app.playbook import steps_text
+    from salesflow.store.pipelines import load_pipeline
+
+    pipelines = {key: load_pipeline(conn, key) for key in {r["pipeline"] for r in picked}}
     rows = [{"touch_id": r["touch_id"], "deal_id": r["deal_id"], "customer": r["customer"],
-             "at": datetime.fromisoformat(r["at"]), "kind": r["kind"], "notes": r["notes"],
-             "steps": " · ".join(f"{k}: {v}" for k, v in json.loads(r["steps"]).items()) if r["steps"] else None,
+             "at": datetime.fromisoformat(r["at"]), "kind": r["kind"], "notes": r["notes"], "steps": r["steps"],
+             "steps_shown": steps_text(r["template"], r["steps"], pipelines[r["pipeline"]]) or None,
              "score": r["score"]} for r in picked]
     return Report(
         title=_("Spot check: {rep}, {n} of {total} unchecked touches since {since:%Y-%m-%d}").format(
@@ -68,6 +72,12 @@ def parse_score(text: str) -> int:
 def score_touch(conn: sqlite3.Connection, cmd: Cmd, touch_id: int, score: int, act: Act, *, note: str | None = None) -> Outcome:
     touch = deal_store.get_touch(conn, touch_id)
     notes = clean_text(note, "note", max_len=2000)
+    from salesflow.store.reps import find_rep
+
+    scorer = find_rep(conn, act.by)
+    if scorer is None or scorer.role not in ("manager", "admin"):
+        raise Refused(_("{by} is not a manager or admin; spot checks are scored by managers").format(by=act.by),
+                      hint=_("score as the manager: salesflow --as HANDLE review score {touch_id} …").format(touch_id=touch_id))
     if touch.by == act.by:
         raise Refused(_("touch {touch_id} is your own record; a spot check is someone else's reading").format(touch_id=touch_id),
                       hint=_("ask your manager to check it"))

@@ -71,7 +71,11 @@ def log_touch(conn: sqlite3.Connection, cmd: Cmd, deal_id: int, kind: str | None
     })
     done = ([], [])
     if did:
-        done = mark_done(conn, cmd, deal, pipeline, did, act.now, touch_id=touch_id, notes=notes)
+        if moment < deal.stage_entered_at:
+            raise BadInput(_("--did: the touch at {at:%Y-%m-%d %H:%M} is before #{deal_id} entered {stage}; an action counts for the stage it was done in").format(
+                at=moment, deal_id=deal_id, stage=pipeline.stage(deal.stage).word),
+                hint=_("record it without --at, or with: salesflow did {deal_id} …").format(deal_id=deal_id))
+        done = mark_done(conn, cmd, deal, pipeline, did, moment, touch_id=touch_id, notes=notes)
     update = {}
     if deal.next_followup is not None and deal.next_followup <= moment:
         update["next_followup"] = None

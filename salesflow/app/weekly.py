@@ -39,12 +39,17 @@ def _show(metric: str, value) -> str:
     return str(value)
 
 
-def key_numbers(conn: sqlite3.Connection, now: datetime, lang: str) -> Report:
+def weeks_table(conn: sqlite3.Connection, now: datetime) -> list:
+    """This week and the 8 before it (domain.weekly.Week each), oldest first."""
     start = datetime.combine(rules.week_start(now.date()) - timedelta(weeks=WEEKS - 1), datetime.min.time())
     facts = weekly_facts(conn, iso(start))
     parse = datetime.fromisoformat
-    table = rules.weeks(now.date(), WEEKS, [parse(r[0]) for r in facts["created"]], [parse(r[0]) for r in facts["valid"]],
-                        [(parse(c), parse(o), a) for c, o, a in facts["won"]])
+    return rules.weeks(now.date(), WEEKS, [parse(r[0]) for r in facts["created"]], [parse(r[0]) for r in facts["valid"]],
+                       [(parse(c), parse(o), a) for c, o, a in facts["won"]])
+
+
+def key_numbers(conn: sqlite3.Connection, now: datetime, lang: str) -> Report:
+    table = weeks_table(conn, now)
     keys = [f"W{w.start.isocalendar().week:02d}" for w in table]
     rows = []
     for metric in rules.METRICS:
@@ -105,10 +110,19 @@ def activity_section(conn: sqlite3.Connection, now: datetime) -> Report:
         footer=[_("{start:%Y-%m-%d %H:%M} – {now:%Y-%m-%d %H:%M}").format(start=start, now=now), *activity_footer()])
 
 
-def weekly_page(conn: sqlite3.Connection, now: datetime, lang: str) -> Page:
+def weekly_page(conn: sqlite3.Connection, now: datetime, lang: str, with_charts: bool = False) -> Page:
+    """`with_charts`: the HTML page's charts (the Markdown page has none, and does not pay for them)."""
     monday = rules.week_start(now.date())
     week = f"W{monday.isocalendar().week:02d}"
+    drawn = {}
+    if with_charts:
+        from salesflow.app import charts
+
+        drawn = {_("Key numbers"): charts.trend_charts(weeks_table(conn, now)),
+                 _("Dashboard"): [charts.funnel_chart(conn, now), charts.stage_time_chart(conn, now)],
+                 _("Forecast: this month and next"): [charts.forecast_chart(conn, now)]}
     return Page(
+        charts=drawn,
         title=_("Weekly sales report — {year} {week}").format(year=monday.year, week=week),
         subtitle=_("{monday:%Y-%m-%d} – {monday2:%Y-%m-%d} · generated {now:%Y-%m-%d %H:%M} by salesflow").format(monday=monday, monday2=monday + timedelta(days=6), now=now),
         sections=[

@@ -174,7 +174,7 @@ def report_weekly(
     from salesflow.output.page import html_page, markdown
 
     env = resolve(ctx)
-    page = weekly_page(env.conn(), env.now, env.lang)
+    page = weekly_page(env.conn(), env.now, env.lang, with_charts=fmt == PageFormat.html)
     write_text(markdown(page, env.lang) if fmt == PageFormat.markdown else html_page(page, env.lang), output)
     if output is not None:
         print(f"wrote {output}", file=sys.stderr)

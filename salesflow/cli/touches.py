@@ -42,7 +42,9 @@ def touch(
 
 def _ask_steps(env, deal: int, typed: str, given: dict[str, str]) -> dict[str, str]:
     """One prompt per step not given with --step, before the write starts (a required one cannot be left empty)."""
-    from salesflow.app.playbook import template_of
+    from salesflow.app.playbook import STEP_MAX, template_of
+    from salesflow.domain.errors import BadInput
+    from salesflow.domain.text import clean_text
     from salesflow.i18n import _
 
     template = template_of(env.conn(), deal, typed)
@@ -54,9 +56,18 @@ def _ask_steps(env, deal: int, typed: str, given: dict[str, str]) -> dict[str, s
         if s.advice:
             print("  " + s.advice.replace("\n", "\n  "), file=sys.stderr)
         label = s.word if s.required else _("{step} (optional)").format(step=s.word)
-        answer = typer.prompt(label, default="" if not s.required else None, show_default=False, err=True)
-        if answer.strip():
-            given[s.key] = answer
+        while True:  # each answer checked as it is given, so a bad one does not cost the others
+            answer = typer.prompt(label, default="", show_default=False, err=True)
+            try:
+                value = clean_text(answer, s.word, max_len=STEP_MAX)
+            except BadInput as exc:
+                print(_("not kept: {message}").format(message=exc.message), file=sys.stderr)
+                continue
+            if value or not s.required:
+                break
+            print(_("{step} is required for this template").format(step=s.word), file=sys.stderr)
+        if value:
+            given[s.key] = value
     return given
 
 

@@ -212,24 +212,32 @@ class Pipeline(NamedTuple):
         return tuple(f.key for f in self.fields)
 
     def find_action(self, typed: str, stage: Stage) -> Action:
-        """An action of `stage` by key, name or Chinese label, any case, or a unique prefix."""
-        from salesflow.domain.choose import choose
+        """An action of `stage` by its exact key, name or Chinese label (any case). No prefixes: recording
+        an exit criterion as done takes the whole word, and a near miss gets a suggestion."""
+        from salesflow.domain.choose import fold, suggest
 
+        wanted = fold(typed)
+        for action in stage.actions:  # the key first: a name can never shadow another action's key
+            if wanted == fold(action.key):
+                return action
+        named = [a for a in stage.actions if wanted in (fold(a.name), fold(a.label_zh))]
+        if len(named) == 1:
+            return named[0]
+        other = next((s for s in self.open_stages if s.key != stage.key for a in s.actions
+                      if wanted in (fold(a.key), fold(a.name), fold(a.label_zh))), None)
+        listed = ", ".join(f"{a.key} ({a.label_zh})" for a in stage.actions)
+        if other is not None:
+            raise NotFound(_("{typed} is an action of {other}, not of {stage} (the deal's stage)").format(
+                typed=typed.strip(), other=other.word, stage=stage.word),
+                hint=_("actions of {stage}: {keys}").format(stage=stage.word, keys=listed or "—"))
         if not stage.actions:
-            where = next((s for s in self.open_stages for a in s.actions if typed.strip().lower() == a.key), None)
             raise NotFound(_("stage {stage} has no standard actions").format(stage=stage.word),
-                           hint=(_("{typed} is an action of {stage}; see: salesflow playbook").format(typed=typed, stage=where.word)
-                                 if where else _("see: salesflow playbook")))
-        found = [a for s in self.open_stages if s.key != stage.key for a in s.actions if a.key == typed.strip().lower()]
-        if found:
-            other = next(s for s in self.open_stages for a in s.actions if a.key == found[0].key)
-            raise NotFound(_("{key} is an action of {other}, not of {stage} (the deal's stage)").format(
-                key=found[0].key, other=other.word, stage=stage.word),
-                hint=_("actions of {stage}: {keys}").format(stage=stage.word, keys=", ".join(a.key for a in stage.actions)))
-        key = choose(typed, [(a.key, (a.name, a.label_zh)) for a in stage.actions], _("action"),
-                     listed=", ".join(f"{a.key} ({a.label_zh})" for a in stage.actions),
-                     missing=_("{typed!r} is not an action of stage {stage}").format(typed=typed, stage=stage.word))
-        return next(a for a in stage.actions if a.key == key)
+                           hint=_("see: salesflow playbook"))
+        guess = suggest(typed, [a.key for a in stage.actions] + [a.name for a in stage.actions] + [a.label_zh for a in stage.actions])
+        message = _("{typed!r} is not an action of stage {stage}").format(typed=typed, stage=stage.word)
+        if guess is not None:
+            message += _(" — did you mean {guess}?").format(guess=guess)
+        raise NotFound(message, hint=_("actions: ") + listed)
 
     def find_template(self, typed: str) -> TouchTemplate:
         from salesflow.domain.choose import choose
@@ -388,6 +396,14 @@ def pipeline_from_dict(data: dict[str, Any], source: str) -> Pipeline:
     action_keys = [a.key for s in stages for a in s.actions]
     for dup in sorted({k for k in action_keys if action_keys.count(k) > 1}):
         problems.append(_("stages: action key {dup!r} appears more than once (action keys are unique in a pipeline)").format(dup=dup))
+    for s in stages:  # within a stage, a key, name or label names one action only (did takes any of them)
+        words: dict[str, str] = {}
+        for a in s.actions:
+            for word in {a.key.lower(), a.name.strip().lower(), a.label_zh.strip().lower()}:
+                if word in words and words[word] != a.key:
+                    problems.append(_("stages[{i}].actions: {word!r} names both {a} and {b}").format(
+                        i=stages.index(s), word=word, a=words[word], b=a.key))
+                words.setdefault(word, a.key)
 
     templates: list[TouchTemplate] = []
     for i, t in enumerate(need(data, "templates", list, "", default=[]) or []):

@@ -46,7 +46,7 @@ _TEXT_KINDS = ("text", "owner", "tags", "stage", "status", "health")
 _TRIGGER_FIRST = frozenset(FORMULA_TRIGGERS)
 _E164 = re.compile(r"^\+\d{1,15}$")  # what a normalised phone looks like: safe in every spreadsheet
 # Kinds whose stored value is already what csv carries (text, ints, ISO strings; None → empty cell).
-_CSV_AS_IS = ("text", "owner", "tags", "stage", "status", "health", "phone", "id", "int", "json")
+_CSV_AS_IS = ("text", "owner", "tags", "stage", "status", "health", "phone", "id", "int", "json", "key")
 
 
 def neutralise(cell: str) -> str:

@@ -15,6 +15,7 @@ class Page:
     subtitle: str
     sections: list[tuple[str, Report]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    charts: dict = field(default_factory=dict)  # section heading -> output.charts.Chart list, drawn above its table (HTML)
 
 
 def _tables(report: Report, lang: str) -> list[tuple]:
@@ -56,16 +57,26 @@ table { border-collapse: collapse; margin: .5rem 0; font-size: .92rem; }
 th, td { border-bottom: 1px solid #d1d9e0; padding: .3rem .6rem; text-align: left; white-space: nowrap; }
 th { background: #f6f8fa; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.red { color: #cf222e; font-weight: 600; } td.yellow { color: #9a6700; } td.green { color: #1a7f37; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.charts { display: flex; flex-wrap: wrap; gap: 1rem; }
+figure.chart { margin: 0; flex: 1 1 22rem; max-width: 46rem; min-width: 0; }
+figure.chart svg { width: 100%; height: auto; display: block; }
 """
 
 
 def html_page(page: Page, lang: str = "en") -> str:
     e = html.escape
     out = [f'<!doctype html>\n<html lang="{"zh" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{e(page.title)}</title><style>{_CSS}</style></head><body>",
            f"<h1>{e(page.title)}</h1><p class=sub>{e(page.subtitle)}</p>"]
     for heading, report in page.sections:
         out.append(f"<h2>{e(heading)}</h2>")
+        if page.charts.get(heading):
+            from salesflow.output.charts import svg
+
+            out.append('<div class="charts">' + "".join(f'<figure class="chart">{svg(c)}</figure>' for c in page.charts[heading])
+                       + "</div>")
         tables = _tables(report, lang)
         for name, columns, headers, cells in tables:
             if name:
@@ -74,7 +85,7 @@ def html_page(page: Page, lang: str = "en") -> str:
             body = "".join(
                 "<tr>" + "".join(f'<td class="{_cls(c, v)}">{e(v)}</td>' for c, v in zip(columns, row)) + "</tr>"
                 for row in cells)
-            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+            out.append(f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>')
         if not tables:
             out.append(f"<p class=note>{e(report.empty)}</p>")
         out += [f"<p class=note>{e(note)}</p>" for note in report.footer]

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from salesflow.domain.text import printable
+from salesflow.output import labels
 from salesflow.output.emit import Style, emit_drawn
 from salesflow.output.fit import wrap
 from salesflow.i18n import _
@@ -18,13 +19,12 @@ def write_page(write, style: Style, out: Path | None) -> None:
 def render_playbook(report: Any, pipeline: Any, style: Style, stream: IO[str], *, templates: bool = True) -> None:
     """`report`: app.playbook.playbook_report's; `pipeline`: its domain Pipeline (for stage and template words)."""
     width = style.width if style.terminal and style.width and not style.wide else 0
-    bold = (lambda s: f"\x1b[1m{s}\x1b[0m") if style.color else (lambda s: s)
-
-    def say(text: str, indent: str = "") -> None:
+    def say(text: str, indent: str = "", strong: bool = False) -> None:
         for piece in wrap(text, max(20, width - len(indent)) if width else 0):
-            stream.write(indent + printable(piece) + "\n")
+            line = printable(piece)  # the text is escaped; the bold around it is ours
+            stream.write(indent + (f"\x1b[1m{line}\x1b[0m" if strong and style.color else line) + "\n")
 
-    say(bold(report.title))
+    say(report.title, strong=True)
     rows = list(report.rows)
     if not rows:
         stream.write("\n")
@@ -34,7 +34,7 @@ def render_playbook(report: Any, pipeline: Any, style: Style, stream: IO[str], *
         if not mine:
             continue
         stream.write("\n")
-        say(bold(stage.label_zh if style.lang == "zh" else f"{stage.name} ({stage.key})"))
+        say(stage.label_zh if style.lang == "zh" else f"{stage.name} ({stage.key})", strong=True)
         for row in mine:
             mark = _("required") if row["required"] else _("optional")
             say(f"• {row['name']} [{row['key']}] — {mark}", "  ")
@@ -43,9 +43,9 @@ def render_playbook(report: Any, pipeline: Any, style: Style, stream: IO[str], *
                     say(line.strip(), "      ")
     if templates and pipeline.templates:
         stream.write("\n")
-        say(bold(_("Touch templates")))
+        say(_("Touch templates"), strong=True)
         for t in pipeline.templates:
-            say(f"• {t.word} [{t.key}] — " + _("kind {kind}; salesflow touch DEAL --template {key}").format(kind=t.kind, key=t.key), "  ")
+            say(f"• {t.word} [{t.key}] — " + _("kind {kind}; salesflow touch DEAL --template {key}").format(kind=labels.word(labels.TOUCH_KINDS, t.kind), key=t.key), "  ")
             for i, s in enumerate(t.steps, 1):
                 say(f"{i}. {s.word} [{s.key}]" + ("" if s.required else " — " + _("optional")), "      ")
                 for line in (s.advice or "").splitlines():

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 KINDS = ("text", "phone", "owner", "tags", "health", "id", "int", "number", "score", "money", "date", "datetime", "rate",
-         "days", "stage", "status", "bool", "bar")
+         "days", "stage", "status", "bool", "bar", "key")  # key: a code a person types (an action key), never cut
 FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 
 

@@ -31,6 +31,7 @@ def open_spans(conn: sqlite3.Connection, start: str, until: str) -> list[sqlite3
         f"""
         SELECT d.id, d.owner, d.created_at, d.closed_at,
                (SELECT COUNT(*) FROM touch t WHERE t.deal_id = d.id AND t.at >= :start AND t.at < :until
+                                              AND t.at >= d.created_at
                                               AND (d.closed_at IS NULL OR t.at < d.closed_at)) AS touches
         FROM deal d
         WHERE d.created_at < :until AND (d.closed_at IS NULL OR d.closed_at > :start) AND {CREATED_KNOWN}
@@ -40,7 +41,8 @@ def open_spans(conn: sqlite3.Connection, start: str, until: str) -> list[sqlite3
 
 
 def conversions(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3.Row]:
-    """Deals created in [start, end) with the first time they were in the second stage or beyond (or won)."""
+    """Deals created in [start, end) with the first time they were in the second stage or beyond (or won)
+    (the caller ends `end` at now: nothing after it is known yet)."""
     return conn.execute(
         f"""
         SELECT d.id, d.owner, d.created_at,

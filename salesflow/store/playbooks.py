@@ -22,7 +22,7 @@ def recent_touches(conn: sqlite3.Connection, rep: str, since: str, until: str) -
     """Touches `rep` logged in [since, until), with their deal, customer and score (if checked), by id."""
     return conn.execute(
         """
-        SELECT t.id AS touch_id, t.deal_id, cu.name AS customer, t.at, t.kind, t.notes, t.outcome,
+        SELECT t.id AS touch_id, t.deal_id, d.pipeline, cu.name AS customer, t.at, t.kind, t.notes, t.outcome,
                t.template, t.steps, s.score, s.by AS scored_by
         FROM touch t
         JOIN deal d ON d.id = t.deal_id

@@ -36,13 +36,18 @@ def changes_of(conn: sqlite3.Connection, command_id: int) -> list[sqlite3.Row]:
 
 
 def later_writers(conn: sqlite3.Connection, command_id: int) -> list[sqlite3.Row]:
-    """Later, still-standing commands that changed a row this command changed (a concurrent write)."""
+    """Later, still-standing commands that changed a row this command changed (a concurrent write), or
+    that moved a deal this command logged a touch or an action on (the move may have stood on it: an
+    exit criterion)."""
     return conn.execute(
         """
         SELECT DISTINCT c.id, c.name, c.by, c.at
         FROM change_log mine
-        JOIN change_log later ON later.entity = mine.entity AND later.entity_id = mine.entity_id
-                              AND later.command_id > mine.command_id
+        JOIN change_log later ON later.command_id > mine.command_id
+             AND ((later.entity = mine.entity AND later.entity_id = mine.entity_id)
+                  OR (mine.entity IN ('touch', 'action_done') AND mine.op = 'insert'
+                      AND later.entity = 'stage_event' AND later.op = 'insert'
+                      AND json_extract(later.new, '$.deal_id') = json_extract(mine.new, '$.deal_id')))
         JOIN command c ON c.id = later.command_id
         WHERE mine.command_id = ? AND c.undone_by IS NULL AND c.name != 'undo'
         ORDER BY c.id

@@ -3,6 +3,7 @@ against target by month, and the average days spent in each stage."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import datetime, timedelta
 
@@ -43,7 +44,7 @@ def funnel_chart(conn: sqlite3.Connection, now: datetime, rows: list | None = No
 def stage_time_chart(conn: sqlite3.Connection, now: datetime) -> Chart:
     pipeline, rows, since = _funnel_rows(conn, now)
     rows = [r for r in rows if pipeline.stage(r["stage"]).is_open]
-    return Chart("stage-time", "hbar", _("Average days in each stage (deals created since {since})").format(since=since),
+    return Chart("stage-time", "bar", _("Average days in each stage (deals created since {since})").format(since=since),
                  [_word(pipeline, r["stage"]) for r in rows], [(_("days"), [r["avg_days"] for r in rows])],
                  value_format="days")
 
@@ -65,10 +66,34 @@ def forecast_chart(conn: sqlite3.Connection, now: datetime, rows: list | None = 
 
         this = f"{now.year:04d}-{now.month:02d}"
         rows = list(forecast_report(conn, now, ForecastQuery(), include=(this,)).rows)
-    rows = [r for r in rows if r["month"] not in ("later", "none", None)][:6]
+    rows = [r for r in rows if re.fullmatch(r"\d{4}-\d{2}", str(r["month"]))][:6]  # months (not "later", "unscheduled")
     series = [(_("weighted"), [r["weighted"] / 100 for r in rows]),
               (_("won"), [None if r.get("won") is None else r["won"] / 100 for r in rows])]
     if any(r.get("target") for r in rows):
         series.append((_("target"), [None if r.get("target") is None else r["target"] / 100 for r in rows]))
     return Chart("forecast", "bar", _("Forecast against target by month"), [r["month"] for r in rows], series,
                  value_format="money")
+
+
+def funnel_page(conn: sqlite3.Connection, now: datetime, query, report):
+    """`funnel -f html`: the funnel chart of the query's window (all groups together), then its table."""
+    from salesflow.app.analytics import funnel_report
+    from salesflow.output.page import Page
+    from salesflow.store.pipelines import load_pipeline
+    from salesflow.app.setup import default_pipeline
+
+    pipeline = load_pipeline(conn, query.pipeline or default_pipeline(conn))
+    whole = list(funnel_report(conn, query._replace(by=None, summary=False, pipeline=pipeline.key), now).rows)
+    chart = funnel_chart(conn, now, whole, pipeline, query.since or _("the first deal"))
+    return Page(title=report.title, subtitle=_("generated {now:%Y-%m-%d %H:%M} by salesflow").format(now=now),
+                sections=[(report.title, report)], charts={report.title: [chart]})
+
+
+def forecast_page(conn: sqlite3.Connection, now: datetime, query, report, stages: bool):
+    """`forecast -f html`: forecast against target by month (the whole team), then the table."""
+    from salesflow.app.forecast import forecast_report
+    from salesflow.output.page import Page
+
+    rows = list(report.rows) if not stages and query.by is None else list(forecast_report(conn, now, query._replace(by=None)).rows)
+    return Page(title=report.title, subtitle=_("generated {now:%Y-%m-%d %H:%M} by salesflow").format(now=now),
+                sections=[(report.title, report)], charts={report.title: [forecast_chart(conn, now, rows)]})

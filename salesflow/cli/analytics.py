@@ -8,7 +8,7 @@ import typer
 
 from salesflow.cli.app import command_module
 from salesflow.cli.env import resolve
-from salesflow.cli.options import Format, FormatOpt, OutputOpt
+from salesflow.cli.options import ChartFormat, ChartFormatOpt, Format, FormatOpt, OutputOpt
 from salesflow.i18n import _
 
 commands = command_module()
@@ -24,7 +24,7 @@ def funnel(
     until: UntilOpt = None,
     pipeline: Annotated[Optional[str], typer.Option("--pipeline", help="Pipeline key; default: the database's default.")] = None,
     summary: Annotated[bool, typer.Option("--summary", help="Per group: deals, won, lost, win rate, won amount, cycle days.")] = False,
-    fmt: FormatOpt = Format.table,
+    fmt: ChartFormatOpt = ChartFormat.table,
     output: OutputOpt = None,
 ) -> None:
     """Cohort funnel: of the deals created in the window, how many reached each stage, and how fast."""
@@ -33,7 +33,24 @@ def funnel(
 
     env = resolve(ctx)
     query = FunnelQuery(by=by.lower() if by else None, since=since, until=until, pipeline=pipeline, summary=summary)
-    emit(funnel_report(env.conn(), query, env.now), fmt.value, env.style(), output)
+    report = funnel_report(env.conn(), query, env.now)
+    if fmt == ChartFormat.html:
+        from salesflow.app.charts import funnel_page
+
+        _page(funnel_page(env.conn(), env.now, query, report), env.lang, output)
+    else:
+        emit(report, fmt.value, env.style(), output)
+
+
+def _page(page, lang: str, output) -> None:
+    import sys
+
+    from salesflow.output.emit import write_text
+    from salesflow.output.page import html_page
+
+    write_text(html_page(page, lang), output)
+    if output is not None:
+        print(f"wrote {output}", file=sys.stderr)
 
 
 @commands.command("stuck")

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from salesflow.cli.env import resolve
-from salesflow.cli.options import Format, FormatOpt, OutputOpt
+from salesflow.cli.options import ChartFormat, ChartFormatOpt, Format, FormatOpt, OutputOpt
 
 _settings = {"help_option_names": ["-h", "--help"]}
 forecast_app = typer.Typer(name="forecast", add_completion=False, context_settings=_settings, invoke_without_command=True,
@@ -41,7 +41,7 @@ def forecast(
     range_: Annotated[bool, typer.Option("--range", help="Add P10 / P50 / P90 of the amount won, by seeded simulation.")] = False,
     runs: Annotated[int, typer.Option("--runs", help="Simulation runs for --range.")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Simulation seed for --range (same seed, same numbers).")] = 1,
-    fmt: FormatOpt = Format.table,
+    fmt: ChartFormatOpt = ChartFormat.table,
     output: OutputOpt = None,
 ) -> None:
     """Open deals by expected close month: deals, amount, weighted (amount × p), against target."""
@@ -56,7 +56,13 @@ def forecast(
     q = _query(method, lookback, prior_weight, pipeline, by=by, months=months, range=range_,
                runs=runs, seed=seed)
     report = stages_report(env.conn(), env.now, q) if stages else forecast_report(env.conn(), env.now, q)
-    emit(report, fmt.value, env.style(), output)
+    if fmt == ChartFormat.html:
+        from salesflow.app.charts import forecast_page
+        from salesflow.cli.analytics import _page
+
+        _page(forecast_page(env.conn(), env.now, q, report, stages), env.lang, output)
+    else:
+        emit(report, fmt.value, env.style(), output)
 
 
 @forecast_app.command("snapshot")

@@ -18,6 +18,19 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
+class ChartFormat(str, Enum):
+    """The formats of a report that also draws as a chart: -f html is a page with the chart and the table."""
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+    markdown = "markdown"
+    html = "html"
+
+
+ChartFormatOpt = Annotated[ChartFormat, typer.Option("-f", "--format", case_sensitive=False,
+                                                     help="Output format: table, csv, tsv, json, jsonl, markdown or html (a page with the chart).")]
 FormatOpt = Annotated[Format, typer.Option("-f", "--format", help="Output format: table, csv, tsv, json, jsonl or markdown.",
                                            case_sensitive=False)]
 OutputOpt = Annotated[Optional[Path], typer.Option("-o", "--output", metavar="FILE",

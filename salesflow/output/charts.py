@@ -45,8 +45,8 @@ def svg(chart: Chart, width: int = 720, height: int = 340) -> str:
 
     style = Style(font_family=FONTS, background="white", plot_background="white", foreground="#1f2328",
                   foreground_strong="#1f2328", foreground_subtle="#57606a", colors=COLOURS,
-                  title_font_size=16, label_font_size=12, major_label_font_size=12, legend_font_size=12,
-                  value_font_size=11, tooltip_font_size=12)
+                  title_font_size=18, label_font_size=14, major_label_font_size=14, legend_font_size=14,
+                  value_font_size=14, tooltip_font_size=14)  # the chart scales down on a phone: start legible
     kind = {"bar": pygal.Bar, "line": pygal.Line, "hbar": pygal.HorizontalBar}[chart.kind]
     drawing = kind(js=[], disable_xml_declaration=True, style=style, width=width, height=height,
                    show_legend=len(chart.series) > 1, legend_at_bottom=True, print_values=chart.kind != "line",

@@ -6,6 +6,7 @@ from salesflow.i18n import N_, _
 
 COLUMNS: dict[str, str] = {
     "case": N_("Case"),
+    "scope": N_("Scope"),
     "slice": N_("Deals"),
     "dimension": N_("Dimension"),
     "group": N_("Group"),

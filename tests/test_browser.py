@@ -127,3 +127,48 @@ def test_funnel_and_forecast_pages_alone(browser, demo, tmp_path):
     months = page.locator("#chart-forecast g.axis.x text").all_text_contents()
     assert months == [r["month"] for r in forecast if re.fullmatch(r"\d{4}-\d{2}", r["month"])][:6]
     page.close()
+
+
+def test_datasette_pages(browser, tmp_path):
+    """The Datasette pages open without errors and show the CLI's reports (tests/test_datasette.py checks the numbers)."""
+    pytest.importorskip("datasette")
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from test_datasette import free_port
+    from salesflow.app.demo import build_demo
+
+    db = tmp_path / "east.db"
+    build_demo(db, datetime.fromisoformat("2026-11-23T08:30"), seed=42)
+    port = free_port()
+    env = dict(os.environ, SALESFLOW_DB=str(db), SALESFLOW_NOW="2026-11-23T08:30", SALESFLOW_LANG="en")
+    proc = subprocess.Popen([sys.executable, "-m", "salesflow", "datasette", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        for path, expect in (("/", "salesflow_reports"), ("/salesflow_reports/funnel_by_rep", "Funnel by rep"),
+                             ("/salesflow_reports/dashboard_now", "Dashboard"), ("/east", "deal")):
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            problems: list[str] = []
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.goto(base + path)
+            page.wait_for_load_state("load")
+            name = path.strip("/").replace("/", "-") or "index"
+            page.screenshot(path=str(ARTIFACTS / f"datasette-{name}.png"), full_page=True)
+            assert expect in page.content()
+            assert "change_log" not in page.locator("body").inner_text() or path != "/east"
+            assert problems == []
+            page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

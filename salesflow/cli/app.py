@@ -48,6 +48,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "board": ("salesflow.cli.manager", "Manager reports"),
     "dashboard": ("salesflow.cli.manager", "Manager reports"),
     "funnel": ("salesflow.cli.analytics", "Manager reports"),
+    "datasette": ("salesflow.cli.web", "Manager reports"),
     "stuck": ("salesflow.cli.analytics", "Manager reports"),
     "health": ("salesflow.cli.analytics", "Manager reports"),
     "review": ("salesflow.cli.analytics:review_app", "Manager reports"),

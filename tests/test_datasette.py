@@ -11,6 +11,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import datetime
 
@@ -97,13 +99,36 @@ def test_metadata_follows_the_file_name_hides_internal_tables_and_serves_read_on
     tables = {t["name"]: t for t in get(base, "/team-east.json")["tables"]}
     assert tables["change_log"]["hidden"] and tables["command"]["hidden"] and not tables["deal"]["hidden"]
     databases = {d["name"]: d for d in get(base, "/-/databases.json")}
-    assert not databases["team-east"]["is_mutable"] and not databases["salesflow_reports"]["is_mutable"]
+    assert not databases["salesflow_reports"]["is_mutable"]  # the snapshot; the live file is read with SELECTs only
+    before = cli.query("SELECT COUNT(*) FROM deal")
+    with pytest.raises(urllib.error.HTTPError):
+        get(base, "/team-east.json?sql=" + urllib.parse.quote("DELETE FROM deal"))
+    assert cli.query("SELECT COUNT(*) FROM deal") == before
     queries = meta["databases"]["salesflow_reports"]["queries"]
     assert set(queries) == {"due_today_for", "funnel_by_rep", "stuck_deals", "board_of", "dashboard_now"}
     one = get(base, "/salesflow_reports/due_today_for.json?_shape=array&rep=wang")
     assert one and {r["owner"] for r in one} == {"wang"}
     deals = get(base, "/salesflow_reports/deals.json?_shape=array&_size=3")
     assert {"stage_name", "stage_label_zh"} <= set(deals[0])
+
+
+def test_the_live_database_keeps_working_while_reps_write(server):
+    cli, base, _proc = server
+    count = get(base, "/team-east.json?sql=" + urllib.parse.quote("SELECT COUNT(*) AS n FROM deal") + "&_shape=array")[0]["n"]
+    for i in range(20):
+        cli.ok("lead", "add", f"Live {i}", "--contact", "c", "--email", f"live{i}@x.cn", "--source", "web")
+    rows = get(base, "/team-east.json?sql=" + urllib.parse.quote("SELECT COUNT(*) AS n FROM deal") + "&_shape=array")
+    assert rows[0]["n"] == count + 20
+    assert get(base, "/team-east/deal.json?_sort_desc=id&_size=1&_shape=array")[0]["title"] == "Live 19"
+
+
+def test_names_datasette_cannot_serve_are_refused(team, tmp_path):
+    for name in ("a#b.db", "a?b.db", "a%41b.db", "salesflow_reports.db", "_internal.db"):
+        path = tmp_path / name
+        path.write_bytes(team.db.read_bytes())
+        run = team.fails(1, "--db", str(path), "datasette")
+        assert "Datasette" in run.err, run.err
+    assert "not after --" in team.fails(2, "datasette", "--", "--port", "9").err
 
 
 def test_it_listens_on_localhost_only(server):

@@ -269,7 +269,8 @@ def test_control_characters_already_stored_are_shown_escaped(team):
     for args in (["deals"], ["show", "1"], ["deals", "-f", "markdown"], ["due", "--as", "wang", "--days", "30"]):
         out = team.ok(*args).out
         assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out, args
-        assert "Evil\\x1b]0;pwned\\x07Co\\u202eXY" in out, args
+        shown = "Evil\\x1b]0;pwned\\x07Co\\u202eXY"
+        assert (shown.replace("]", "\\]") if "markdown" in args else shown) in out, args  # (markdown escapes brackets)
     assert "\x1b" in team.ok("deals", "-f", "csv").out  # csv carries the data as stored
     raw = team.ok("deals", "-f", "json").out  # json too, but escaped: it reads back the same
     assert "\x1b" not in raw and "\u202e" not in raw

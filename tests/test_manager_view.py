@@ -91,3 +91,14 @@ def test_board_cards_in_pipedrive_order(october):
     assert "+" not in screen.split("order:")[0].replace("─", "")  # nothing hidden with two cards
     zh = october.ok("--lang", "zh", "--color", "always", "board", env={"COLUMNS": "80", "NO_COLOR": None}).out
     assert "线索" in zh and "需求确认" in zh and "已逾期" in zh
+
+
+def test_markdown_pages_keep_html_and_links_from_a_name_inert(october):
+    hostile = "<img src=x onerror=alert(1)> ![px](https://evil.example/p.png) [click](https://evil.example)"
+    october.ok("set", "3", f"customer={hostile}")
+    for args in (("report", "weekly"), ("board", "-f", "markdown"), ("stuck", "-f", "markdown"),
+                 ("deals", "-f", "markdown")):
+        page = october.ok(*args).out
+        # HTML escaped, and brackets escaped so no link or image forms: `!\[px\](…)` shows as text
+        assert "<img" not in page and "[px]" not in page and "[click]" not in page, args
+        assert "&lt;img" in page or args == ("stuck", "-f", "markdown")

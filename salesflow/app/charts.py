@@ -37,7 +37,9 @@ def funnel_chart(conn: sqlite3.Connection, now: datetime, rows: list | None = No
         pipeline, rows, since = _funnel_rows(conn, now, since)
     labels = [f"{_word(pipeline, r['stage'])} {r['cumulative_rate']:.0%}" if r["cumulative_rate"] is not None
               else _word(pipeline, r["stage"]) for r in rows]
-    return Chart("funnel", "bar", _("Funnel: deals created since {since} that reached each stage").format(since=since),
+    title = (_("Funnel: deals created since {since} that reached each stage").format(since=since) if since
+             else _("Funnel: deals that reached each stage"))
+    return Chart("funnel", "bar", title,
                  labels, [(_("reached"), [r["reached"] for r in rows])])
 
 
@@ -84,7 +86,9 @@ def funnel_page(conn: sqlite3.Connection, now: datetime, query, report):
 
     pipeline = load_pipeline(conn, query.pipeline or default_pipeline(conn))
     whole = list(funnel_report(conn, query._replace(by=None, summary=False, pipeline=pipeline.key), now).rows)
-    chart = funnel_chart(conn, now, whole, pipeline, query.since or _("the first deal"))
+    chart = funnel_chart(conn, now, whole, pipeline, query.since)
+    if query.until:
+        chart.title += _(", created before {until}").format(until=query.until)
     return Page(title=report.title, subtitle=_("generated {now:%Y-%m-%d %H:%M} by salesflow").format(now=now),
                 sections=[(report.title, report)], charts={report.title: [chart]})
 

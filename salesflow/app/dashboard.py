@@ -33,6 +33,7 @@ THRESHOLDS = {  # setting -> (default, largest allowed)
     "dashboard.days_in_stage": (7.0, 3650.0),
     "dashboard.overdue_share": (0.05, 1.0),
 }
+SCOPE = {"all": N_("everyone")}
 STATUS = {"green": N_("green"), "red": N_("red"), "info": N_("info"), "n/a": N_("n/a")}
 NAMES = {
     "open": N_("open deals in {stage}"),
@@ -47,10 +48,11 @@ NAMES = {
     "won_amount": N_("won amount this week"),
 }
 COLUMNS = [
-    Column("indicator", in_table=False), Column("name", label=N_("Indicator"), in_machine=False),
-    Column("scope", priority=4), Column("value", "number", in_table=False), Column("shown", label=N_("Value"), in_machine=False),
+    Column("indicator", in_table=False), Column("name", label=N_("Indicator"), in_machine=False, priority=0),
+    Column("scope", priority=6, words=SCOPE), Column("value", "number", in_table=False),
+    Column("shown", label=N_("Value"), in_machine=False, priority=0),
     Column("threshold", "number", in_table=False), Column("limit", label=N_("Threshold"), in_machine=False, priority=2),
-    Column("status", "health", words=STATUS),
+    Column("status", "health", words=STATUS, priority=0),
 ]
 
 
@@ -97,7 +99,7 @@ def indicators(conn: sqlite3.Connection, now: datetime, rep: str | None = None, 
         rows.append({"indicator": indicator, "name": _(NAMES[kind]).format(stage=stage or ""), "scope": scope,
                      "value": value, "threshold": limit, "status": status,
                      "shown": shown if shown is not None else ("—" if value is None else f"{value:g}"),
-                     "limit": "" if limit is None else f"{rule} {limit:.0%}" if percent else f"{rule} {limit:g}"})
+                     "limit": "" if limit is None else f"{rule} {limit * 100:g}%" if percent else f"{rule} {limit:g}"})
 
     since = (now - timedelta(days=WINDOW_DAYS)).date().isoformat()
     funnel = [r for r in funnel_report(conn, FunnelQuery(by=by, since=since, pipeline=pipeline.key), now).rows
@@ -105,9 +107,13 @@ def indicators(conn: sqlite3.Connection, now: datetime, rep: str | None = None, 
     stages = {r["stage"]: r for r in funnel}
     conversion = threshold(conn, "dashboard.conversion")
     days_limit = threshold(conn, "dashboard.days_in_stage")
+    from collections import Counter
+
+    from salesflow.store.deals import board_rows
+
+    open_now = Counter(r["stage"] for r in board_rows(conn, pipeline.key, owners))  # every open deal, any age
     for s in pipeline.open_stages:
-        r = stages.get(s.key, {})
-        add(f"open:{s.key}", r.get("open_now", 0), None, "info", s.word)
+        add(f"open:{s.key}", open_now[s.key], None, "info", s.word)
     # each value is compared as shown (rounded), so a row never reads "7.0 ≤ 7 red"
     for s in pipeline.open_stages:
         rate = stages.get(s.key, {}).get("next_rate")
@@ -124,11 +130,11 @@ def indicators(conn: sqlite3.Connection, now: datetime, rep: str | None = None, 
 
     month = f"{now.year:04d}-{now.month:02d}"
     gap_limit = threshold(conn, "dashboard.forecast_gap")
-    forecast = [r for r in forecast_report(conn, now, ForecastQuery(by=by), include=(month,)).rows
-                if r["month"] == month and (by is None or r.get(by) == scope)]
-    target = sum(r["target"] or 0 for r in forecast)
-    if forecast and target:
-        gap = round((sum(r["won"] or 0 for r in forecast) + sum(r["weighted"] for r in forecast) - target) / target, 4)
+    weighted = sum(r["weighted"] for r in forecast_report(conn, now, ForecastQuery(by=by)).rows
+                   if r["month"] == month and (by is None or r.get(by) == scope))
+    target, won = month_target_and_won(conn, now, owners)
+    if target:
+        gap = round((won + weighted - target) / target, 4)
         add("forecast_gap", gap, gap_limit, "green" if abs(gap) <= gap_limit else "red",
             shown=f"{gap:+.1%}", rule="±", percent=True)
     else:
@@ -161,6 +167,21 @@ def indicators(conn: sqlite3.Connection, now: datetime, rep: str | None = None, 
         columns=COLUMNS, rows=rows, stage_labels={},
         footer=[_("{red} red of {n} indicators with a threshold · conversion and days in stage: deals created since {since} (salesflow funnel --since {since}) · thresholds: salesflow config set dashboard.…").format(
             red=red, n=sum(1 for r in rows if r["threshold"] is not None), since=since)])
+
+
+def month_target_and_won(conn: sqlite3.Connection, now: datetime, owners: list[str] | None) -> tuple[int, int]:
+    """This month's target of the scope (the team's target; a rep's; a team's reps' added up) and what the
+    scope has won in the month so far."""
+    from salesflow.domain.periods import parse_period
+    from salesflow.store import forecast as store
+
+    month = f"{now.year:04d}-{now.month:02d}"
+    rows = [t for t in store.targets(conn) if t["month"] == month]
+    target = (sum(t["amount"] for t in rows if not t["rep"]) if owners is None
+              else sum(t["amount"] for t in rows if t["rep"] in owners))
+    start, end = parse_period(month, now)
+    won = store.won_between(conn, iso(start), iso(end), None)
+    return target, sum(amount for owner, amount in won.items() if owners is None or owner in owners)
 
 
 def overdue_counts(conn: sqlite3.Connection, now: datetime, owners: list[str] | None) -> tuple[int, int]:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from salesflow.app.playbook import checklist, steps_text
 from salesflow.domain.choose import choose
 from salesflow.domain.errors import BadInput
 from salesflow.domain.vocabulary import GRADES, STATUSES
@@ -121,6 +120,8 @@ class Card:
 
 
 def show_deal(conn: sqlite3.Connection, deal_id: int, now: datetime) -> Card:
+    from salesflow.app.playbook import checklist, steps_text  # (not on the `deals` list's path)
+
     deal = store.get_deal(conn, deal_id)
     pipeline = load_pipeline(conn, deal.pipeline)
     days = (now - deal.stage_entered_at).days if deal.is_open and now >= deal.stage_entered_at else None

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from salesflow.domain.errors import UsageProblem
+from salesflow.domain.errors import BadInput, UsageProblem
 from salesflow.i18n import _
 from salesflow.output.report import Report
 
@@ -119,6 +119,40 @@ def metadata(database: str, now: datetime) -> dict:
             },
         },
     }
+
+
+RESERVED = {REPORTS, "_internal", "_memory"}  # names Datasette gives other databases
+
+
+def check_name(path: Path) -> None:
+    """Datasette opens a file through a URI and names it by its stem: a path with #, ? or % would open
+    another file or none, and a reserved stem would take another database's place."""
+    if any(ch in str(path) for ch in "#?%"):
+        raise BadInput(_("Datasette cannot serve a file whose path contains #, ? or %: {path}").format(path=path),
+                       hint=_("copy or rename it, e.g. salesflow --db sales.db datasette"))
+    if path.stem in RESERVED:
+        raise BadInput(_("{name} is a name Datasette uses itself").format(name=path.stem),
+                       hint=_("rename the file, e.g. to sales.db"))
+
+
+def check_arguments(args: list[str]) -> None:
+    """Datasette's own --host/--port after `--` would make the banner wrong: they are salesflow's options."""
+    for arg in args:
+        name = arg.split("=", 1)[0]
+        if name in ("--host", "--port", "-h", "-p", "--immutable", "-i"):
+            raise UsageProblem(_("give {name} to salesflow datasette itself, not after --").format(name=name),
+                               hint=_("e.g. salesflow datasette --port 8002 --host 127.0.0.1"))
+
+
+def check_free(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            raise BadInput(_("cannot listen on {host}:{port}: {reason}").format(host=host, port=port, reason=exc.strerror or exc),
+                           hint=_("pick another port: --port {other}").format(other=port + 1 if port < 65535 else 8001)) from None
 
 
 def check_port(port: int) -> int:

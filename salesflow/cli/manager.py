@@ -21,7 +21,7 @@ def board(
     rep: RepOpt = None,
     team: TeamOpt = None,
     pipeline: Annotated[Optional[str], typer.Option("--pipeline", help="Pipeline key; default: the database's default.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="Cards per column on a terminal; the rest as '+N more'.")] = 6,
+    limit: Annotated[int, typer.Option("--limit", help="Cards per column on a terminal (1-1000); the rest as '+N more'. Piped, every card.")] = 6,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
 ) -> None:
@@ -30,7 +30,12 @@ def board(
     from salesflow.output.board import render_board
     from salesflow.output.emit import emit, emit_drawn
 
+    from salesflow.domain.errors import BadInput
+    from salesflow.i18n import _
+
     env = resolve(ctx)
+    if not 1 <= limit <= 1000:
+        raise BadInput(_("--limit {limit} must be from 1 to 1000").format(limit=limit), hint=_("e.g. --limit 10"))
     p, report = build(env.conn(), env.now, rep, team, pipeline)
     if fmt == Format.table:
         emit_drawn(lambda stream, style: render_board(report, p, style, stream, limit=limit, several=rep is None),

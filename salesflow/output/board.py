@@ -52,7 +52,7 @@ def render_board(report: Any, pipeline: Any, style: Style, stream: IO[str], *, l
         if len(mine) > limit:
             lines.append((cut(_("+{n} more").format(n=len(mine) - limit), column), "\x1b[2m"))
         columns.append(lines)
-    title = printable(report.title)
+    title = cut(printable(report.title), width)
     stream.write((f"\x1b[1m{title}{RESET}" if style.color else title) + "\n\n")
     for i in range(max(len(c) for c in columns)):
         cells = []

@@ -39,6 +39,13 @@ def _formatter(kind: str) -> Callable[[float | None], str]:
     return lambda v: "" if v is None else f"{v:,.0f}"
 
 
+def _fits(labels: list[str], width: int) -> bool:
+    from salesflow.output.fit import width_of
+
+    room = (width - 80) / max(1, len(labels))  # px per label, less the axis
+    return all(width_of(label) * 8 <= room for label in labels)  # ~8 px per column at 14 px
+
+
 def svg(chart: Chart, width: int = 720, height: int = 340) -> str:
     import pygal
     from pygal.style import Style
@@ -50,7 +57,9 @@ def svg(chart: Chart, width: int = 720, height: int = 340) -> str:
     kind = {"bar": pygal.Bar, "line": pygal.Line, "hbar": pygal.HorizontalBar}[chart.kind]
     drawing = kind(js=[], disable_xml_declaration=True, style=style, width=width, height=height,
                    show_legend=len(chart.series) > 1, legend_at_bottom=True, print_values=chart.kind != "line",
-                   value_formatter=_formatter(chart.value_format), truncate_label=-1, x_label_rotation=0,
+                   value_formatter=_formatter(chart.value_format), truncate_label=-1,
+                   # labels that would run into each other are turned (long stage names)
+                   x_label_rotation=0 if _fits(chart.labels, width) else 30,
                    margin=12, spacing=8, dots_size=3, include_x_axis=True)
     drawing.title = chart.title
     drawing.x_labels = chart.labels

@@ -434,9 +434,11 @@ def _cell_style(column: Column, cell: str) -> str:
 
 
 def md_cell(cell: str) -> str:
-    """A Markdown table cell: pipes escaped, one line, and HTML inert (Markdown renders raw HTML, so a
-    customer named `<img src=x onerror=…>` would run in a viewer)."""
-    return cell.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|").replace("\n", " ")
+    """Text in Markdown (a table cell, a heading, a note): pipes escaped, one line, HTML inert (Markdown
+    renders raw HTML, so a customer named `<img src=x onerror=…>` would run in a viewer), and no link or
+    image (a name like `![x](https://…)` would load a tracking image in a chat)."""
+    return (cell.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+            .replace("[", "\\[").replace("]", "\\]").replace("\n", " "))
 
 
 def _markdown(report: Report, style: Style, stream: IO[str]) -> None:

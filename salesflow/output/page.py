@@ -31,20 +31,20 @@ def _tables(report: Report, lang: str) -> list[tuple]:
 def markdown(page: Page, lang: str = "en") -> str:
     from tabulate import tabulate
 
-    out = [f"# {page.title}", "", f"_{page.subtitle}_", ""]
+    out = [f"# {md_cell(page.title)}", "", f"_{md_cell(page.subtitle)}_", ""]
     for heading, report in page.sections:
-        out += [f"## {heading}", ""]
+        out += [f"## {md_cell(heading)}", ""]
         tables = _tables(report, lang)
         for name, columns, headers, cells in tables:
             if name:
-                out += [f"**{name}**", ""]
+                out += [f"**{md_cell(name)}**", ""]
             escaped = [[md_cell(c) for c in row] for row in cells]
             aligns = ["right" if is_numeric(c) else "left" for c in columns]
             out += [tabulate(escaped, headers=headers, tablefmt="pipe", colalign=aligns, disable_numparse=True), ""]
         if not tables:
-            out += [report.empty, ""]
-        out += [f"_{note}_" for note in report.footer] + ([""] if report.footer else [])
-    out += [f"_{note}_" for note in page.notes]
+            out += [md_cell(report.empty), ""]
+        out += [f"_{md_cell(note)}_" for note in report.footer] + ([""] if report.footer else [])
+    out += [f"_{md_cell(note)}_" for note in page.notes]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -18,15 +18,8 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
-class ChartFormat(str, Enum):
-    """The formats of a report that also draws as a chart: -f html is a page with the chart and the table."""
-    table = "table"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-    jsonl = "jsonl"
-    markdown = "markdown"
-    html = "html"
+# The formats of a report that also draws as a chart: Format's, and html (a page with the chart and the table).
+ChartFormat = Enum("ChartFormat", {**{f.name: f.value for f in Format}, "html": "html"}, type=str)
 
 
 ChartFormatOpt = Annotated[ChartFormat, typer.Option("-f", "--format", case_sensitive=False,

@@ -37,6 +37,13 @@ class TouchRule(NamedTuple):
     with_notes: bool = False
 
 
+def _read(english: str, chinese: str) -> str:
+    """A definition's text in the reader's language: the Chinese one in zh when the definition has it."""
+    from salesflow.i18n import current
+
+    return chinese if current() == "zh" and chinese else english
+
+
 class Action(NamedTuple):
     """A standard action of a stage (playbook): done with `did` or `touch --did`; `required` ones are exit
     criteria. `touch`: a touch of that kind logged while the deal is in the stage does it too."""
@@ -48,18 +55,9 @@ class Action(NamedTuple):
     touch: str | None = None
     guide_zh: str = ""
 
-    @property
-    def word(self) -> str:
-        from salesflow.i18n import current
-
-        return self.label_zh if current() == "zh" else self.name
-
-    @property
-    def advice(self) -> str:
-        """The guide as the reader's language has it (guide_zh in Chinese when given)."""
-        from salesflow.i18n import current
-
-        return self.guide_zh if current() == "zh" and self.guide_zh else self.guide
+    # the name and the guide as the reader's language has them (Chinese when given)
+    word = property(lambda self: _read(self.name, self.label_zh))
+    advice = property(lambda self: _read(self.guide, self.guide_zh))
 
 
 class Step(NamedTuple):
@@ -71,17 +69,9 @@ class Step(NamedTuple):
     guide: str = ""
     guide_zh: str = ""
 
-    @property
-    def word(self) -> str:
-        from salesflow.i18n import current
-
-        return self.label_zh if current() == "zh" else self.name
-
-    @property
-    def advice(self) -> str:
-        from salesflow.i18n import current
-
-        return self.guide_zh if current() == "zh" and self.guide_zh else self.guide
+    # the name and the guide as the reader's language has them (Chinese when given)
+    word = property(lambda self: _read(self.name, self.label_zh))
+    advice = property(lambda self: _read(self.guide, self.guide_zh))
 
 
 class TouchTemplate(NamedTuple):
@@ -91,11 +81,7 @@ class TouchTemplate(NamedTuple):
     kind: str  # the touch kind it logs unless --kind says otherwise
     steps: tuple[Step, ...]
 
-    @property
-    def word(self) -> str:
-        from salesflow.i18n import current
-
-        return self.label_zh if current() == "zh" else self.name
+    word = property(lambda self: _read(self.name, self.label_zh))
 
 
 class Stage(NamedTuple):

@@ -168,6 +168,8 @@ def test_show_and_why_print_the_checklist(team):
     assert [(c["action"], c["done"], c["done_by"]) for c in data["checklist"]] == [
         ("confirm-decision-maker", True, "wang"), ("send-quote", False, None),
         ("fix-review-date", False, None), ("collect-feedback", False, None)]
+    team.ok("did", str(deal), "fix-review-date", "--note", "评审会定在周五")
+    assert "评审会定在周五" in team.ok("show", str(deal)).out
     zh = team.ok("--lang", "zh", "show", str(deal)).out
     assert "确认决策人" in zh and "已完成" in zh and "待办" in zh
 
@@ -316,3 +318,17 @@ def test_activity_in_the_weekly_report(december):
     page = december.ok("report", "weekly").out
     assert "## Activity: is the process worked?" in page
     assert "First response (h, median)" in page
+
+
+def test_a_database_from_before_playbooks_gets_the_shipped_one_by_loading_the_template(cli, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    old = tmp_path / "old.db"
+    shutil.copy(Path(__file__).parent / "fixtures" / "first-release.db", old)
+    cli.db = old
+    assert "salesflow pipeline load --template standard" in cli.ok("playbook").out  # migrated, still the old definition
+    assert "replaced pipeline standard" in cli.ok("pipeline", "load", "--template", "standard").err
+    assert "confirm-decision-maker" in cli.ok("playbook", "proposal", "-f", "csv").out
+    assert "FILE.toml or --template" in cli.fails(2, "pipeline", "load").err
+    assert "no template 'nope'" in cli.fails(1, "pipeline", "load", "--template", "nope").err

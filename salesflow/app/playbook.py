@@ -52,6 +52,7 @@ def checklist(conn: sqlite3.Connection, deal: Deal, pipeline: Pipeline) -> list[
             "done_at": datetime.fromisoformat(row["at"]) if row else by_touch.at if by_touch else None,
             "done_by": row["by"] if row else by_touch.by if by_touch else None,
             "touch_id": row["touch_id"] if row else by_touch.id if by_touch else None,
+            "notes": row["notes"] if row else None,
         })
     return rows
 
@@ -194,8 +195,11 @@ def playbook_report(conn: sqlite3.Connection, stage: str | None = None, pipeline
     rows = [{"stage": s.key, "key": a.key, "name": a.label_zh if zh else a.name, "required": a.required,
              "guide": a.advice, "_name": a.name, "_guide": a.guide}
             for s in stages for a in s.actions]
+    from salesflow.app.setup import template_names
+
     empty = (_("stage {stage} has no standard actions").format(stage=stages[0].word) if stage
-             else _("pipeline {key} has no standard actions").format(key=p.key))
+             else _("pipeline {key} has no standard actions (a database made before playbooks: salesflow pipeline load --template {key})").format(key=p.key)
+             if p.key in template_names() else _("pipeline {key} has no standard actions").format(key=p.key))
     return Report(title=_("Playbook: {name}").format(name=p.label_zh if zh else p.name), columns=PLAYBOOK_COLUMNS,
                   rows=rows, stage_labels=stage_labels(conn), empty=empty,
                   footer=[_("record an action with: salesflow did DEAL KEY, or salesflow touch DEAL --kind … --did KEY")]), p

@@ -76,6 +76,12 @@ def load_pipeline_file(conn: sqlite3.Connection, file: Path, act: Act) -> str:
     return _load(conn, _read_toml(file), str(file), act)
 
 
+def load_pipeline_template(conn: sqlite3.Connection, name: str, act: Act) -> str:
+    """A shipped template stored again (a database made by an older salesflow gets the template's new
+    parts, such as its playbook); stages in use must survive, as for a file."""
+    return _load(conn, template_source(name), f"template {name}", act)
+
+
 def _read_toml(file: Path) -> str:
     from salesflow.domain.pipeline import MAX_TOML
 

@@ -95,13 +95,20 @@ def pipeline_export(
 @pipeline_app.command("load")
 def pipeline_load(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE.toml", help="A pipeline definition in TOML.")],
+    file: Annotated[Optional[Path], typer.Argument(metavar="FILE.toml", help="A pipeline definition in TOML.")] = None,
+    template: Annotated[Optional[str], typer.Option("--template", help="Instead of a file: a shipped template (standard, manufacturing, saas), e.g. to get its new playbook after an upgrade.")] = None,
 ) -> None:
     """Validate a TOML pipeline definition and store it (adds a new pipeline or replaces one)."""
     from salesflow.app import setup
+    from salesflow.domain.errors import UsageProblem
 
     env = resolve(ctx)
-    print(setup.load_pipeline_file(env.conn(), file, env.act("pipeline load")), file=sys.stderr)
+    if (file is None) == (template is None):
+        raise UsageProblem(_("give a FILE.toml or --template NAME"), hint=_("e.g. salesflow pipeline load mine.toml, or salesflow pipeline load --template standard"))
+    if template is not None:
+        print(setup.load_pipeline_template(env.conn(), template, env.act("pipeline load")), file=sys.stderr)
+    else:
+        print(setup.load_pipeline_file(env.conn(), file, env.act("pipeline load")), file=sys.stderr)
 
 
 @commands.command("demo")

@@ -49,7 +49,8 @@ def checklist_report(rows: list[dict[str, Any]]) -> Report:
     return Report(
         title=_("Checklist: {stage}").format(stage=rows[0]["stage_word"]) if rows else _("Checklist"),
         columns=[Column("state", words=labels.ACTION_STATE), Column("name", label=N_("Action")), Column("action", "key", label=N_("Key"), priority=3),
-                 Column("required", "bool", priority=2), Column("done_at", "datetime", priority=1), Column("done_by", priority=1)],
+                 Column("required", "bool", priority=2), Column("done_at", "datetime", priority=1), Column("done_by", priority=1)]
+                + ([Column("notes", priority=4)] if any(row.get("notes") for row in rows) else []),
         rows=[row | {"state": "done" if row["done"] else "to do"} for row in rows],
     )
 

@@ -359,3 +359,15 @@ def test_a_schema_that_is_not_text_is_called_damaged(team):
     conn.close()
     assert team.fails(1, "deals").err.startswith(f"error: {team.db} is damaged (its schema is not valid text)")
     assert "integrity,problem" in team.fails(1, "doctor", "-f", "csv").out
+
+
+def test_a_name_is_one_line_without_tabs(team):
+    """A tab or line break in a name would push a table's columns apart or fake a row: names keep one line."""
+    run = team.ok("lead", "add", "Tab\there\nCo", "--contact", "A\tB", "--phone", "13800138000", "--source", "web\tfair")
+    deal = int(run.out.split()[0].lstrip("#"))
+    assert team.query("SELECT c.name, d.source FROM deal d JOIN customer c ON c.id = d.customer_id WHERE d.id = ?", deal) == [
+        ("Tab here Co", "web fair")]
+    assert team.query("SELECT name FROM contact") == [("A B",)]
+    lines = team.ok("deals", "--status", "all").out.splitlines()
+    assert any("Tab here Co" in line for line in lines)
+    assert not any("\t" in line for line in lines)

@@ -28,8 +28,8 @@ ONE_LINE_MAX = 320  # a field this short (a name, a title, a handle, an email) i
 
 def clean_text(value: str | None, what: str, *, max_len: int = MAX_TEXT, required: bool = False) -> str | None:
     """Trim; refuse NUL and other control characters and over-long text; empty means None. A short field
-    (max_len ≤ ONE_LINE_MAX: names, titles) is one line: its line breaks become spaces, so that a name can
-    never print as two lines of output (a faked `#999 …` line)."""
+    (max_len ≤ ONE_LINE_MAX: names, titles) is one line: its line breaks and tabs become spaces, so that a
+    name can never print as two lines of output (a faked `#999 …` line) nor push a table's columns apart."""
     if value is None:
         if required:
             raise BadInput(_("{what} is empty").format(what=what))
@@ -48,8 +48,8 @@ def clean_text(value: str | None, what: str, *, max_len: int = MAX_TEXT, require
                        hint=_("keep long documents elsewhere and note where they are"))
     # Windows and old-Mac line ends become \n: a bare CR breaks csv readers and terminals alike
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if max_len <= ONE_LINE_MAX and "\n" in value:
-        value = " ".join(part.strip() for part in value.split("\n") if part.strip())
+    if max_len <= ONE_LINE_MAX and ("\n" in value or "\t" in value):
+        value = " ".join(part.strip() for part in value.replace("\t", " ").split("\n") if part.strip())
     if not value:
         if required:
             raise BadInput(_("{what} is empty").format(what=what))

@@ -7,6 +7,10 @@
 For each command: the median (and best) wall time of the real `salesflow` over several runs, its peak
 memory, and beside it the floor — the best SQL I could write for the same answer, run by a bare
 `python -c` with the stdlib sqlite3 module — and the ratio. Writes the table as csv too (--csv).
+A one-scan reference row: a scratch SQLite file with one narrow table (owner, stage, amount) holding as
+many rows as the database has deals, and `SELECT owner, stage, count(*), sum(amount) … GROUP BY owner,
+stage` on it by bare python+sqlite3 — what one GROUP BY pass costs, independent of our schema; every
+report's ratio to it is printed after the table (issue #17's yardstick) and written as `ratio_one_scan`.
 Taskwarrior (`task next`, `task overdue` on 10,000 pending tasks with due dates) runs in the same
 session when it is installed (Debian: apt-get install taskwarrior). Targets (issue #8): reads within
 3x their floor, start-up within 4x of `python -c "import sqlite3"`, `due` on 1M deals faster than
@@ -159,6 +163,24 @@ def taskwarrior(tasks: int, runs: int) -> list[tuple[str, Timing]]:
         shutil.rmtree(home, ignore_errors=True)
 
 
+ONE_SCAN_BUILD = """
+import sqlite3, sys
+src, dst = sys.argv[1], sys.argv[2]
+conn = sqlite3.connect(dst, isolation_level=None)
+conn.execute("DROP TABLE IF EXISTS t")
+conn.execute("CREATE TABLE t (owner TEXT, stage TEXT, amount INTEGER)")
+conn.execute("ATTACH DATABASE ? AS src", (src,))
+conn.execute("INSERT INTO t SELECT owner, stage, amount FROM src.deal")
+conn.execute("DETACH DATABASE src")
+"""
+ONE_SCAN = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+for _ in conn.execute("SELECT owner, stage, count(*), sum(amount) FROM t GROUP BY owner, stage"):
+    pass
+"""  # what one GROUP BY pass over as many rows as the database has deals costs, whatever our schema
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deals", type=int, default=1_000_000)
@@ -206,6 +228,9 @@ def main() -> None:
         ("export deals -f csv", ["export", "deals", "-f", "csv"], one(EXPORT)),
     ]
     results: list[tuple[str, Timing, Timing | None]] = []
+    scan_db = db.parent / f"onescan-{args.deals}.db"
+    subprocess.run([sys.executable, "-c", ONE_SCAN_BUILD, str(db), str(scan_db)], check=True)
+    one_scan = timed([sys.executable, "-c", ONE_SCAN, str(scan_db)], args.runs)
     print(f"{totals[0]:,} deals, {totals[1]:,} touches, {totals[2]:,} stage events; rep {rep}, deal #{deal}")
     print(f"times in ms over {args.runs} runs (median, best, CPU); MB = peak RSS; floor = best SQL by bare sqlite3")
     print(HEADER)
@@ -214,6 +239,7 @@ def main() -> None:
         results.append((name, mine, floor))
         print(row(name, mine, floor), flush=True)
 
+    report(f"one-scan reference ({totals[0]:,} rows, GROUP BY)", one_scan, None)
     wanted = lambda name: not args.only or args.only in name  # noqa: E731
     for name, cmd, statements in reads:
         if wanted(name):
@@ -271,16 +297,22 @@ def main() -> None:
         if not shutil.which("task"):
             print("taskwarrior: not installed (apt-get install taskwarrior) — skipped")
 
+    print(f"\nagainst the one-scan reference ({one_scan.median:.1f} ms median): the manager reports' target is <= 3x and <= 2 s")
+    for name, t, _floor in results:
+        if name.startswith("salesflow ") and not any(w in name for w in ("touch", "advance", "import", "export", "version")):
+            print(f"  {name:44} {t.median:9.1f} ms  {t.median / one_scan.median:7.2f}x")
+    scan_db.unlink(missing_ok=True)
     out = args.csv or OUT / f"run-{args.deals}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["command", "median_ms", "best_ms", "cpu_ms", "peak_mb", "floor_median_ms", "floor_best_ms",
-                    "ratio_median", "ratio_best"])
+                    "ratio_median", "ratio_best", "ratio_one_scan"])
         for name, t, floor in results:
             w.writerow([name, f"{t.median:.1f}", f"{t.best:.1f}", f"{t.cpu:.1f}", f"{t.peak:.0f}",
                         f"{floor.median:.1f}" if floor else "", f"{floor.best:.1f}" if floor else "",
-                        f"{t.median / floor.median:.2f}" if floor else "", f"{t.best / floor.best:.2f}" if floor else ""])
+                        f"{t.median / floor.median:.2f}" if floor else "", f"{t.best / floor.best:.2f}" if floor else "",
+                        f"{t.median / one_scan.median:.2f}"])
     print(f"\nwritten: {out}")
 
 

@@ -42,3 +42,6 @@ def test_the_whole_benchmark_runs_at_small_scale(tmp_path):
     for key, r in rows.items():
         if key.startswith("salesflow"):
             assert float(r["median_ms"]) > 0 and float(r["floor_median_ms"]) > 0 and float(r["peak_mb"]) > 0
+            assert float(r["ratio_one_scan"]) > 0
+    assert float(rows["one-scan reference"]["median_ms"]) > 0  # the yardstick row: one GROUP BY over as many rows
+    assert "against the one-scan reference" in done.stdout

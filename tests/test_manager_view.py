@@ -73,7 +73,8 @@ def test_dashboard_thresholds_are_settings_and_scopes_filter(october):
     assert wang["overdue_share"]["status"] == "n/a"  # wang has no open deal: nothing to divide
     zhao = {r["indicator"]: r for r in json.loads(october.ok("dashboard", "--team", "east", "-f", "json").out)}
     assert zhao["new_leads"]["value"] == 1
-    assert "no team 'west'" in october.fails(2, "dashboard", "--team", "west").err
+    assert "no reps in team 'west'" in october.fails(1, "dashboard", "--team", "west").err
+    assert "no reps in team 'west'" in october.fails(1, "board", "--team", "west").err
     assert "not both" in october.fails(2, "dashboard", "--rep", "wang", "--team", "east").err
 
 

@@ -79,3 +79,20 @@ def test_review_input_errors(october):
     assert "needs one --section" in october.fails(2, "review", "-f", "csv").err
     assert "not a section" in october.fails(2, "review", "--section", "people").err
     assert "not a period" in october.fails(1, "review", "--period", "someday").err
+
+
+def test_cases_are_each_reps_largest_won_and_lost_with_their_timelines(october):
+    rows = list(__import__("csv").DictReader(__import__("io").StringIO(
+        october.ok("review", "cases", "--period", "2026-10", "-f", "csv").out)))
+    assert list(rows[0]) == ["owner", "outcome", "deal_id", "customer", "amount", "cycle_days", "at", "type", "what",
+                             "by", "detail"]
+    # wang won D1 (100,000) and lost D2; zhao won D4 (80,000) and lost D3; D5 was lost in November
+    cases = list(dict.fromkeys((r["owner"], r["outcome"], r["deal_id"], r["amount"]) for r in rows))
+    assert cases == [("wang", "won", "1", "100000.00"), ("wang", "lost", "2", "20000.00"),
+                     ("zhao", "won", "4", "80000.00"), ("zhao", "lost", "3", "50000.00")]
+    d3 = [(r["type"], r["what"]) for r in rows if r["deal_id"] == "3"]
+    assert d3 == [("stage", "created in lead"), ("touch", "call"), ("stage", "lead → lost")]
+    assert {r["cycle_days"] for r in rows if r["deal_id"] == "1"} == {"8.0"}
+    handout = october.ok("review", "cases", "--period", "2026-10", "-f", "markdown").out
+    assert handout.count("#### Case: ") == 4 and "wang · won #1 D1 · 100,000 · 8 days" in handout
+    assert "no deal closed" in october.ok("review", "cases", "--period", "2026-01").err

@@ -21,7 +21,7 @@ import sqlite3
 from datetime import datetime, timedelta
 
 from salesflow.domain.dates import iso
-from salesflow.domain.errors import UsageProblem
+from salesflow.domain.errors import NotFound, UsageProblem
 from salesflow.i18n import N_, _
 from salesflow.output.report import Column, Report
 from salesflow.store.pipelines import get_meta
@@ -63,7 +63,7 @@ def threshold(conn: sqlite3.Connection, key: str) -> float:
 
 def scope_owners(conn: sqlite3.Connection, rep: str | None, team: str | None) -> tuple[str, list[str] | None]:
     """The scope's name and its owners (None: every deal, unassigned included)."""
-    from salesflow.store.reps import team_and_manager
+    from salesflow.store.due import team_handles
 
     if rep and team:
         raise UsageProblem(_("give --rep or --team, not both"))
@@ -73,11 +73,9 @@ def scope_owners(conn: sqlite3.Connection, rep: str | None, team: str | None) ->
         handle = rep_handle(conn, rep)
         return handle, [handle]
     if team:
-        teams = team_and_manager(conn)
-        members = sorted(h for h, (t, _m) in teams.items() if t == team)
-        if not members:
-            known = sorted({t for t, _m in teams.values() if t})
-            raise UsageProblem(_("no team {team!r}").format(team=team), hint=_("teams: ") + (", ".join(known) or "—"))
+        members = team_handles(conn, team)
+        if not members:  # as `due --team` says it
+            raise NotFound(_("no reps in team {team!r}").format(team=team), hint=_("list teams with: salesflow rep list"))
         return team, members
     return "all", None
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from salesflow.app.context import Act, Outcome, writes
-from salesflow.domain.criteria import actions_done
+from salesflow.domain.criteria import actions_done, doing_touch
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, Refused
 from salesflow.domain.pipeline import Action, Pipeline, Stage, TouchTemplate
@@ -42,9 +42,7 @@ def checklist(conn: sqlite3.Connection, deal: Deal, pipeline: Pipeline) -> list[
     rows = []
     for action in stage.actions:
         row = recorded.get(action.key)
-        by_touch = None
-        if row is None and action.touch:
-            by_touch = next((t for t in touches if t.kind == action.touch and t.at >= deal.stage_entered_at), None)
+        by_touch = doing_touch(action, deal, touches) if row is None else None
         rows.append({
             "stage": stage.key, "stage_word": stage.word, "action": action.key, "name": action.word,
             "required": action.required,

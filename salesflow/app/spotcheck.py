@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from salesflow.app.context import Act, Outcome, writes
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, Refused
+from salesflow.domain.money import format_amount
 from salesflow.domain.periods import parse_period
 from salesflow.domain.text import clean_text
 from salesflow.i18n import N_, _
@@ -122,7 +123,7 @@ def cases_report(conn: sqlite3.Connection, period: str, now: datetime) -> Report
         cycle = (datetime.fromisoformat(deal["closed_at"]) - datetime.fromisoformat(deal["created_at"])).total_seconds() / 86400
         heading = _("{owner} · {outcome} #{deal_id} {customer} · {amount} · {days:.0f} days").format(
             owner=deal["owner"], outcome=labels.word(labels.KINDS, deal["status"]), deal_id=deal["id"],
-            customer=deal["customer"] or deal["title"], amount=_money(deal["amount"]), days=cycle)
+            customer=deal["customer"] or deal["title"], amount=format_amount(deal["amount"]), days=cycle)
         facts = {"case": heading, "owner": deal["owner"], "outcome": deal["status"], "deal_id": deal["id"],
                  "customer": deal["customer"], "amount": deal["amount"], "cycle_days": cycle}
         for event in card.timeline:
@@ -133,11 +134,5 @@ def cases_report(conn: sqlite3.Connection, period: str, now: datetime) -> Report
         columns=CASE_COLUMNS, rows=out, group_by="case",
         empty=_("no deal closed in the period"),
         footer=[_("per rep: the largest deal won and the largest lost (ties: the lower id), with its timeline")])
-
-
-def _money(amount: int) -> str:
-    from salesflow.domain.money import format_amount
-
-    return format_amount(amount)
 
 

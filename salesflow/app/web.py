@@ -45,6 +45,7 @@ def snapshot(conn: sqlite3.Connection, now: datetime, path: Path) -> dict[str, i
     from salesflow.app.due import DueQuery, due_report
     from salesflow.app.export import export_report
     from salesflow.app.team import stuck_report
+    from salesflow.store.pipelines import stage_labels
     from salesflow.store.snapshot import write_tables
 
     reports = {
@@ -58,7 +59,7 @@ def snapshot(conn: sqlite3.Connection, now: datetime, path: Path) -> dict[str, i
         "touches": export_report(conn, "touches"),
     }
     tables = {name: machine_rows(report) for name, report in reports.items()}
-    names = {key: (name, zh) for key, (name, zh) in _stage_names(conn).items()}
+    names = stage_labels(conn)
     for name in ("deals", "funnel_by_rep", "stuck", "board", "due_today"):
         columns, rows = tables[name]
         if "stage" in columns:
@@ -68,12 +69,6 @@ def snapshot(conn: sqlite3.Connection, now: datetime, path: Path) -> dict[str, i
                                   "stage_label_zh": names.get(r["stage"], (None, None))[1]} for r in rows])
     write_tables(path, tables)
     return {name: len(rows) for name, (_columns, rows) in tables.items()}
-
-
-def _stage_names(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
-    from salesflow.store.pipelines import stage_labels
-
-    return stage_labels(conn)
 
 
 def metadata(database: str, now: datetime) -> dict:

@@ -37,20 +37,12 @@ def funnel(
     if fmt == ChartFormat.html:
         from salesflow.app.charts import funnel_page
 
-        _page(funnel_page(env.conn(), env.now, query, report), env.lang, output)
+        from salesflow.cli.env import write_page
+        from salesflow.output.page import html_page
+
+        write_page(html_page(funnel_page(env.conn(), env.now, query, report), env.lang), output)
     else:
         emit(report, fmt.value, env.style(), output)
-
-
-def _page(page, lang: str, output) -> None:
-    import sys
-
-    from salesflow.output.emit import write_text
-    from salesflow.output.page import html_page
-
-    write_text(html_page(page, lang), output)
-    if output is not None:
-        print(f"wrote {output}", file=sys.stderr)
 
 
 @commands.command("stuck")
@@ -184,14 +176,10 @@ def report_weekly(
     output: OutputOpt = None,
 ) -> None:
     """The weekly meeting page: key numbers over 9 weeks with sparklines, stuck by stage, health, top overdue."""
-    import sys
-
     from salesflow.app.weekly import weekly_page
-    from salesflow.output.emit import write_text
+    from salesflow.cli.env import write_page
     from salesflow.output.page import html_page, markdown
 
     env = resolve(ctx)
     page = weekly_page(env.conn(), env.now, env.lang, with_charts=fmt == PageFormat.html)
-    write_text(markdown(page, env.lang) if fmt == PageFormat.markdown else html_page(page, env.lang), output)
-    if output is not None:
-        print(f"wrote {output}", file=sys.stderr)
+    write_page(markdown(page, env.lang) if fmt == PageFormat.markdown else html_page(page, env.lang), output)

@@ -211,3 +211,14 @@ def echo(outcome) -> None:
     sys.stdout.flush()
     for note in outcome.notes:
         print(printable(note), file=sys.stderr)
+
+
+def write_page(text: str, output) -> None:
+    """A finished page (Markdown, HTML) to -o FILE or stdout; a file written is said on stderr."""
+    from salesflow.domain.text import printable
+    from salesflow.i18n import _
+    from salesflow.output.emit import write_text
+
+    write_text(text, output)
+    if output is not None:
+        print(_("wrote {output}").format(output=printable(str(output))), file=sys.stderr)

@@ -58,9 +58,10 @@ def forecast(
     report = stages_report(env.conn(), env.now, q) if stages else forecast_report(env.conn(), env.now, q)
     if fmt == ChartFormat.html:
         from salesflow.app.charts import forecast_page
-        from salesflow.cli.analytics import _page
+        from salesflow.cli.env import write_page
+        from salesflow.output.page import html_page
 
-        _page(forecast_page(env.conn(), env.now, q, report, stages), env.lang, output)
+        write_page(html_page(forecast_page(env.conn(), env.now, q, report, stages), env.lang), output)
     else:
         emit(report, fmt.value, env.style(), output)
 

@@ -24,11 +24,12 @@ def playbook(
     """The team's playbook: each stage's standard actions (required ones block advancing) with their guides."""
     from salesflow.app.playbook import machine_rows, playbook_report
     from salesflow.output.emit import emit
-    from salesflow.output.playbook import render_playbook, write_page
+    from salesflow.output.emit import emit_drawn
+    from salesflow.output.playbook import render_playbook
 
     env = resolve(ctx)
     report, p = playbook_report(env.conn(), stage, pipeline)
     if fmt == Format.table:
-        write_page(lambda stream, style: render_playbook(report, p, style, stream, templates=stage is None), env.style(), output)
+        emit_drawn(lambda stream, style: render_playbook(report, p, style, stream, templates=stage is None), env.style(), output)
     else:
         emit(machine_rows(report), fmt.value, env.style(), output)

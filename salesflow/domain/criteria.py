@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from salesflow.domain.pipeline import Pipeline, Stage, TouchRule
+from salesflow.domain.pipeline import Action, Pipeline, Stage, TouchRule
 from salesflow.domain.records import Deal, Touch
 from salesflow.i18n import N_, _
 
@@ -67,11 +67,19 @@ def unmet_entry(deal: Deal, stage: Stage, pipeline: Pipeline, fix: Callable[[str
     return unmet
 
 
+def doing_touch(action: Action, deal: Deal, touches: Sequence[Touch]) -> Touch | None:
+    """For an action that names a touch kind: the first touch of that kind logged since the deal entered
+    its stage (this visit), which does the action; else None."""
+    if action.touch is None:
+        return None
+    return next((t for t in touches if t.deal_id == deal.id and t.kind == action.touch and t.at >= deal.stage_entered_at),
+                None)
+
+
 def actions_done(deal: Deal, stage: Stage, touches: Sequence[Touch], done: Collection[str]) -> set[str]:
-    """The keys of `stage`'s actions done in this visit: recorded (`done`, from `did` / `touch --did`), or,
-    for an action that names a touch kind, a touch of that kind logged since the deal entered the stage."""
-    kinds = {t.kind for t in touches if t.deal_id == deal.id and t.at >= deal.stage_entered_at}
-    return {a.key for a in stage.actions if a.key in done or (a.touch is not None and a.touch in kinds)}
+    """The keys of `stage`'s actions done in this visit: recorded (`done`, from `did` / `touch --did`), or
+    done by a touch (doing_touch)."""
+    return {a.key for a in stage.actions if a.key in done or doing_touch(a, deal, touches) is not None}
 
 
 def unmet_exit(deal: Deal, stage: Stage, touches: Sequence[Touch], done: Collection[str] = ()) -> list[Unmet]:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import IO, Any
 
 from salesflow.domain.text import printable
 from salesflow.output import labels
-from salesflow.output.emit import Style, emit_drawn
+from salesflow.output.emit import Style
 from salesflow.output.fit import wrap
 from salesflow.i18n import _
-
-
-def write_page(write, style: Style, out: Path | None) -> None:
-    emit_drawn(write, style, out)
 
 
 def render_playbook(report: Any, pipeline: Any, style: Style, stream: IO[str], *, templates: bool = True) -> None:

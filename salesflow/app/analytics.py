@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import datetime
-from itertools import groupby
 from typing import NamedTuple
 
 from salesflow.app.setup import default_pipeline
@@ -15,7 +13,7 @@ from salesflow.domain.errors import BadInput
 from salesflow.domain.periods import describe, parse_period
 from salesflow.output import labels
 from salesflow.output.report import Column, Report
-from salesflow.store.analytics import cohort_events, cohort_outcomes, cohort_unknown_history, undated
+from salesflow.store.analytics import cohort_days, cohort_outcomes, cohort_reach, cohort_unknown_history, undated
 from salesflow.store.pipelines import load_pipeline, pipeline_keys, stage_labels
 from salesflow.i18n import N_, _
 
@@ -49,20 +47,6 @@ def _group(row: sqlite3.Row, by: str | None) -> str | None:
     return value or None  # no owner / no source: shown as (unassigned) / empty
 
 
-def paths(conn: sqlite3.Connection, pipeline: str, win: Window, by: str | None) -> Iterator[rules.Path]:
-    parse = datetime.fromisoformat
-    rows = cohort_events(conn, pipeline, iso(win.since), iso(win.until))
-    for _deal, events in groupby(rows, key=lambda r: r["id"]):
-        events = list(events)
-        first = events[0]
-        yield rules.Path(
-            deal_id=first["id"], group=_group(first, by), status=first["status"], stage=first["stage"],
-            amount=first["amount"], created_at=parse(first["created_at"]),
-            closed_at=parse(first["closed_at"]) if first["closed_at"] else None, lost_from=first["lost_from_stage"],
-            events=tuple((e["to_stage"], parse(e["at"])) for e in events),
-        )
-
-
 class FunnelQuery(NamedTuple):
     by: str | None = None
     since: str | None = None
@@ -92,12 +76,7 @@ def funnel_report(conn: sqlite3.Connection, q: FunnelQuery, now: datetime) -> Re
     rows = []
     for key in keys:
         pipeline = load_pipeline(conn, key)
-        team = rules.Tally(pipeline)
-        groups: dict[str | None, rules.Tally] = {}
-        for path in paths(conn, key, win, q.by):  # streamed: one deal at a time
-            team.add(path)
-            if q.by is not None:
-                groups.setdefault(path.group, rules.Tally(pipeline)).add(path)
+        team, groups = _tallies(conn, pipeline, win, q.by)
         team_rows = team.rows()
         tallies = [("", team)] if q.by is None else [(name, groups[name]) for name in _ordered(groups)]
         for name, tally in tallies:
@@ -128,6 +107,24 @@ def funnel_report(conn: sqlite3.Connection, q: FunnelQuery, now: datetime) -> Re
                 (_(" · hollow: next rate below half the team's") if q.by else "")],
         empty=_("no deals were created in that window"),
     )
+
+
+def _tallies(conn: sqlite3.Connection, pipeline, win: Window, by: str | None) -> tuple[rules.Tally, dict]:
+    """The team's tally and each group's, from the stored derived facts: one GROUP BY over the cohort's
+    deals for the reach and open counts, one over their stage days for the means and medians."""
+    team = rules.Tally(pipeline)
+    groups: dict[str | None, rules.Tally] = {}
+    since, until = iso(win.since), iso(win.until)
+    for r in cohort_reach(conn, pipeline.key, since, until, by):
+        team.add_counts(r["reached"], r["deals"], r["open_stage"], r["amount"])
+        if by is not None:
+            groups.setdefault(r["grp"] or None, rules.Tally(pipeline)).add_counts(
+                r["reached"], r["deals"], r["open_stage"], r["amount"])
+    for r in cohort_days(conn, pipeline.key, since, until, by):
+        tally = team if by is None else groups.get(r["grp"] or None)
+        if tally is not None:
+            tally.set_days(r["stage"], r["mean"] / 86400, r["median"] / 86400)
+    return team, groups
 
 
 def _undated(conn: sqlite3.Connection, keys: list[str], win: Window, q: FunnelQuery) -> list[str]:

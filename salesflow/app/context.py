@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from salesflow.domain.dates import iso
+from salesflow.store import facts
 from salesflow.store.changes import Cmd, begin_command, discard_if_empty
 from salesflow.store.db import write
 from salesflow.i18n import _
@@ -55,6 +56,8 @@ def command(conn: sqlite3.Connection, act: Act, *, keep_empty: bool = False) -> 
     with write(conn):
         cmd = begin_command(conn, act.command, act.args, iso(act.now), act.by)
         yield cmd
+        if cmd.affected:  # the derived facts of what changed, in the same transaction (store/facts.py)
+            facts.refresh(conn, cmd.affected)
         if not keep_empty:
             discard_if_empty(conn, cmd)
 

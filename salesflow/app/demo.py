@@ -23,7 +23,7 @@ from salesflow.domain.dates import iso
 from salesflow.domain.errors import Refused
 from salesflow.domain.pipeline import Pipeline
 from salesflow.domain.text import name_key
-from salesflow.store import bulk
+from salesflow.store import bulk, facts
 from salesflow.store.changes import Cmd
 from salesflow.store.db import open_db
 from salesflow.store.pipelines import load_pipeline
@@ -98,7 +98,9 @@ def build_demo(path: Path, now: datetime, seed: int = 7, scale: Scale = Scale())
 def _seed(conn: sqlite3.Connection, cmd: Cmd, pipeline: Pipeline, now: datetime, seed: int, scale: Scale,
           act: Act) -> dict[str, int]:
     with bulk.indexes_deferred(conn, ("deal", "touch", "stage_event", "customer", "contact")):
-        return generate(conn, cmd, pipeline, now, random.Random(seed), scale)
+        counts = generate(conn, cmd, pipeline, now, random.Random(seed), scale)
+    facts.rebuild(conn)  # bulk rows bypass the change log: their derived facts all at once
+    return counts
 
 
 def _reps(scale: Scale, now: datetime) -> list[tuple]:

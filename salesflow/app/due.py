@@ -14,7 +14,7 @@ from salesflow.domain.pipeline import Pipeline
 from salesflow.domain.urgency import DEFAULT_WEIGHTS, score, terms
 from salesflow.output import labels
 from salesflow.output.report import Column, Report
-from salesflow.store import due as store
+from salesflow.store import due as store, facts as derived
 from salesflow.store.pipelines import get_meta, load_pipeline, stage_labels
 from salesflow.store.reps import find_rep
 from salesflow.i18n import _
@@ -50,18 +50,7 @@ class Pipelines(dict):
         return self[key]
 
 
-def facts(row: sqlite3.Row) -> rules.DueFacts:
-    parse = datetime.fromisoformat
-    visits = tuple(sorted(parse(v) for v in row["bare_visits"].split(","))) if row["bare_visits"] else ()
-    last = parse(row["last_touch"]) if row["last_touch"] else None
-    return rules.DueFacts(
-        deal_id=row["id"], pipeline=row["pipeline"], stage=row["stage"], grade=row["grade"], owner=row["owner"],
-        created_at=parse(row["created_at"]), stage_entered_at=parse(row["stage_entered_at"]),
-        next_followup=parse(row["next_followup"]) if row["next_followup"] else None, last_touch=last,
-        bare_visits=visits, review_from=parse(row["review_from"]) if row["review_from"] else None,
-        # an escalation stands while the lead is still untouched
-        escalated_at=parse(row["escalated_at"]) if row["escalated_at"] and last is None else None,
-    )
+facts = store.due_facts  # a row of store.due.FACTS → the rules' DueFacts
 
 
 @dataclass
@@ -75,7 +64,10 @@ def evaluate_rows(conn: sqlite3.Connection, scope: store.DueScope, now: datetime
     pipelines = Pipelines(conn)
     w = weights(conn)
     items = []
-    for r in store.due_rows(conn, scope, iso(now)):
+    before = None  # every owner's list: only the deals whose stored deadlines fall in the horizon are read
+    if scope.owners is None and scope.only_deal is None and derived.current(conn, iso(now)):
+        before = iso(datetime.combine(now.date() + timedelta(days=days + 1), datetime.min.time()))
+    for r in store.due_rows(conn, scope, iso(now), before):
         f = facts(r)
         pipeline = pipelines[f.pipeline]
         due = rules.evaluate(f, pipeline, now, days)
@@ -238,7 +230,8 @@ def silent_report(conn: sqlite3.Connection, now: datetime, days: int) -> Report:
         raise BadInput(_("--days {days} must be from 1 to 36500").format(days=days), hint=_("e.g. --days 30"))
     cutoff = now - timedelta(days=days)
     rows = []
-    for r in store.silent_customers(conn, iso(cutoff), iso(now)):
+    found = (store.silent_from_facts if derived.current(conn, iso(now)) else store.silent_customers)(conn, iso(cutoff), iso(now))
+    for r in found:
         since = datetime.fromisoformat(max(filter(None, (r["last_touch"], r["last_move"]))))
         rows.append({
             "customer": r["name"], "grade": r["grade"], "owner": r["owner"],

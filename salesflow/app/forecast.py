@@ -8,7 +8,6 @@ import re
 import sqlite3
 import statistics
 from datetime import date, datetime, timedelta
-from itertools import groupby
 from typing import NamedTuple
 
 from salesflow.app.context import Act, writes
@@ -17,7 +16,6 @@ from salesflow.app.reps import resolve_owner
 from salesflow.domain import forecast as rules
 from salesflow.domain.dates import in_range, iso, parse_when
 from salesflow.domain.errors import BadInput, UsageProblem
-from salesflow.domain.funnel import Path
 from salesflow.domain.money import format_amount
 from salesflow.domain.periods import parse_period
 from salesflow.output import labels
@@ -63,23 +61,12 @@ def _check(q: ForecastQuery) -> None:
         raise BadInput(_("--runs must be from 1 to 1,000,000"))
 
 
-def _closed_paths(conn: sqlite3.Connection, pipeline: str, since: datetime, until: datetime) -> list[Path]:
-    parse = datetime.fromisoformat
-    out = []
-    for _deal, events in groupby(store.closed_events(conn, pipeline, iso(since), iso(until)), key=lambda r: r["id"]):
-        events = list(events)
-        r = events[0]
-        out.append(Path(r["id"], "", r["status"], r["stage"], r["amount"], parse(r["created_at"]),
-                        parse(r["closed_at"]), r["lost_from_stage"], tuple((e["to_stage"], parse(e["at"])) for e in events)))
-    return out
-
-
 def stage_probabilities(conn: sqlite3.Connection, pipeline_key: str, now: datetime, q: ForecastQuery) -> dict[str, rules.StageP]:
     pipeline = load_pipeline(conn, pipeline_key)
     if q.method == "stage":
         return {s.key: rules.StageP(s.key, s.prior, 0, 0, s.prior) for s in pipeline.open_stages}
     since = now - timedelta(days=_days(q.lookback, "--lookback"))
-    return rules.probabilities(pipeline, _closed_paths(conn, pipeline_key, since, now), q.prior_weight)
+    return rules.from_reach(pipeline, store.closed_reach(conn, pipeline_key, iso(since), iso(now)), q.prior_weight)
 
 
 def _keys(conn: sqlite3.Connection, pipeline: str | None) -> list[str]:
@@ -294,7 +281,7 @@ def backtest(conn: sqlite3.Connection, as_of_text: str, horizon: str, now: datet
     for key in _keys(conn, q.pipeline):  # learned only from deals closed before the as-of date
         pipeline = load_pipeline(conn, key)
         since = as_of - timedelta(days=_days(q.lookback, "--lookback"))
-        probs[key] = (rules.probabilities(pipeline, _closed_paths(conn, key, since, as_of), q.prior_weight)
+        probs[key] = (rules.from_reach(pipeline, store.closed_reach(conn, key, iso(since), iso(as_of)), q.prior_weight)
                       if q.method == "history" else
                       {s.key: rules.StageP(s.key, s.prior, 0, 0, s.prior) for s in pipeline.open_stages})
     then = [r for r in store.deals_as_of(conn, iso(as_of)) if r["stage"] is not None]

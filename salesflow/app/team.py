@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from datetime import datetime, timedelta
 
 from salesflow.app.due import Pipelines, facts
@@ -10,10 +11,10 @@ from salesflow.app.groups import check_people, grouper
 from salesflow.domain import deadlines as rules
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, UsageProblem
-from salesflow.domain.health import OpenDeal, health
+from salesflow.domain.health import STUCK_DAYS, from_counts
 from salesflow.output import labels
 from salesflow.output.report import Column, Report
-from salesflow.store import analytics as store
+from salesflow.store import analytics as store, facts as derived
 from salesflow.store.pipelines import stage_labels
 from salesflow.i18n import _
 
@@ -27,7 +28,10 @@ STUCK_COLUMNS = [
 def stuck_rows(conn: sqlite3.Connection, now: datetime, over: int | None) -> list[dict]:
     pipelines = Pipelines(conn)
     rows = []
-    for r in store.open_deals(conn, iso(now)):
+    fast = derived.current(conn, iso(now))  # then only the deals the stored deadlines point at are read
+    where = None if not fast else store.STUCK_IDLE if over is None else store.STUCK_OVER
+    cut = iso(now - timedelta(days=over)) if over is not None else None
+    for r in store.open_deals(conn, iso(now), where=where, cut=cut):
         f = facts(r)
         stage = pipelines[f.pipeline].stage(f.stage)
         days_in_stage = (now - f.stage_entered_at).days
@@ -89,13 +93,7 @@ _ORDER = {"red": 0, "yellow": 1, "green": 2}
 
 
 def health_rows(conn: sqlite3.Connection, now: datetime, by: str | None = None) -> list[dict]:
-    pipelines = Pipelines(conn)
-    deals: dict[str | None, list[OpenDeal]] = {}
-    for r in store.open_deals(conn, iso(now), with_notes=False):
-        f = facts(r)
-        due = rules.evaluate(f, pipelines[f.pipeline], now)
-        overdue = (rules.days_overdue(due, now) or 0) > 0
-        deals.setdefault(f.owner, []).append(OpenDeal(f.stage, f.stage_entered_at, overdue))
+    counts = _health_counts(conn, now)
     progress = {k: datetime.fromisoformat(v) for k, v in store.last_progress(conn, iso(now)).items()}
     rows = []
     group = grouper(conn, by if by != "rep" else None)
@@ -103,13 +101,35 @@ def health_rows(conn: sqlite3.Connection, now: datetime, by: str | None = None) 
 
     names = {k: zh for k, (_en, zh) in stage_labels(conn).items()} if current() == "zh" else {}
     for rep in store.selling_reps(conn):
-        h = health(rep, deals.get(rep, []), progress.get(rep), now, names)
+        n, overdue, stuck = counts.get(rep, (0, 0, Counter()))
+        h = from_counts(rep, n, overdue, stuck, progress.get(rep), now, names)
         rows.append(({by: group(rep)} if by in ("team", "manager") else {}) | h._asdict() | {"reasons": ";".join(h.reasons)})
     if by in ("team", "manager"):  # each group together, its reds first
         rows.sort(key=lambda x: (x[by] is None, x[by] or "", _ORDER[x["status"]], x["rep"]))
     else:
         rows.sort(key=lambda x: (_ORDER[x["status"]], x["rep"]))
     return rows
+
+
+def _health_counts(conn: sqlite3.Connection, now: datetime) -> dict[str | None, tuple[int, int, Counter]]:
+    """Per owner: open deals, how many overdue, and per stage how many sit there over STUCK_DAYS — by one
+    GROUP BY on the stored derived facts when they are current, else every open deal through the rules."""
+    cut = now - timedelta(days=STUCK_DAYS)
+    counts: dict[str | None, tuple[int, int, Counter]] = {}
+    if derived.current(conn, iso(now)):
+        for r in store.health_counts(conn, iso(now), now.date().isoformat(), iso(cut)):
+            n, overdue, stuck = counts.get(r["owner"], (0, 0, Counter()))
+            stuck[r["stage"]] += r["stuck"]
+            counts[r["owner"]] = (n + r["deals"], overdue + r["overdue"], stuck)
+        return counts
+    pipelines = Pipelines(conn)
+    for r in store.open_deals(conn, iso(now), with_notes=False):
+        f = facts(r)
+        due = rules.evaluate(f, pipelines[f.pipeline], now)
+        n, overdue, stuck = counts.get(f.owner, (0, 0, Counter()))
+        stuck[f.stage] += now - f.stage_entered_at > timedelta(days=STUCK_DAYS)
+        counts[f.owner] = (n + 1, overdue + ((rules.days_overdue(due, now) or 0) > 0), stuck)
+    return counts
 
 
 def health_report(conn: sqlite3.Connection, now: datetime, by: str | None = None) -> Report:

@@ -30,14 +30,21 @@ class StageP(NamedTuple):
 
 def probabilities(pipeline: Pipeline, closed: Iterable[Path], k: float) -> dict[str, StageP]:
     """p(s) for every open stage from the closed deals' paths (already limited to the lookback)."""
+    return from_reach(pipeline, ((path.status, furthest(pipeline, path), 1) for path in closed), k)
+
+
+def from_reach(pipeline: Pipeline, reach: Iterable[tuple[str, int, int]], k: float) -> dict[str, StageP]:
+    """p(s) from counts of closed deals: (status, furthest stage position reached, how many deals) — what
+    the stored derived facts give without replaying any event."""
     opens = pipeline.open_stages
     n = [0] * len(opens)
     w = [0] * len(opens)
-    for path in closed:
-        far = min(furthest(pipeline, path), len(opens) - 1)  # a won deal reached every open stage
+    for status, reached, count in reach:
+        far = min(reached, len(opens) - 1)  # a won deal reached every open stage
         for i in range(far + 1):
-            n[i] += 1
-            w[i] += path.status == "won"
+            n[i] += count
+            if status == "won":
+                w[i] += count
     out = {}
     for i, stage in enumerate(opens):
         p = stage.prior if n[i] + k == 0 else (w[i] + k * stage.prior) / (n[i] + k)

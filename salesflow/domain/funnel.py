@@ -94,6 +94,20 @@ class Tally:
         self.open_now = dict.fromkeys(self.stages, 0)
         self.open_amount = dict.fromkeys(self.stages, 0)
         self.days: dict[str, array] = {s: array("d") for s in self.stages}
+        self.day_stats: dict[str, tuple[float | None, float | None]] = {}  # set from counts (add_counts)
+
+    def add_counts(self, reached: int, count: int, open_stage: str | None = None, open_amount: int = 0) -> None:
+        """`count` deals whose furthest stage is `reached`, open in `open_stage` (None: closed) with that
+        much open amount: the same arithmetic as `add`, from counts a query made."""
+        for i in range(reached + 1):
+            self.reached[i] += count
+        if open_stage in self.open_now:
+            self.open_now[open_stage] += count
+            self.open_amount[open_stage] += open_amount
+
+    def set_days(self, stage: str, avg: float | None, median: float | None) -> None:
+        if stage in self.days:
+            self.day_stats[stage] = (avg, median)
 
     def add(self, path: Path) -> None:
         for i in range(furthest(self.pipeline, path) + 1):
@@ -109,7 +123,7 @@ class Tally:
         """One row per open stage and one for `won`."""
         reached, out = self.reached, []
         for i, stage in enumerate(self.stages):
-            avg, median = _mean_median(self.days[stage])
+            avg, median = self.day_stats.get(stage) or _mean_median(self.days[stage])
             out.append(FunnelRow(group, stage, reached[i], _ratio(reached[i + 1], reached[i]),
                                  _ratio(reached[i], reached[0]), self.open_now[stage], self.open_amount[stage], avg, median))
         won = reached[len(self.stages)]

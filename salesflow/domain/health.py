@@ -37,24 +37,31 @@ class Health(NamedTuple):
 def health(rep: str, deals: list[OpenDeal], last_progress: datetime | None, now: datetime,
            stage_names: dict[str, str] | None = None) -> Health:
     """`stage_names`: how a stage reads in the reasons (default: its key)."""
-    stuck = [d for d in deals if now - d.stage_entered_at > timedelta(days=STUCK_DAYS)]
-    overdue = sum(d.overdue for d in deals)
+    stuck = Counter(d.stage for d in deals if now - d.stage_entered_at > timedelta(days=STUCK_DAYS))
+    return from_counts(rep, len(deals), sum(d.overdue for d in deals), stuck, last_progress, now, stage_names)
+
+
+def from_counts(rep: str, open_deals: int, overdue: int, stuck_by_stage: Counter, last_progress: datetime | None,
+                now: datetime, stage_names: dict[str, str] | None = None) -> Health:
+    """The same verdict from counts: open deals, how many overdue, and per stage how many have been in it
+    more than STUCK_DAYS days."""
+    stuck = sum(stuck_by_stage.values())
     since = None if last_progress is None else (now.date() - last_progress.date()).days
     quiet = lambda days: last_progress is None or now - last_progress > timedelta(days=days)  # noqa: E731
     progress = _("never") if since is None else _("{since} days ago").format(since=since)
     red, yellow = [], []
-    if deals and quiet(14):
+    if open_deals and quiet(14):
         red.append(_("no forward move or win in 14 days (last: {progress})").format(progress=progress))
-    for stage, count in sorted(Counter(d.stage for d in stuck).items()):
+    for stage, count in sorted(stuck_by_stage.items()):
         if count >= 2:
             red.append(_("{count} deals stuck in {stage} over {stuck_days} days").format(count=count, stage=(stage_names or {}).get(stage, stage), stuck_days=STUCK_DAYS))
     if not red:
-        if deals and overdue / len(deals) > 0.05:
-            yellow.append(_("{overdue} of {n} open deals overdue ({overdue2:.0%} > 5%)").format(overdue=overdue, n=len(deals), overdue2=overdue / len(deals)))
+        if open_deals and overdue / open_deals > 0.05:
+            yellow.append(_("{overdue} of {n} open deals overdue ({overdue2:.0%} > 5%)").format(overdue=overdue, n=open_deals, overdue2=overdue / open_deals))
         if stuck:
-            yellow.append(_("{n} deal{value} in a stage over {stuck_days} days").format(n=len(stuck), value='s' if len(stuck) > 1 else '', stuck_days=STUCK_DAYS))
+            yellow.append(_("{n} deal{value} in a stage over {stuck_days} days").format(n=stuck, value='s' if stuck > 1 else '', stuck_days=STUCK_DAYS))
         if quiet(7):
             yellow.append(_("no forward move in 7 days (last: {progress})").format(progress=progress))
     status = "red" if red else "yellow" if yellow else "green"
-    return Health(rep, status, len(deals), overdue, overdue / len(deals) if deals else None, len(stuck), since,
+    return Health(rep, status, open_deals, overdue, overdue / open_deals if open_deals else None, stuck, since,
                   tuple(red or yellow))

@@ -16,7 +16,8 @@ IN_WINDOW = (f"((:since IS NULL AND :until IS NULL) OR ({CREATED_KNOWN}"
 
 
 def cohort_events(conn: sqlite3.Connection, pipeline: str, since: str | None, until: str | None) -> Iterator[sqlite3.Row]:
-    """Every stage event of the deals created in [since, until) in `pipeline`, by deal then time."""
+    """Every stage event of the deals created in [since, until) in `pipeline`, by deal then time: the replay
+    that the funnel's stored facts are tested against (reports read cohort_reach and cohort_days)."""
     return conn.execute(
         f"""
         SELECT d.id, d.owner, d.source, COALESCE(c.grade, 'B') AS grade, d.pipeline, d.status, d.stage,
@@ -55,6 +56,44 @@ _COHORT = f"""FROM deal d LEFT JOIN customer c ON c.id = d.customer_id LEFT JOIN
         WHERE d.pipeline = :pipeline AND {IN_WINDOW}"""
 
 
+def _cohort_from(by: str | None) -> str:
+    """The cohort's FROM with only the joins its grouping needs (a narrow scan)."""
+    joins = (" LEFT JOIN customer c ON c.id = d.customer_id" if by == "grade" else "") + (
+        " LEFT JOIN rep r ON r.handle = d.owner" if by in ("team", "manager") else "")
+    return f"FROM deal d JOIN deal_fact f ON f.deal_id = d.id{joins}"
+
+
+def cohort_reach(conn: sqlite3.Connection, pipeline: str, since: str | None, until: str | None,
+                 by: str | None) -> list[sqlite3.Row]:
+    """Per group of the cohort (deals with a known stage history and at least one stage event): how many
+    deals reached how far, by the stage they are open in (NULL: closed), with their amount. One pass over
+    the cohort's deals and their stored facts (store/facts.py)."""
+    return conn.execute(
+        f"""SELECT {GROUP_EXPRESSIONS[by]} AS grp, f.reached, CASE WHEN d.status = 'open' THEN d.stage END AS open_stage,
+                   COUNT(*) AS deals, SUM(d.amount) AS amount
+            {_cohort_from(by)}
+            WHERE d.pipeline = :pipeline AND d.history IS NULL AND f.last_move IS NOT NULL AND {IN_WINDOW}
+            GROUP BY 1, 2, 3""",
+        {"pipeline": pipeline, "since": since, "until": until}).fetchall()
+
+
+def cohort_days(conn: sqlite3.Connection, pipeline: str, since: str | None, until: str | None,
+                by: str | None) -> list[sqlite3.Row]:
+    """Per group and stage of the cohort: deals that left the stage, their mean and median seconds in it
+    (stage_days: each deal's ended visits summed). The median by a window over each group's sorted values."""
+    return conn.execute(
+        f"""WITH v AS (
+                SELECT {GROUP_EXPRESSIONS[by]} AS grp, s.stage, s.seconds,
+                       ROW_NUMBER() OVER (PARTITION BY {GROUP_EXPRESSIONS[by]}, s.stage ORDER BY s.seconds) AS rn,
+                       COUNT(*) OVER (PARTITION BY {GROUP_EXPRESSIONS[by]}, s.stage) AS n,
+                       AVG(s.seconds) OVER (PARTITION BY {GROUP_EXPRESSIONS[by]}, s.stage) AS mean
+                {_cohort_from(by).replace("JOIN deal_fact f ON f.deal_id = d.id", "JOIN stage_days s ON s.deal_id = d.id")}
+                WHERE d.pipeline = :pipeline AND d.history IS NULL AND {IN_WINDOW})
+            SELECT grp, stage, n, mean, AVG(seconds) AS median FROM v
+            WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY grp, stage""",
+        {"pipeline": pipeline, "since": since, "until": until}).fetchall()
+
+
 def cohort_outcomes(conn: sqlite3.Connection, pipeline: str, since: str | None, until: str | None,
                     by: str | None) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
     """Per group of the cohort: deals, won, lost, won amount; and each won deal's cycle in days."""
@@ -70,18 +109,45 @@ def cohort_outcomes(conn: sqlite3.Connection, pipeline: str, since: str | None, 
     return counts, cycles
 
 
-def open_deals(conn: sqlite3.Connection, now: str, with_notes: bool = True) -> Iterator[sqlite3.Row]:
+# Which open deals `stuck` looks at, from the stored derived facts (current at :now): a stage-idle deadline
+# passed and no follow-up planned at or after now; or in the stage since before :cut (--over).
+STUCK_IDLE = ("d.status = 'open' AND d.id IN (SELECT deal_id FROM deal_fact WHERE idle_at < :now)"
+              " AND (d.next_followup IS NULL OR d.next_followup < :now)")
+STUCK_OVER = "d.status = 'open' AND d.stage_entered_at < :cut"
+
+
+def open_deals(conn: sqlite3.Connection, now: str, with_notes: bool = True, where: str | None = None,
+               cut: str | None = None) -> Iterator[sqlite3.Row]:
     """Every deal open at `now` with what stuck, health and due need (store.due.FACTS, as of `now`), and for
-    stuck the last note, which costs a search of the deal's touches."""
+    stuck the last note, which costs a search of the deal's touches. `where`: STUCK_IDLE or STUCK_OVER
+    instead, when the stored facts are current at `now` (only those deals are read)."""
     last_note = ("""(SELECT t.notes FROM touch t WHERE t.deal_id = d.id AND t.at <= :now
                    AND trim(COALESCE(t.notes, '')) != '' ORDER BY t.at DESC, t.id DESC LIMIT 1)""" if with_notes else "NULL")
+    if where not in (None, STUCK_IDLE, STUCK_OVER):
+        raise ValueError("not a known filter")
     return conn.execute(
         f"""{FACTS}, {last_note} AS last_note, NULL AS escalated_at
         FROM deal d
         LEFT JOIN customer c ON c.id = d.customer_id
-        WHERE {OPEN_AT_NOW}
+        WHERE {where or OPEN_AT_NOW}
         ORDER BY d.id
-        """, {"now": now})
+        """, {"now": now, "cut": cut})
+
+
+def health_counts(conn: sqlite3.Connection, now: str, today: str, cut: str) -> list[sqlite3.Row]:
+    """Per owner and stage of the open deals, from the stored derived facts (current at `now`): how many,
+    how many overdue (the earliest counting deadline before `today`), how many in the stage since before `cut`."""
+    return conn.execute(
+        """
+        SELECT d.owner, d.stage, COUNT(*) AS deals,
+               SUM(MIN(COALESCE(f.due_at, '9999'),
+                       CASE WHEN d.next_followup IS NULL OR d.next_followup < :now THEN COALESCE(f.idle_at, '9999')
+                            ELSE '9999' END) < :today) AS overdue,
+               SUM(d.stage_entered_at < :cut) AS stuck
+        FROM deal d JOIN deal_fact f ON f.deal_id = d.id
+        WHERE d.status = 'open'
+        GROUP BY d.owner, d.stage
+        """, {"now": now, "today": today, "cut": cut}).fetchall()
 
 
 def last_progress(conn: sqlite3.Connection, now: str) -> dict[str | None, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # table -> (primary key column, writable columns)
@@ -38,6 +38,12 @@ class Cmd:
     id: int
     at: str
     by: str
+    # the deals whose derived facts (store/facts.py) this command's changes affect, refreshed before it commits
+    affected: set = field(default_factory=set, compare=False, hash=False, repr=False)
+
+
+# Which logged changes touch a deal's derived facts, and how to find the deal.
+_DEAL_ROWS = frozenset({"touch", "stage_event"})
 
 
 def begin_command(conn: sqlite3.Connection, name: str, args: str, at: str, by: str) -> Cmd:
@@ -106,6 +112,7 @@ def _log_fields(conn: sqlite3.Connection, cmd: Cmd, key: Any, old: str, new: str
 
 
 def log_change(conn, cmd: Cmd, entity: str, key: Any, op: str, field: str | None, old: Any, new: Any) -> None:
+    _affects(conn, cmd, entity, key, old, new)
     conn.execute(
         "INSERT INTO change_log (command_id, entity, entity_id, op, field, old, new, at, by)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -115,3 +122,20 @@ def log_change(conn, cmd: Cmd, entity: str, key: Any, op: str, field: str | None
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _affects(conn, cmd: Cmd, entity: str, key: Any, old: Any, new: Any) -> None:
+    """Note the deals whose derived facts this change affects: the logged row's deal, or every deal of a
+    customer whose grade (the follow-up windows) changed. Every write is logged here, undo's too."""
+    if entity == "deal":
+        cmd.affected.add(int(key))
+    elif entity in _DEAL_ROWS:
+        whole = new if new is not None and not isinstance(new, (int, float)) and str(new).startswith("{") else old
+        deal = json.loads(whole).get("deal_id") if isinstance(whole, str) and whole.startswith("{") else None
+        if deal is None:  # an update of one field: the row is there
+            row = conn.execute(f"SELECT deal_id FROM {entity} WHERE id = ?", (key,)).fetchone()
+            deal = row[0] if row else None
+        if deal is not None:
+            cmd.affected.add(int(deal))
+    elif entity == "customer":
+        cmd.affected.update(r[0] for r in conn.execute("SELECT id FROM deal WHERE customer_id = ?", (key,)))

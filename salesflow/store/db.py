@@ -138,7 +138,9 @@ def migrate(conn: sqlite3.Connection) -> None:
         migrations.apply(db)
 
 
-def _runner(ddl: str):
+def _runner(ddl):
+    if callable(ddl):  # a migration that computes as well as declares (m006: the derived facts)
+        return lambda db: ddl(db.conn)
     # The schema's DDL has no "--" inside string literals, so comments can be cut at "--".
     code = "\n".join(line.split("--", 1)[0] for line in ddl.splitlines())
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
+
+from salesflow.domain.deadlines import DueFacts
 
 # The facts every follow-up rule reads about one deal, as they stood at :now: a `--now` in the past sees
 # the data as it was then (touches, stage moves and closes after it are not counted; a deal moved since
@@ -45,6 +48,21 @@ LEFT JOIN customer c ON c.id = d.customer_id
 """
 
 
+def due_facts(row: sqlite3.Row) -> DueFacts:
+    """A row of FACTS (with an escalated_at column) as the rules' DueFacts."""
+    parse = datetime.fromisoformat
+    visits = tuple(sorted(parse(v) for v in row["bare_visits"].split(","))) if row["bare_visits"] else ()
+    last = parse(row["last_touch"]) if row["last_touch"] else None
+    return DueFacts(
+        deal_id=row["id"], pipeline=row["pipeline"], stage=row["stage"], grade=row["grade"], owner=row["owner"],
+        created_at=parse(row["created_at"]), stage_entered_at=parse(row["stage_entered_at"]),
+        next_followup=parse(row["next_followup"]) if row["next_followup"] else None, last_touch=last,
+        bare_visits=visits, review_from=parse(row["review_from"]) if row["review_from"] else None,
+        # an escalation stands while the lead is still untouched
+        escalated_at=parse(row["escalated_at"]) if row["escalated_at"] and last is None else None,
+    )
+
+
 @dataclass(frozen=True)
 class DueScope:
     owners: tuple[str, ...] | None = None  # None = every owner
@@ -54,18 +72,28 @@ class DueScope:
     only_deal: int | None = None
 
 
-def due_rows(conn: sqlite3.Connection, scope: DueScope, now: str) -> Iterator[sqlite3.Row]:
-    sql, params = due_query(scope, now)
+# The deals with any deadline before :before, from the stored derived facts (store/facts.py): a superset
+# of those listed (a stage-idle deadline a plan suppresses is still a candidate), read from two indexes.
+CANDIDATES = """d.id IN (SELECT deal_id FROM deal_fact WHERE due_at < :before
+                 UNION SELECT deal_id FROM deal_fact WHERE idle_at < :before
+                 UNION SELECT deal_id FROM escalation WHERE :escalations)"""
+
+
+def due_rows(conn: sqlite3.Connection, scope: DueScope, now: str, before: str | None = None) -> Iterator[sqlite3.Row]:
+    """`before`: only deals with a stored deadline before this time (the facts must be current at `now`)."""
+    sql, params = due_query(scope, now, before)
     return conn.execute(sql, params) if sql else iter(())
 
 
-def due_query(scope: DueScope, now: str) -> tuple[str | None, dict]:
-    params: dict = {"manager": scope.escalated_to, "escalations": int(scope.escalations), "now": now}
+def due_query(scope: DueScope, now: str, before: str | None = None) -> tuple[str | None, dict]:
+    params: dict = {"manager": scope.escalated_to, "escalations": int(scope.escalations), "now": now, "before": before}
     if scope.only_deal is not None:
         where = "d.id = :deal"
         params["deal"] = scope.only_deal
     elif scope.owners is None:
         where = OPEN_AT_NOW + ("" if scope.unassigned else " AND d.owner IS NOT NULL")
+        if before is not None:  # every owner: a range of the deadline indexes, not every open deal
+            where = f"d.status = 'open' AND {CANDIDATES}" + ("" if scope.unassigned else " AND d.owner IS NOT NULL")
     else:
         # each part through the deal_owner_status index; those closed after :now through deal_closed
         open_then = "(status = 'open' OR (status IN ('won', 'lost') AND closed_at > :now))"
@@ -161,6 +189,32 @@ def silent_customers(conn: sqlite3.Connection, cutoff: str, now: str) -> list[sq
                  WHERE d.customer_id = f.id AND t.at <= :now ORDER BY t.at DESC, t.id DESC LIMIT 1) AS last_outcome
         FROM facts f
         WHERE MAX(COALESCE(f.last_touch, ''), COALESCE(f.last_move, '')) < :cutoff
+        """,
+        {"cutoff": cutoff, "now": now},
+    ).fetchall()
+
+
+def silent_from_facts(conn: sqlite3.Connection, cutoff: str, now: str) -> list[sqlite3.Row]:
+    """silent_customers from the stored derived facts (current at `now`): one GROUP BY over the deals and
+    their facts, then the owner and last outcome of the customers found."""
+    return conn.execute(
+        """
+        WITH per AS (
+            SELECT d.customer_id AS id, MAX(COALESCE(f.last_touch, '')) AS last_touch,
+                   MAX(COALESCE(f.last_move, '')) AS last_move, SUM(d.status = 'open') AS open_deals
+            FROM deal d JOIN deal_fact f ON f.deal_id = d.id
+            WHERE d.customer_id IS NOT NULL
+            GROUP BY d.customer_id
+            HAVING MAX(d.status = 'open' OR (d.status = 'lost' AND d.closed_at <= :cutoff))
+               AND MAX(MAX(COALESCE(f.last_touch, '')), MAX(COALESCE(f.last_move, ''))) < :cutoff
+        )
+        SELECT c.id, c.name, c.grade, NULLIF(p.last_touch, '') AS last_touch, NULLIF(p.last_move, '') AS last_move,
+               p.open_deals,
+               (SELECT d.owner FROM deal d WHERE d.customer_id = c.id
+                 ORDER BY d.status = 'open' DESC, d.created_at DESC, d.id DESC LIMIT 1) AS owner,
+               (SELECT COALESCE(t.outcome, t.kind) FROM deal d JOIN touch t ON t.deal_id = d.id
+                 WHERE d.customer_id = c.id AND t.at <= :now ORDER BY t.at DESC, t.id DESC LIMIT 1) AS last_outcome
+        FROM per p JOIN customer c ON c.id = p.id
         """,
         {"cutoff": cutoff, "now": now},
     ).fetchall()

@@ -81,6 +81,9 @@ def save_pipeline(conn: sqlite3.Connection, pipeline: Pipeline, source: str, com
             " label_zh = excluded.label_zh, prior = excluded.prior, idle_days = excluded.idle_days",
             (pipeline.key, stage.key, position, stage.kind, stage.name, stage.label_zh, stage.prior, stage.idle_days),
         )
+    from salesflow.store import facts  # stage order, idle limits and SLAs are in its deals' derived facts
+
+    facts.refresh_pipeline(conn, pipeline.key)
 
 
 def stage_labels(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:

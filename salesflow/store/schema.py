@@ -274,12 +274,47 @@ CREATE TABLE touch_score (
 CREATE INDEX touch_by_at ON touch(by, at);
 """
 
+# Derived facts (store/facts.py owns them: what each column means, how it is kept and rebuilt). Filled for
+# an existing database by the migration itself, in its transaction, after the usual backup.
+M006_FACTS = """
+CREATE TABLE deal_fact (
+    deal_id INTEGER PRIMARY KEY,         -- no foreign keys: derived rows go with their deal (facts.refresh)
+    reached INTEGER NOT NULL,            -- furthest open stage position reached (the open stages' count when won)
+    last_touch TEXT,                     -- latest touch, or the imported last activity when later
+    last_move TEXT,                      -- latest stage event (created, moved, won, lost, reopened)
+    bare_visits TEXT,                    -- times of visit touches without notes, comma-separated
+    due_at TEXT,                         -- open: the earliest deadline of every rule but stage-idle and escalated
+    idle_at TEXT,                        -- open: the stage-idle deadline (counts unless a follow-up is planned)
+    latest TEXT NOT NULL                 -- the latest time any of the deal's rows carries (facts.current)
+) STRICT;
+CREATE INDEX deal_fact_latest ON deal_fact(latest);
+CREATE INDEX deal_fact_due ON deal_fact(due_at) WHERE due_at IS NOT NULL;
+CREATE INDEX deal_fact_idle ON deal_fact(idle_at) WHERE idle_at IS NOT NULL;
+CREATE TABLE stage_days (
+    deal_id INTEGER NOT NULL,
+    stage TEXT NOT NULL,
+    seconds INTEGER NOT NULL,            -- time in the stage over the visits that ended (a visit ends at the next event)
+    PRIMARY KEY (deal_id, stage)
+) STRICT, WITHOUT ROWID;
+"""
+
+
+def m006_facts(conn) -> None:
+    from salesflow.store import facts
+
+    for statement in M006_FACTS.split(";"):
+        if statement.strip():
+            conn.execute("\n".join(line.split("--", 1)[0] for line in statement.splitlines()))
+    facts.rebuild(conn)
+
+
 # Ordered; each name is recorded in _sqlite_migrations (set "salesflow") when applied.
-MIGRATIONS: list[tuple[str, str]] = [
+MIGRATIONS: list[tuple[str, object]] = [
     ("m001_initial", M001_INITIAL),
     ("m002_views", M002_VIEWS),
     ("m003_history", M003_HISTORY),
     ("m004_activity", M004_ACTIVITY),
     ("m005_playbooks", M005_PLAYBOOKS),
+    ("m006_facts", m006_facts),  # DDL, then the facts of the deals already there
 ]
 NAMES = [name for name, _ in MIGRATIONS]

@@ -62,6 +62,9 @@ class Writer:
             rows = self.pending[table]
             if rows:
                 bulk.insert_many(self.conn, table, COLUMNS[table], rows)
+                deal = 0 if table == "deal" else COLUMNS[table].index("deal_id") if table in ("touch", "stage_event") else None
+                if deal is not None:  # their derived facts are refreshed before the import commits
+                    self.cmd.affected.update(r[deal] for r in rows)
                 store.log_inserts(self.conn, self.cmd, table, [r[0] for r in rows])
                 self.pending[table] = []
         self.pending_ids = set()

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from salesflow.store import facts
+
 from procs import SERIAL_DEALS, run_cli
 from test_reliability import results, salesflow, spawn
 
@@ -78,6 +80,12 @@ def run_and_replay(start: Path, tmp_path: Path, monkeypatch, workers: int, calls
         code, err = run_cli(by_argv[args]["args"])
         assert code == 0, f"replaying {args!r} failed: {err}"
     assert dump(start) == dump(replay)
+    conn = sqlite3.connect(start)
+    conn.row_factory = sqlite3.Row
+    try:  # the derived facts the racing commands kept equal a rebuild from what they wrote
+        assert facts.differences(conn) == {"deal_fact": [], "stage_days": []}
+    finally:
+        conn.close()
     return {"invocations": len(invocations), "committed": len(committed),
             "failed": sum(d["code"] != 0 for d in invocations)}
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from salesflow.output import labels
 from salesflow.output.report import Column, Report
-from salesflow.store import analytics, doctor as store
+from salesflow.app.context import Act, writes
+from salesflow.store import analytics, changes, doctor as store, facts
+from salesflow.store.changes import Cmd
 from salesflow.store.db import network_filesystem
 from salesflow.i18n import _
 
@@ -77,3 +79,25 @@ def _checks(conn: sqlite3.Connection, path: Path, note) -> None:
     note("progressed_at", PROBLEM if differ else OK,
          (_("{n} deal(s) differ from a rebuild from stage events: ").format(n=len(differ))
           + ", ".join(f"#{d}" for d in differ[:10])) if differ else _("equals a rebuild from stage events"))
+
+    differ = facts.differences(conn)
+    deals = sorted(set(differ["deal_fact"]) | set(differ["stage_days"]))
+    note(_("derived facts"), PROBLEM if deals else OK,
+         (_("{n} deal(s) differ from a rebuild from the base tables: ").format(n=len(deals))
+          + ", ".join(f"#{d}" for d in deals[:10]) + _(" (fix: salesflow doctor --repair)"))
+         if deals else _("equal a rebuild from the base tables (deal_fact, stage_days)"))
+
+
+@writes
+def repair(conn: sqlite3.Connection, cmd: Cmd, act: Act) -> list[str]:
+    """Rebuild what is derived: every deal's stored facts, and progressed_at where it differs from the
+    stage events (logged, so `undo` can take it back)."""
+    before = facts.differences(conn)
+    facts.rebuild(conn)
+    stored, rebuilt = analytics.progress_stored(conn), analytics.progress_from_events(conn)
+    wrong = sorted(d for d in set(stored) | set(rebuilt) if stored.get(d) != rebuilt.get(d))
+    for deal in wrong:
+        changes.update(conn, cmd, "deal", deal, {"progressed_at": rebuilt.get(deal)})
+    n = len(set(before["deal_fact"]) | set(before["stage_days"]))
+    return [_("derived facts rebuilt ({n} deal(s) differed)").format(n=n),
+            _("progressed_at rebuilt from the stage events ({n} deal(s) differed)").format(n=len(wrong))]

@@ -37,13 +37,20 @@ def doctor(
     ctx: typer.Context,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    repair: Annotated[bool, typer.Option(
+        "--repair", help="First rebuild what is derived (each deal's stored facts, progressed_at) from the base tables.")] = False,
 ) -> None:
-    """Check the database: integrity, WAL, schema version, file permissions, orphans, stages vs events."""
+    """Check the database: integrity, WAL, schema version, file permissions, orphans, stages vs events, derived facts."""
     from salesflow.app.doctor import checkup, damaged_report
     from salesflow.output.emit import emit
     from salesflow.store.db import Damaged
 
     env = resolve(ctx)
+    if repair:
+        from salesflow.app.doctor import repair as rebuild
+
+        for line in rebuild(env.conn(), env.act("doctor --repair")):
+            print(line, file=sys.stderr)
     try:
         report, problem = checkup(env.conn(), env.db_path)
     except Damaged as exc:  # it cannot even be opened: that is doctor's finding, not an error

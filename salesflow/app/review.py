@@ -49,11 +49,12 @@ def review(conn: sqlite3.Connection, period: str, now: datetime, by: str | None 
         columns=[Column("lost_reason", words=labels.LOST_REASONS), Column("deals", "int"), Column("amount", "money"), Column("share", "rate")],
         footer=[scope, _("share = of the lost deals")], empty=_("no deal was lost in the period"))
 
-    owners = sorted({group(r["owner"]) for r in rows}, key=lambda o: (o is not None, o or ""))
+    per: dict[str | None, tuple[list, list]] = {}  # one pass: each owner's (won, lost)
+    for r in rows:
+        per.setdefault(group(r["owner"]), ([], []))[r["status"] == "lost"].append(r)
     rep_rows = []
-    for owner in owners:
-        mine_won = [r for r in won if group(r["owner"]) == owner]
-        mine_lost = [r for r in lost if group(r["owner"]) == owner]
+    for owner in sorted(per, key=lambda o: (o is not None, o or "")):
+        mine_won, mine_lost = per[owner]
         top_won = max(mine_won, key=lambda r: (r["amount"], -r["id"]), default=None)
         top_lost = max(mine_lost, key=lambda r: (r["amount"], -r["id"]), default=None)
         rep_rows.append({

@@ -52,15 +52,14 @@ GROUP_EXPRESSIONS = {  # --by → SQL, an allow-list: never user text in SQL
     "pipeline": "d.pipeline", "month": f"CASE WHEN {CREATED_KNOWN} THEN substr(d.created_at, 1, 7) END",
     "team": "r.team", "manager": "r.manager",  # the deal's owner's team / manager
 }
-_COHORT = f"""FROM deal d LEFT JOIN customer c ON c.id = d.customer_id LEFT JOIN rep r ON r.handle = d.owner
-        WHERE d.pipeline = :pipeline AND {IN_WINDOW}"""
+
+# The same groupings over deal_fact (aliased d: it has the deal's columns the cohort reads, and the grade).
+FACT_GROUPS = GROUP_EXPRESSIONS | {"grade": "d.grade"}
 
 
-def _cohort_from(by: str | None) -> str:
-    """The cohort's FROM with only the joins its grouping needs (a narrow scan)."""
-    joins = (" LEFT JOIN customer c ON c.id = d.customer_id" if by == "grade" else "") + (
-        " LEFT JOIN rep r ON r.handle = d.owner" if by in ("team", "manager") else "")
-    return f"FROM deal d JOIN deal_fact f ON f.deal_id = d.id{joins}"
+def _facts_from(by: str | None) -> str:
+    """The cohort's FROM on the narrow derived rows, with the rep join only when the grouping needs it."""
+    return "FROM deal_fact d" + (" LEFT JOIN rep r ON r.handle = d.owner" if by in ("team", "manager") else "")
 
 
 def cohort_reach(conn: sqlite3.Connection, pipeline: str, since: str | None, until: str | None,
@@ -69,43 +68,66 @@ def cohort_reach(conn: sqlite3.Connection, pipeline: str, since: str | None, unt
     deals reached how far, by the stage they are open in (NULL: closed), with their amount. One pass over
     the cohort's deals and their stored facts (store/facts.py)."""
     return conn.execute(
-        f"""SELECT {GROUP_EXPRESSIONS[by]} AS grp, f.reached, CASE WHEN d.status = 'open' THEN d.stage END AS open_stage,
+        f"""SELECT {FACT_GROUPS[by]} AS grp, d.reached, CASE WHEN d.status = 'open' THEN d.stage END AS open_stage,
                    COUNT(*) AS deals, SUM(d.amount) AS amount
-            {_cohort_from(by)}
-            WHERE d.pipeline = :pipeline AND d.history IS NULL AND f.last_move IS NOT NULL AND {IN_WINDOW}
+            {_facts_from(by)}
+            WHERE d.pipeline = :pipeline AND d.history IS NULL AND d.last_move IS NOT NULL AND {IN_WINDOW}
             GROUP BY 1, 2, 3""",
         {"pipeline": pipeline, "since": since, "until": until}).fetchall()
 
 
 def cohort_days(conn: sqlite3.Connection, pipeline: str, since: str | None, until: str | None,
-                by: str | None) -> list[sqlite3.Row]:
-    """Per group and stage of the cohort: deals that left the stage, their mean and median seconds in it
-    (stage_days: each deal's ended visits summed). The median by a window over each group's sorted values."""
+                by: str | None) -> list:
+    """Per group and stage of the cohort: deals that left the stage (n), their mean and median seconds in it
+    (stage_days: each deal's ended visits summed). The whole history by team or by rep walks the table's
+    sorted order to each middle value; a window or another grouping sorts its rows (a window function)."""
+    if since is None and until is None and by in (None, "rep"):
+        return _days_walked(conn, pipeline, "owner" if by == "rep" else None)
+    group = FACT_GROUPS[by]
     return conn.execute(
         f"""WITH v AS (
-                SELECT {GROUP_EXPRESSIONS[by]} AS grp, s.stage, s.seconds,
-                       ROW_NUMBER() OVER (PARTITION BY {GROUP_EXPRESSIONS[by]}, s.stage ORDER BY s.seconds) AS rn,
-                       COUNT(*) OVER (PARTITION BY {GROUP_EXPRESSIONS[by]}, s.stage) AS n,
-                       AVG(s.seconds) OVER (PARTITION BY {GROUP_EXPRESSIONS[by]}, s.stage) AS mean
-                {_cohort_from(by).replace("JOIN deal_fact f ON f.deal_id = d.id", "JOIN stage_days s ON s.deal_id = d.id")}
-                WHERE d.pipeline = :pipeline AND d.history IS NULL AND {IN_WINDOW})
+                SELECT {group} AS grp, d.stage, d.seconds,
+                       ROW_NUMBER() OVER (PARTITION BY {group}, d.stage ORDER BY d.seconds) AS rn,
+                       COUNT(*) OVER (PARTITION BY {group}, d.stage) AS n,
+                       AVG(d.seconds) OVER (PARTITION BY {group}, d.stage) AS mean
+                FROM stage_days d{" LEFT JOIN rep r ON r.handle = d.owner" if by in ("team", "manager") else ""}
+                WHERE d.pipeline = :pipeline AND {IN_WINDOW})
             SELECT grp, stage, n, mean, AVG(seconds) AS median FROM v
             WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY grp, stage""",
         {"pipeline": pipeline, "since": since, "until": until}).fetchall()
 
 
+def _days_walked(conn: sqlite3.Connection, pipeline: str, column: str | None) -> list[dict]:
+    """Counts and means by one pass over an index in order; each median by a walk to the middle of its
+    (stage[, owner]) range in the same order: no sort at read time (stage_days' key and stage_days_owner)."""
+    grp = column or "''"
+    out = []
+    for stage, value, n, mean in conn.execute(
+            f"SELECT stage, {grp}, COUNT(*), AVG(seconds) FROM stage_days WHERE pipeline = ?"
+            f" GROUP BY stage{', ' + column if column else ''}", (pipeline,)).fetchall():
+        same = "" if column is None else f" AND {column} = :value" if value is not None else f" AND {column} IS NULL"
+        median = conn.execute(
+            f"""SELECT AVG(seconds) FROM (SELECT seconds FROM stage_days WHERE pipeline = :pipeline AND stage = :stage{same}
+                ORDER BY seconds LIMIT :take OFFSET :skip)""",
+            {"pipeline": pipeline, "stage": stage, "value": value, "take": 2 - n % 2, "skip": (n - 1) // 2}).fetchone()[0]
+        out.append({"grp": value, "stage": stage, "n": n, "mean": mean, "median": median})
+    return out
+
+
 def cohort_outcomes(conn: sqlite3.Connection, pipeline: str, since: str | None, until: str | None,
                     by: str | None) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
-    """Per group of the cohort: deals, won, lost, won amount; and each won deal's cycle in days."""
-    group = GROUP_EXPRESSIONS[by]
+    """Per group of the cohort: deals, won, lost, won amount; and each won deal's cycle in days. From the
+    narrow derived rows (deal_fact), which carry the deal's columns."""
+    group = FACT_GROUPS[by]
     params = {"pipeline": pipeline, "since": since, "until": until}
+    cohort = f"{_facts_from(by)} WHERE d.pipeline = :pipeline AND {IN_WINDOW}"
     counts = conn.execute(
         f"""SELECT {group} AS grp, COUNT(*) AS deals, SUM(d.status = 'won') AS won, SUM(d.status = 'lost') AS lost,
                    COALESCE(SUM(CASE WHEN d.status = 'won' THEN d.amount END), 0) AS won_amount
-            {_COHORT} GROUP BY grp""", params).fetchall()
+            {cohort} GROUP BY grp""", params).fetchall()
     cycles = conn.execute(
         f"""SELECT {group} AS grp, (julianday(d.closed_at) - julianday(d.created_at)) AS days
-            {_COHORT} AND d.status = 'won' AND d.closed_at IS NOT NULL""", params).fetchall()
+            {cohort} AND d.status = 'won' AND d.closed_at IS NOT NULL""", params).fetchall()
     return counts, cycles
 
 
@@ -140,11 +162,11 @@ def health_counts(conn: sqlite3.Connection, now: str, today: str, cut: str) -> l
     return conn.execute(
         """
         SELECT d.owner, d.stage, COUNT(*) AS deals,
-               SUM(MIN(COALESCE(f.due_at, '9999'),
-                       CASE WHEN d.next_followup IS NULL OR d.next_followup < :now THEN COALESCE(f.idle_at, '9999')
+               SUM(MIN(COALESCE(d.due_at, '9999'),
+                       CASE WHEN d.next_followup IS NULL OR d.next_followup < :now THEN COALESCE(d.idle_at, '9999')
                             ELSE '9999' END) < :today) AS overdue,
                SUM(d.stage_entered_at < :cut) AS stuck
-        FROM deal d JOIN deal_fact f ON f.deal_id = d.id
+        FROM deal_fact d
         WHERE d.status = 'open'
         GROUP BY d.owner, d.stage
         """, {"now": now, "today": today, "cut": cut}).fetchall()

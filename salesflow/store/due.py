@@ -200,20 +200,21 @@ def silent_from_facts(conn: sqlite3.Connection, cutoff: str, now: str) -> list[s
     return conn.execute(
         """
         WITH per AS (
-            SELECT d.customer_id AS id, MAX(COALESCE(f.last_touch, '')) AS last_touch,
-                   MAX(COALESCE(f.last_move, '')) AS last_move, SUM(d.status = 'open') AS open_deals
-            FROM deal d JOIN deal_fact f ON f.deal_id = d.id
-            WHERE d.customer_id IS NOT NULL
-            GROUP BY d.customer_id
-            HAVING MAX(d.status = 'open' OR (d.status = 'lost' AND d.closed_at <= :cutoff))
-               AND MAX(MAX(COALESCE(f.last_touch, '')), MAX(COALESCE(f.last_move, ''))) < :cutoff
+            SELECT customer_id AS id, MAX(COALESCE(last_touch, '')) AS last_touch,
+                   MAX(COALESCE(last_move, '')) AS last_move, SUM(status = 'open') AS open_deals
+            FROM deal_fact
+            WHERE customer_id IS NOT NULL
+            GROUP BY customer_id
+            HAVING MAX(status = 'open' OR (status = 'lost' AND closed_at <= :cutoff))
+               AND MAX(MAX(COALESCE(last_touch, '')), MAX(COALESCE(last_move, ''))) < :cutoff
         )
         SELECT c.id, c.name, c.grade, NULLIF(p.last_touch, '') AS last_touch, NULLIF(p.last_move, '') AS last_move,
                p.open_deals,
-               (SELECT d.owner FROM deal d WHERE d.customer_id = c.id
-                 ORDER BY d.status = 'open' DESC, d.created_at DESC, d.id DESC LIMIT 1) AS owner,
-               (SELECT COALESCE(t.outcome, t.kind) FROM deal d JOIN touch t ON t.deal_id = d.id
-                 WHERE d.customer_id = c.id AND t.at <= :now ORDER BY t.at DESC, t.id DESC LIMIT 1) AS last_outcome
+               (SELECT f.owner FROM deal_fact f WHERE f.customer_id = c.id
+                 ORDER BY f.status = 'open' DESC, f.created_at DESC, f.deal_id DESC LIMIT 1) AS owner,
+               (SELECT COALESCE(t.outcome, t.kind) FROM touch t WHERE t.id =
+                  (SELECT f.touch_id FROM deal_fact f WHERE f.customer_id = c.id AND f.touch_id IS NOT NULL
+                    ORDER BY f.touch_at DESC, f.touch_id DESC LIMIT 1)) AS last_outcome
         FROM per p JOIN customer c ON c.id = p.id
         """,
         {"cutoff": cutoff, "now": now},

@@ -37,7 +37,9 @@ _BATCH = 20_000
 
 # A deal's facts from its own rows. :ids is a JSON array of deal ids, or NULL for every deal.
 _DEAL_FACTS = """
-SELECT d.id,
+SELECT d.id, d.pipeline, d.owner, d.customer_id, d.status, d.stage, d.amount, d.close_date, d.source,
+       COALESCE((SELECT c.grade FROM customer c WHERE c.id = d.customer_id), 'B'), d.created_at, d.closed_at,
+       d.guessed, d.history, d.stage_entered_at, d.next_followup,
        CASE WHEN d.status = 'won'
             THEN (SELECT COUNT(*) FROM stage s WHERE s.pipeline = d.pipeline AND s.kind = 'open')
             ELSE MAX(COALESCE((SELECT MAX(s.position) FROM stage_event e
@@ -47,26 +49,31 @@ SELECT d.id,
                          (SELECT s.position FROM stage s WHERE s.pipeline = d.pipeline AND s.key = d.lost_from_stage
                             AND s.kind = 'open'), 0) ELSE 0 END)
        END,
-       NULLIF(MAX(COALESCE((SELECT MAX(t.at) FROM touch t WHERE t.deal_id = d.id), ''),
-                  COALESCE(d.last_activity_at, '')), ''),
-       (SELECT MAX(e.at) FROM stage_event e WHERE e.deal_id = d.id),
-       (SELECT group_concat(t.at, ',') FROM touch t
-         WHERE t.deal_id = d.id AND t.kind = 'visit' AND (t.notes IS NULL OR trim(t.notes) = '')),
+       NULLIF(MAX(COALESCE(t.at, ''), COALESCE(d.last_activity_at, '')), ''),
+       (SELECT MAX(e.at) FROM stage_event e WHERE e.deal_id = d.id), t.at, t.id,
+       (SELECT group_concat(v.at, ',') FROM touch v
+         WHERE v.deal_id = d.id AND v.kind = 'visit' AND (v.notes IS NULL OR trim(v.notes) = '')),
        MAX(d.created_at, d.stage_entered_at, COALESCE(d.closed_at, ''), COALESCE(d.last_activity_at, ''),
-           COALESCE((SELECT MAX(t.at) FROM touch t WHERE t.deal_id = d.id), ''),
-           COALESCE((SELECT MAX(e.at) FROM stage_event e WHERE e.deal_id = d.id), ''))
+           COALESCE(t.at, ''), COALESCE((SELECT MAX(e.at) FROM stage_event e WHERE e.deal_id = d.id), ''))
 FROM deal d
+LEFT JOIN touch t ON t.id = (SELECT x.id FROM touch x WHERE x.deal_id = d.id ORDER BY x.at DESC, x.id DESC LIMIT 1)
 WHERE {where}
 """
-_FACT_COLUMNS = "(deal_id, reached, last_touch, last_move, bare_visits, latest)"
+_FACT_COLUMNS = """(deal_id, pipeline, owner, customer_id, status, stage, amount, close_date, source, grade, created_at,
+    closed_at, guessed, history, stage_entered_at, next_followup, reached, last_touch, last_move, touch_at, touch_id,
+    bare_visits, latest)"""
 _STAGE_DAYS = """
-SELECT deal_id, stage, SUM(strftime('%s', left_at) - strftime('%s', entered_at))
-FROM (SELECT e.deal_id, e.to_stage AS stage, e.at AS entered_at,
-             LEAD(e.at) OVER (PARTITION BY e.deal_id ORDER BY e.at, e.id) AS left_at
-      FROM stage_event e WHERE {where})
-WHERE left_at IS NOT NULL
-GROUP BY deal_id, stage
+SELECT f.pipeline, v.stage, v.seconds, v.deal_id, f.owner, f.source, f.grade, f.created_at, f.guessed
+FROM (SELECT deal_id, stage, SUM(strftime('%s', left_at) - strftime('%s', entered_at)) AS seconds
+      FROM (SELECT e.deal_id, e.to_stage AS stage, e.at AS entered_at,
+                   LEAD(e.at) OVER (PARTITION BY e.deal_id ORDER BY e.at, e.id) AS left_at
+            FROM stage_event e WHERE {where})
+      WHERE left_at IS NOT NULL
+      GROUP BY deal_id, stage) v
+JOIN {facts} f ON f.deal_id = v.deal_id
+WHERE f.history IS NULL
 """
+_DAYS_COLUMNS = "(pipeline, stage, seconds, deal_id, owner, source, grade, created_at, guessed)"
 
 
 def _where(ids: list[int] | None, column: str) -> tuple[str, dict]:
@@ -93,7 +100,7 @@ def _refresh(conn: sqlite3.Connection, ids: list[int] | None) -> None:
     d_where, _p = _where(ids, "d.id")
     conn.execute(f"INSERT INTO deal_fact {_FACT_COLUMNS} " + _DEAL_FACTS.format(where=d_where), params)
     e_where, _p = _where(ids, "e.deal_id")
-    conn.execute("INSERT INTO stage_days (deal_id, stage, seconds) " + _STAGE_DAYS.format(where=e_where), params)
+    conn.execute(f"INSERT INTO stage_days {_DAYS_COLUMNS} " + _STAGE_DAYS.format(where=e_where, facts="deal_fact"), params)
     conn.executemany("UPDATE deal_fact SET due_at = ?, idle_at = ? WHERE deal_id = ?", _deadlines(conn, ids))
 
 
@@ -153,7 +160,8 @@ def differences(conn: sqlite3.Connection) -> dict[str, list[int]]:
     conn.execute("DELETE FROM temp.rebuilt_days")
     conn.execute(f"INSERT INTO temp.rebuilt_fact {_FACT_COLUMNS} " + _DEAL_FACTS.format(where="1"))
     conn.executemany("UPDATE temp.rebuilt_fact SET due_at = ?, idle_at = ? WHERE deal_id = ?", _deadlines(conn, None))
-    conn.execute("INSERT INTO temp.rebuilt_days (deal_id, stage, seconds) " + _STAGE_DAYS.format(where="1"))
+    conn.execute(f"INSERT INTO temp.rebuilt_days {_DAYS_COLUMNS} "
+                 + _STAGE_DAYS.format(where="1", facts="temp.rebuilt_fact"))
     out = {}
     for table, rebuilt, key in (("deal_fact", "rebuilt_fact", "deal_id"), ("stage_days", "rebuilt_days", "deal_id")):
         out[table] = [r[0] for r in conn.execute(

@@ -27,11 +27,11 @@ def closed_reach(conn: sqlite3.Connection, pipeline: str, since: str, until: str
     derived facts (store/facts.py), one pass over the closed deals and no event replayed."""
     return [tuple(r) for r in conn.execute(
         f"""
-        SELECT d.status, f.reached, COUNT(*)
-        FROM deal d JOIN deal_fact f ON f.deal_id = d.id
+        SELECT d.status, d.reached, COUNT(*)
+        FROM deal_fact d
         WHERE d.pipeline = ? AND d.status IN ('won', 'lost') AND d.closed_at >= ? AND d.closed_at < ?
           AND d.history IS NULL AND {CLOSED_KNOWN}
-        GROUP BY d.status, f.reached
+        GROUP BY d.status, d.reached
         """,
         (pipeline, since, until),
     )]
@@ -47,8 +47,9 @@ def closed_left_out(conn: sqlite3.Connection, pipeline: str | None, since: str, 
 
 
 def open_for_forecast(conn: sqlite3.Connection, pipeline: str | None) -> list[sqlite3.Row]:
+    """The open deals (from the narrow derived rows, which carry these columns of the deal)."""
     return conn.execute(
-        "SELECT id, owner, pipeline, stage, amount, close_date FROM deal"
+        "SELECT deal_id AS id, owner, pipeline, stage, amount, close_date FROM deal_fact"
         " WHERE status = 'open' AND (? IS NULL OR pipeline = ?) ORDER BY id",
         (pipeline, pipeline),
     ).fetchall()

@@ -279,9 +279,26 @@ CREATE INDEX touch_by_at ON touch(by, at);
 M006_FACTS = """
 CREATE TABLE deal_fact (
     deal_id INTEGER PRIMARY KEY,         -- no foreign keys: derived rows go with their deal (facts.refresh)
+    pipeline TEXT NOT NULL,              -- the deal's own columns the reports group and filter by, narrow:
+    owner TEXT,                          --   a report scans these rows, not the deal table's wide ones
+    customer_id INTEGER,
+    status TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    close_date TEXT,
+    source TEXT,
+    grade TEXT NOT NULL,                 -- the customer's grade (B without a customer)
+    created_at TEXT NOT NULL,
+    closed_at TEXT,
+    guessed TEXT,
+    history TEXT,
+    stage_entered_at TEXT NOT NULL,
+    next_followup TEXT,
     reached INTEGER NOT NULL,            -- furthest open stage position reached (the open stages' count when won)
     last_touch TEXT,                     -- latest touch, or the imported last activity when later
     last_move TEXT,                      -- latest stage event (created, moved, won, lost, reopened)
+    touch_at TEXT,                       -- latest touch (touches only)
+    touch_id INTEGER,                    -- that touch (the highest id among those at touch_at)
     bare_visits TEXT,                    -- times of visit touches without notes, comma-separated
     due_at TEXT,                         -- open: the earliest deadline of every rule but stage-idle and escalated
     idle_at TEXT,                        -- open: the stage-idle deadline (counts unless a follow-up is planned)
@@ -290,12 +307,21 @@ CREATE TABLE deal_fact (
 CREATE INDEX deal_fact_latest ON deal_fact(latest);
 CREATE INDEX deal_fact_due ON deal_fact(due_at) WHERE due_at IS NOT NULL;
 CREATE INDEX deal_fact_idle ON deal_fact(idle_at) WHERE idle_at IS NOT NULL;
-CREATE TABLE stage_days (
-    deal_id INTEGER NOT NULL,
+CREATE INDEX deal_fact_customer ON deal_fact(customer_id) WHERE customer_id IS NOT NULL;
+CREATE TABLE stage_days (               -- deals whose stage history is known: time per stage, kept in order
+    pipeline TEXT NOT NULL,
     stage TEXT NOT NULL,
     seconds INTEGER NOT NULL,            -- time in the stage over the visits that ended (a visit ends at the next event)
-    PRIMARY KEY (deal_id, stage)
+    deal_id INTEGER NOT NULL,
+    owner TEXT,                          -- the deal's cohort columns, so a funnel reads this table alone
+    source TEXT,
+    grade TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    guessed TEXT,
+    PRIMARY KEY (pipeline, stage, seconds, deal_id)   -- sorted: a median is a walk to the middle, not a sort
 ) STRICT, WITHOUT ROWID;
+CREATE UNIQUE INDEX stage_days_deal ON stage_days(deal_id, stage);
+CREATE INDEX stage_days_owner ON stage_days(pipeline, stage, owner, seconds);
 """
 
 

@@ -28,6 +28,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -181,6 +182,49 @@ for _ in conn.execute("SELECT owner, stage, count(*), sum(amount) FROM t GROUP B
 """  # what one GROUP BY pass over as many rows as the database has deals costs, whatever our schema
 
 
+OPEN_HEAVY = """
+import csv, sys
+src, dst = sys.argv[1], sys.argv[2]
+OPEN = ("lead", "qualified", "proposal", "negotiation")
+with open(src, encoding="utf-8", newline="") as f, open(dst, "w", encoding="utf-8", newline="") as g:
+    rows, out = csv.DictReader(f), None
+    for r in rows:
+        if out is None:
+            out = csv.DictWriter(g, rows.fieldnames)
+            out.writeheader()
+        if int(r["deal_id"]) % 10 < 6 and r["status"] != "open":  # 60% of deals open, in a plausible stage
+            r["status"], r["closed_at"], r["lost_reason"] = "open", "", ""
+            r["stage"] = r["stage"] if r["stage"] in OPEN else OPEN[int(r["deal_id"]) % 4]
+        out.writerow(r)
+"""
+
+
+def open_heavy(generated: Path, sf: list[str]) -> Path:
+    """The generated database's deals and touches through `import deals` and `import touches` into a new
+    file, with 60% of the deals open (built once, beside the generated one)."""
+    target = generated.with_name(generated.stem + "-open-heavy.db")
+    if target.exists():
+        print(f"reusing {target}")
+        return target
+    env = dict(os.environ, SALESFLOW_NOW=NOW, SALESFLOW_REP="bench")
+    deals, touches, opened = (generated.with_name(f"{generated.stem}-{n}.csv") for n in ("deals", "touches", "open"))
+    subprocess.run([*sf, "--db", str(generated), "export", "deals", "-o", str(deals)], env=env, check=True)
+    subprocess.run([*sf, "--db", str(generated), "export", "touches", "-o", str(touches)], env=env, check=True)
+    subprocess.run([sys.executable, "-c", OPEN_HEAVY, str(deals), str(opened)], check=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    start = time.perf_counter()
+    for step in (["init"], ["import", "deals", str(opened), "--create-reps"], ["import", "touches", str(touches)]):
+        subprocess.run([*sf, "--db", str(partial), *step], env=env, check=True, stdout=subprocess.DEVNULL)
+    with sqlite3.connect(partial) as conn:  # the WAL folded in: only the main file is renamed
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    os.replace(partial, target)
+    for scratch in (deals, touches, opened):
+        scratch.unlink(missing_ok=True)
+    print(f"built {target} through import in {time.perf_counter() - start:.0f} s")
+    return target
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deals", type=int, default=1_000_000)
@@ -189,9 +233,15 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="database to use (built there if missing)")
     parser.add_argument("--csv", type=Path, help="also write the table here (default: benchmarks/out/run-DEALS.csv)")
     parser.add_argument("--tasks", type=int, default=10_000, help="Taskwarrior tasks (0 = skip Taskwarrior)")
+    parser.add_argument("--shape", choices=("generated", "open-heavy"), default="generated",
+                        help="generated: the demo generator's history (about 4%% of deals open); open-heavy: the same"
+                             " deals and touches taken through `import deals` / `import touches` with 60%% left open,"
+                             " as a real CRM export often is")
     args = parser.parse_args()
     db = args.db or OUT / f"{args.deals}.db"
     build(db, args.deals)
+    if args.shape == "open-heavy":
+        db = open_heavy(db, salesflow())
     sf = salesflow()
     env = {"SALESFLOW_DB": str(db), "SALESFLOW_NOW": NOW, "SALESFLOW_REP": "bench"}
     subprocess.run([*sf, "doctor"], env=dict(os.environ, **env), stdout=subprocess.DEVNULL)  # migrate once, untimed
@@ -217,14 +267,21 @@ def main() -> None:
         ("due --all --check", ["due", "--all", "--check", "-f", "csv"], [{"sql": due_all[0], "params": due_all[1]}]),
         (f"deals --rep {rep}", ["deals", "--rep", rep, "-f", "csv"], one(DEAL_LIST)),
         (f"show {deal}", ["show", str(deal)], many(SHOW)),
+        ("funnel", ["funnel", "-f", "csv"], one(FUNNEL)),
         ("funnel --by rep", ["funnel", "--by", "rep", "-f", "csv"], one(FUNNEL)),
+        ("funnel --by source", ["funnel", "--by", "source", "-f", "csv"], None),
+        ("funnel --by grade", ["funnel", "--by", "grade", "-f", "csv"], None),
+        ("funnel --by month", ["funnel", "--by", "month", "-f", "csv"], None),
+        ("funnel --by team", ["funnel", "--by", "team", "-f", "csv"], None),
         ("funnel --summary --by rep", ["funnel", "--summary", "--by", "rep", "-f", "csv"], one(SUMMARY)),
         ("stuck", ["stuck", "-f", "csv"], one(STUCK)),
         ("health", ["health", "-f", "csv"], one(HEALTH)),
         ("forecast", ["forecast", "-f", "csv"], many(FORECAST)),
         ("forecast --by rep", ["forecast", "--by", "rep", "-f", "csv"], many(FORECAST_BY_REP)),
+        ("forecast --stages", ["forecast", "--stages", "-f", "csv"], many(FORECAST[:1])),
         ("silent", ["silent", "-f", "csv"], one(SILENT)),
         ("review", ["review", "--period", "2026-10", "-f", "json"], many(REVIEW)),
+        ("report weekly", ["report", "weekly", "-f", "markdown"], None),
         ("export deals -f csv", ["export", "deals", "-f", "csv"], one(EXPORT)),
     ]
     results: list[tuple[str, Timing, Timing | None]] = []
@@ -243,7 +300,8 @@ def main() -> None:
     wanted = lambda name: not args.only or args.only in name  # noqa: E731
     for name, cmd, statements in reads:
         if wanted(name):
-            report(f"salesflow {name}", timed([*sf, *cmd], args.runs, env), timed(floor_cmd(db, statements), args.runs))
+            report(f"salesflow {name}", timed([*sf, *cmd], args.runs, env),
+                   timed(floor_cmd(db, statements), args.runs) if statements else None)
     if wanted("export") and shutil.which("sqlite3"):  # the issue's yardstick: the sqlite3 shell's own csv
         report("salesflow export deals (vs sqlite3 -csv)", timed([*sf, "export", "deals", "-f", "csv"], args.runs, env),
                timed(["sqlite3", "-csv", str(db), EXPORT], args.runs))
@@ -302,7 +360,7 @@ def main() -> None:
         if name.startswith("salesflow ") and not any(w in name for w in ("touch", "advance", "import", "export", "version")):
             print(f"  {name:44} {t.median:9.1f} ms  {t.median / one_scan.median:7.2f}x")
     scan_db.unlink(missing_ok=True)
-    out = args.csv or OUT / f"run-{args.deals}.csv"
+    out = args.csv or OUT / f"run-{args.deals}{'' if args.shape == 'generated' else '-' + args.shape}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)

@@ -29,11 +29,11 @@ def open_spans(conn: sqlite3.Connection, start: str, until: str) -> list[sqlite3
     logged on them in the window while they were open."""
     return conn.execute(
         f"""
-        SELECT d.id, d.owner, d.created_at, d.closed_at,
-               (SELECT COUNT(*) FROM touch t WHERE t.deal_id = d.id AND t.at >= :start AND t.at < :until
+        SELECT d.deal_id AS id, d.owner, d.created_at, d.closed_at,
+               (SELECT COUNT(*) FROM touch t WHERE t.deal_id = d.deal_id AND t.at >= :start AND t.at < :until
                                               AND t.at >= d.created_at
                                               AND (d.closed_at IS NULL OR t.at < d.closed_at)) AS touches
-        FROM deal d
+        FROM deal_fact d  -- the deal's columns in the narrow derived rows
         WHERE d.created_at < :until AND (d.closed_at IS NULL OR d.closed_at > :start) AND {CREATED_KNOWN}
         """,
         {"start": start, "until": until},

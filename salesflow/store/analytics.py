@@ -11,6 +11,13 @@ from salesflow.store.due import FACTS, OPEN_AT_NOW
 # A deal whose created / closed time the import had to guess (deal.guessed) belongs to no dated period.
 CREATED_KNOWN = "instr(COALESCE(d.guessed, ''), 'created') = 0"
 CLOSED_KNOWN = "instr(COALESCE(d.guessed, ''), 'closed') = 0"
+def in_window(since: str | None, until: str | None) -> str:
+    """IN_WINDOW written for these bounds, so that an index on (pipeline, created_at) can serve it."""
+    if since is None and until is None:
+        return "1"
+    return " AND ".join([CREATED_KNOWN] + (["d.created_at >= :since"] if since else []) + (["d.created_at < :until"] if until else []))
+
+
 IN_WINDOW = (f"((:since IS NULL AND :until IS NULL) OR ({CREATED_KNOWN}"
              " AND (:since IS NULL OR d.created_at >= :since) AND (:until IS NULL OR d.created_at < :until)))")
 
@@ -71,7 +78,7 @@ def cohort_reach(conn: sqlite3.Connection, pipeline: str, since: str | None, unt
         f"""SELECT {FACT_GROUPS[by]} AS grp, d.reached, CASE WHEN d.status = 'open' THEN d.stage END AS open_stage,
                    COUNT(*) AS deals, SUM(d.amount) AS amount
             {_facts_from(by)}
-            WHERE d.pipeline = :pipeline AND d.history IS NULL AND d.last_move IS NOT NULL AND {IN_WINDOW}
+            WHERE d.pipeline = :pipeline AND d.history IS NULL AND d.last_move IS NOT NULL AND {in_window(since, until)}
             GROUP BY 1, 2, 3""",
         {"pipeline": pipeline, "since": since, "until": until}).fetchall()
 
@@ -81,30 +88,54 @@ def cohort_days(conn: sqlite3.Connection, pipeline: str, since: str | None, unti
     """Per group and stage of the cohort: deals that left the stage (n), their mean and median seconds in it
     (stage_days: each deal's ended visits summed). The whole history by team or by rep walks the table's
     sorted order to each middle value; a window or another grouping sorts its rows (a window function)."""
-    if since is None and until is None and by in (None, "rep"):
-        return _days_walked(conn, pipeline, "owner" if by == "rep" else None)
+    if since is None and until is None and by in (None, "rep", "grade", "source"):
+        walked = _days_walked(conn, pipeline, {"rep": "owner"}.get(by, by))
+        if walked is not None:
+            return walked
+    return _days_sorted(conn, pipeline, since, until, by)
+
+
+def _days_sorted(conn: sqlite3.Connection, pipeline: str, since: str | None, until: str | None,
+                 by: str | None) -> list[dict]:
+    """The same numbers for a window or a grouping without a sorted index: one pass over the cohort's rows of
+    stage_days, each group's seconds sorted in memory (8 bytes a value) — faster here than a window function."""
+    from array import array
+
     group = FACT_GROUPS[by]
-    return conn.execute(
-        f"""WITH v AS (
-                SELECT {group} AS grp, d.stage, d.seconds,
-                       ROW_NUMBER() OVER (PARTITION BY {group}, d.stage ORDER BY d.seconds) AS rn,
-                       COUNT(*) OVER (PARTITION BY {group}, d.stage) AS n,
-                       AVG(d.seconds) OVER (PARTITION BY {group}, d.stage) AS mean
+    cur = conn.cursor()
+    cur.row_factory = None  # plain tuples: this reads a row per deal and stage
+    values: dict[tuple, array] = {}
+    for grp, stage, seconds in cur.execute(
+            f"""SELECT {group}, d.stage, d.seconds
                 FROM stage_days d{" LEFT JOIN rep r ON r.handle = d.owner" if by in ("team", "manager") else ""}
-                WHERE d.pipeline = :pipeline AND {IN_WINDOW})
-            SELECT grp, stage, n, mean, AVG(seconds) AS median FROM v
-            WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY grp, stage""",
-        {"pipeline": pipeline, "since": since, "until": until}).fetchall()
-
-
-def _days_walked(conn: sqlite3.Connection, pipeline: str, column: str | None) -> list[dict]:
-    """Counts and means by one pass over an index in order; each median by a walk to the middle of its
-    (stage[, owner]) range in the same order: no sort at read time (stage_days' key and stage_days_owner)."""
-    grp = column or "''"
+                WHERE d.pipeline = :pipeline AND {in_window(since, until)}""",
+            {"pipeline": pipeline, "since": since, "until": until}):
+        found = values.get((grp, stage))
+        if found is None:
+            found = values[(grp, stage)] = array("q")
+        found.append(seconds)
     out = []
-    for stage, value, n, mean in conn.execute(
-            f"SELECT stage, {grp}, COUNT(*), AVG(seconds) FROM stage_days WHERE pipeline = ?"
-            f" GROUP BY stage{', ' + column if column else ''}", (pipeline,)).fetchall():
+    for (grp, stage), found in values.items():
+        ordered, n = sorted(found), len(found)
+        out.append({"grp": grp, "stage": stage, "n": n, "mean": sum(ordered) / n,
+                    "median": (ordered[(n - 1) // 2] + ordered[n // 2]) / 2})
+    return out
+
+
+_FEW = 8  # a grouping with at most this many values walks the stage's sorted range once per value
+
+
+def _days_walked(conn: sqlite3.Connection, pipeline: str, column: str | None) -> list[dict] | None:
+    """Counts and means by one pass; each median by a walk to the middle of its (stage[, owner]) range in
+    the stored order: no sort at read time (stage_days' key, stage_days_owner). A grouping not in an index
+    (grade, source) walks the stage's range filtering on it: done when it has few values, else None."""
+    grp = column or "''"
+    groups = conn.execute(f"SELECT stage, {grp}, COUNT(*), AVG(seconds) FROM stage_days WHERE pipeline = ?"
+                          f" GROUP BY stage{', ' + column if column else ''}", (pipeline,)).fetchall()
+    if column not in (None, "owner") and len(groups) > _FEW * len({g[0] for g in groups}):
+        return None
+    out = []
+    for stage, value, n, mean in groups:
         same = "" if column is None else f" AND {column} = :value" if value is not None else f" AND {column} IS NULL"
         median = conn.execute(
             f"""SELECT AVG(seconds) FROM (SELECT seconds FROM stage_days WHERE pipeline = :pipeline AND stage = :stage{same}
@@ -120,7 +151,7 @@ def cohort_outcomes(conn: sqlite3.Connection, pipeline: str, since: str | None, 
     narrow derived rows (deal_fact), which carry the deal's columns."""
     group = FACT_GROUPS[by]
     params = {"pipeline": pipeline, "since": since, "until": until}
-    cohort = f"{_facts_from(by)} WHERE d.pipeline = :pipeline AND {IN_WINDOW}"
+    cohort = f"{_facts_from(by)} WHERE d.pipeline = :pipeline AND {in_window(since, until)}"
     counts = conn.execute(
         f"""SELECT {group} AS grp, COUNT(*) AS deals, SUM(d.status = 'won') AS won, SUM(d.status = 'lost') AS lost,
                    COALESCE(SUM(CASE WHEN d.status = 'won' THEN d.amount END), 0) AS won_amount
@@ -249,7 +280,7 @@ def weekly_facts(conn: sqlite3.Connection, start: str, owners: list[str] | None 
         JOIN deal d ON d.id = e.deal_id
         JOIN stage s ON s.pipeline = d.pipeline AND s.key = e.to_stage
         WHERE s.kind IN ('open', 'won') AND s.position >= 1 AND {mine}
-          AND e.deal_id IN (SELECT deal_id FROM stage_event WHERE at >= :start)
+          AND e.deal_id IN (SELECT deal_id FROM deal_fact WHERE last_move >= :start)  -- a stage event since then
         GROUP BY e.deal_id
         HAVING MIN(e.at) >= :start
         """,

@@ -195,26 +195,26 @@ def silent_customers(conn: sqlite3.Connection, cutoff: str, now: str) -> list[sq
 
 
 def silent_from_facts(conn: sqlite3.Connection, cutoff: str, now: str) -> list[sqlite3.Row]:
-    """silent_customers from the stored derived facts (current at `now`): one GROUP BY over the deals and
-    their facts, then the owner and last outcome of the customers found."""
+    """silent_customers from the stored derived facts (current at `now`): one pass over the narrow rows,
+    grouped by customer, which also picks each customer's owner (the deal an open one first, then the
+    newest, then the highest id) and latest touch by comparing fixed-width keys."""
     return conn.execute(
         """
         WITH per AS (
             SELECT customer_id AS id, MAX(COALESCE(last_touch, '')) AS last_touch,
-                   MAX(COALESCE(last_move, '')) AS last_move, SUM(status = 'open') AS open_deals
-            FROM deal_fact
+                   MAX(COALESCE(last_move, '')) AS last_move, SUM(status = 'open') AS open_deals,
+                   MAX((status = 'open') || printf('%-19.19s%012d', created_at, deal_id) || COALESCE(owner, '')) AS owner_key,
+                   MAX(CASE WHEN touch_id IS NOT NULL THEN printf('%-19.19s%012d', touch_at, touch_id) END) AS touch_key
+            FROM deal_fact NOT INDEXED  -- a scan and a sort beat a walk of the customer index here (2 s, not 5)
             WHERE customer_id IS NOT NULL
             GROUP BY customer_id
             HAVING MAX(status = 'open' OR (status = 'lost' AND closed_at <= :cutoff))
                AND MAX(MAX(COALESCE(last_touch, '')), MAX(COALESCE(last_move, ''))) < :cutoff
         )
         SELECT c.id, c.name, c.grade, NULLIF(p.last_touch, '') AS last_touch, NULLIF(p.last_move, '') AS last_move,
-               p.open_deals,
-               (SELECT f.owner FROM deal_fact f WHERE f.customer_id = c.id
-                 ORDER BY f.status = 'open' DESC, f.created_at DESC, f.deal_id DESC LIMIT 1) AS owner,
-               (SELECT COALESCE(t.outcome, t.kind) FROM touch t WHERE t.id =
-                  (SELECT f.touch_id FROM deal_fact f WHERE f.customer_id = c.id AND f.touch_id IS NOT NULL
-                    ORDER BY f.touch_at DESC, f.touch_id DESC LIMIT 1)) AS last_outcome
+               p.open_deals, NULLIF(substr(p.owner_key, 33), '') AS owner,
+               (SELECT COALESCE(t.outcome, t.kind) FROM touch t
+                 WHERE t.id = CAST(substr(p.touch_key, 20) AS INTEGER)) AS last_outcome
         FROM per p JOIN customer c ON c.id = p.id
         """,
         {"cutoff": cutoff, "now": now},

@@ -308,6 +308,8 @@ CREATE INDEX deal_fact_latest ON deal_fact(latest);
 CREATE INDEX deal_fact_due ON deal_fact(due_at) WHERE due_at IS NOT NULL;
 CREATE INDEX deal_fact_idle ON deal_fact(idle_at) WHERE idle_at IS NOT NULL;
 CREATE INDEX deal_fact_customer ON deal_fact(customer_id) WHERE customer_id IS NOT NULL;
+CREATE INDEX deal_fact_created ON deal_fact(pipeline, created_at);
+CREATE INDEX deal_fact_move ON deal_fact(last_move);
 CREATE TABLE stage_days (               -- deals whose stage history is known: time per stage, kept in order
     pipeline TEXT NOT NULL,
     stage TEXT NOT NULL,

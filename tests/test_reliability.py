@@ -235,16 +235,19 @@ def test_doctor_finds_each_problem(db):
         conn.commit()
         conn.close()
 
-    def breaks(sql: str, check: str) -> None:
+    def breaks(sql: str, *checks: str) -> None:
         fix(sql)
         done = salesflow(db, "doctor", "-f", "csv")
         assert done.returncode == 1
-        assert [line.split(",")[0] for line in done.stdout.splitlines()[1:] if ",problem," in line] == [check]
+        assert [line.split(",")[0] for line in done.stdout.splitlines()[1:] if ",problem," in line] == list(checks)
 
     breaks("UPDATE deal SET progressed_at = '2026-01-01T00:00:00' WHERE id = 1", "progressed_at")
     fix("UPDATE deal SET progressed_at = NULL WHERE id = 1")
-    breaks("UPDATE deal SET stage = 'proposal' WHERE id = 2", "stages vs events")
+    # a deal changed behind salesflow's back: its derived facts (which carry its stage) no longer match either
+    breaks("UPDATE deal SET stage = 'proposal' WHERE id = 2", "stages vs events", "derived facts")
     fix("UPDATE deal SET stage = 'lead' WHERE id = 2")
+    breaks("UPDATE deal_fact SET reached = 3 WHERE deal_id = 1", "derived facts")
+    fix("UPDATE deal_fact SET reached = 0 WHERE deal_id = 1")
     breaks("INSERT INTO touch (deal_id, kind, at, by) VALUES (99, 'call', '2026-01-01T00:00:00', 'x')", "orphan rows")
     fix("DELETE FROM touch WHERE deal_id = 99")
     os.chmod(db, 0o644)

@@ -152,22 +152,23 @@ def current(conn: sqlite3.Connection, now: str) -> bool:
 
 
 def differences(conn: sqlite3.Connection) -> dict[str, list[int]]:
-    """Per table, the deals whose stored facts differ from a rebuild (doctor). Read-only: the rebuild
-    goes into temporary tables."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS rebuilt_fact AS SELECT * FROM deal_fact WHERE 0")
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS rebuilt_days AS SELECT * FROM stage_days WHERE 0")
-    conn.execute("DELETE FROM temp.rebuilt_fact")
-    conn.execute("DELETE FROM temp.rebuilt_days")
-    conn.execute(f"INSERT INTO temp.rebuilt_fact {_FACT_COLUMNS} " + _DEAL_FACTS.format(where="1"))
-    conn.executemany("UPDATE temp.rebuilt_fact SET due_at = ?, idle_at = ? WHERE deal_id = ?", _deadlines(conn, None))
-    conn.execute(f"INSERT INTO temp.rebuilt_days {_DAYS_COLUMNS} "
-                 + _STAGE_DAYS.format(where="1", facts="temp.rebuilt_fact"))
-    out = {}
-    for table, rebuilt, key in (("deal_fact", "rebuilt_fact", "deal_id"), ("stage_days", "rebuilt_days", "deal_id")):
-        out[table] = [r[0] for r in conn.execute(
-            f"""SELECT {key} FROM (SELECT * FROM main.{table} EXCEPT SELECT * FROM temp.{rebuilt})
-                UNION SELECT {key} FROM (SELECT * FROM temp.{rebuilt} EXCEPT SELECT * FROM main.{table})
-                ORDER BY 1""")]
-    conn.execute("DROP TABLE temp.rebuilt_fact")
-    conn.execute("DROP TABLE temp.rebuilt_days")
-    return out
+    """Per table, the deals whose stored facts differ from a rebuild from the base tables (doctor). Read-only:
+    the rebuild is the same queries `refresh` inserts from, compared both ways, and the deadlines computed
+    again for every open deal."""
+    columns = _FACT_COLUMNS.strip("()").replace("\n", " ")
+    plain = ", ".join(c.strip() for c in columns.split(","))
+    facts = {r[0] for r in conn.execute(
+        f"""SELECT * FROM (SELECT {plain} FROM deal_fact EXCEPT {_DEAL_FACTS.format(where="1")})
+            UNION ALL SELECT * FROM ({_DEAL_FACTS.format(where="1")} EXCEPT SELECT {plain} FROM deal_fact)""")}
+    stored = {r[0]: (r[1], r[2]) for r in conn.execute(
+        "SELECT deal_id, due_at, idle_at FROM deal_fact WHERE due_at IS NOT NULL OR idle_at IS NOT NULL")}
+    for due, idle, deal in _deadlines(conn, None):
+        if stored.pop(deal, (None, None)) != (due, idle):
+            facts.add(deal)
+    facts.update(stored)  # deadlines stored for a deal that is not open
+    days_columns = _DAYS_COLUMNS.strip("()")
+    rebuilt = _STAGE_DAYS.format(where="1", facts="deal_fact")
+    days = {r[3] for r in conn.execute(  # (pipeline, stage, seconds, deal_id, …)
+        f"""SELECT * FROM (SELECT {days_columns} FROM stage_days EXCEPT {rebuilt})
+            UNION ALL SELECT * FROM ({rebuilt} EXCEPT SELECT {days_columns} FROM stage_days)""")}
+    return {"deal_fact": sorted(facts), "stage_days": sorted(days)}

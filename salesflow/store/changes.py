@@ -112,7 +112,7 @@ def _log_fields(conn: sqlite3.Connection, cmd: Cmd, key: Any, old: str, new: str
 
 
 def log_change(conn, cmd: Cmd, entity: str, key: Any, op: str, field: str | None, old: Any, new: Any) -> None:
-    _affects(conn, cmd, entity, key, old, new)
+    _affects(conn, cmd, entity, key, op, old, new)
     conn.execute(
         "INSERT INTO change_log (command_id, entity, entity_id, op, field, old, new, at, by)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -124,17 +124,17 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _affects(conn, cmd: Cmd, entity: str, key: Any, old: Any, new: Any) -> None:
+def _affects(conn, cmd: Cmd, entity: str, key: Any, op: str, old: Any, new: Any) -> None:
     """Note the deals whose derived facts this change affects: the logged row's deal, or every deal of a
     customer whose grade (the follow-up windows) changed. Every write is logged here, undo's too."""
     if entity == "deal":
         cmd.affected.add(int(key))
     elif entity in _DEAL_ROWS:
-        whole = new if new is not None and not isinstance(new, (int, float)) and str(new).startswith("{") else old
-        deal = json.loads(whole).get("deal_id") if isinstance(whole, str) and whole.startswith("{") else None
-        if deal is None:  # an update of one field: the row is there
+        if op == "update":  # one field of a row that is there
             row = conn.execute(f"SELECT deal_id FROM {entity} WHERE id = ?", (key,)).fetchone()
             deal = row[0] if row else None
+        else:  # an insert logs the new row, a delete (undo) the old one, as JSON
+            deal = json.loads(new if op == "insert" else old).get("deal_id")
         if deal is not None:
             cmd.affected.add(int(deal))
     elif entity == "customer":

@@ -5,13 +5,16 @@ and never edited by hand:
 
 | table        | per         | facts                                                                     |
 |--------------|-------------|---------------------------------------------------------------------------|
-| `deal_fact`  | deal        | `reached` (the furthest open stage, the funnel's rule), `last_touch` (the |
-|              |             | latest touch or imported last activity), `last_move` (the latest stage    |
-|              |             | event), `bare_visits` (visits without notes), and for an open deal its    |
-|              |             | deadlines: `due_at` (the earliest of every rule but stage-idle) and      |
-|              |             | `idle_at` (stage-idle, which counts unless a follow-up is planned at or   |
-|              |             | after now: the one rule that depends on the clock)                        |
-| `stage_days` | deal, stage | seconds spent in the stage over the visits that ended                     |
+| `deal_fact`  | deal        | the deal's columns reports group and filter by (narrow: a report scans    |
+|              |             | these rows, not the wide deal rows), `reached` (the furthest open stage,  |
+|              |             | the funnel's rule), `last_touch` (the latest touch or imported last       |
+|              |             | activity), `last_move` (the latest stage event), `touch_at`/`touch_id`    |
+|              |             | (the latest touch), `bare_visits` (visits without notes), for an open     |
+|              |             | deal its deadlines: `due_at` (the earliest of every rule but stage-idle)  |
+|              |             | and `idle_at` (stage-idle, which counts unless a follow-up is planned at  |
+|              |             | or after now: the one rule that depends on the clock), and `latest`       |
+| `stage_days` | deal, stage | seconds in the stage over the visits that ended (known histories only),  |
+|              |             | kept sorted by (pipeline, stage, seconds): a median is a walk, not a sort |
 
 `refresh(conn, deals)` recomputes them for some deals; every command calls it for the deals it changed,
 inside its own write transaction (app.context.command), so a reader never sees base rows and facts that
@@ -139,10 +142,6 @@ def rebuild(conn: sqlite3.Connection) -> None:
 def refresh_pipeline(conn: sqlite3.Connection, pipeline: str) -> None:
     """After a pipeline's definition changed (stage order, idle limits, SLAs): its deals' facts again."""
     refresh(conn, [r[0] for r in conn.execute("SELECT id FROM deal WHERE pipeline = ?", (pipeline,))])
-
-
-def customer_deals(conn: sqlite3.Connection, customer: int) -> list[int]:
-    return [r[0] for r in conn.execute("SELECT id FROM deal WHERE customer_id = ?", (customer,))]
 
 
 def current(conn: sqlite3.Connection, now: str) -> bool:

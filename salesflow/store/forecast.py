@@ -9,7 +9,8 @@ from salesflow.store.analytics import CLOSED_KNOWN
 
 
 def closed_events(conn: sqlite3.Connection, pipeline: str, since: str, until: str) -> Iterator[sqlite3.Row]:
-    """Stage events of the deals closed (won or lost) in [since, until), by deal then time."""
+    """Stage events of the deals closed (won or lost) in [since, until), by deal then time: the replay that
+    the stored reach (closed_reach, what forecast reads) is tested against."""
     return conn.execute(
         f"""
         SELECT d.id, d.status, d.stage, d.amount, d.created_at, d.closed_at, d.lost_from_stage, e.to_stage, e.at

@@ -31,8 +31,7 @@ def calendar_for(conn: sqlite3.Connection, items: list, now: datetime) -> Calend
     database = get_meta(conn, "database_id") or "salesflow"
     events = []
     for item in items:
-        row, due = item.row, item.due
-        first = due.counting[0] if due.counting else None
+        row, first = item.row, item.first
         overdue = row["days_overdue"] > 0
         timed = not overdue and first is not None and first.rule == "scheduled" and first.at.time() != datetime.min.time()
         events.append(Event(

@@ -53,11 +53,11 @@ class Pipelines(dict):
 facts = store.due_facts  # a row of store.due.FACTS → the rules' DueFacts
 
 
-@dataclass
+@dataclass(slots=True)
 class DueItem:
     row: dict[str, Any]
-    due: rules.Due
-    overdue: bool
+    first: rules.Deadline | None  # the earliest counting deadline (a calendar's event time); not the whole
+    overdue: bool                 # Due, which a list of 600,000 imported deals could not hold in memory
 
 
 def evaluate_rows(conn: sqlite3.Connection, scope: store.DueScope, now: datetime, days: int) -> list[DueItem]:
@@ -80,7 +80,7 @@ def evaluate_rows(conn: sqlite3.Connection, scope: store.DueScope, now: datetime
             "deal_id": f.deal_id, "customer": r["customer"], "title": r["title"], "owner": f.owner,
             "stage": f.stage, "grade": f.grade, "due_date": due.due_date, "days_overdue": overdue_days,
             "reasons": ";".join(due.reasons), "urgency": urgency, "next_action": rules.next_action(due, now, pipeline.stage(f.stage).word),
-        }, due, overdue_days > 0))
+        }, due.counting[0] if due.counting else None, overdue_days > 0))
     return items
 
 

@@ -225,3 +225,36 @@ def test_forecast_learning_from_stored_reach_equals_the_replay(demo: Cli):
     assert len(paths) > 50
     assert rules.from_reach(pipeline, closed_reach(conn, "standard", "2025-01-01", "2026-11-23"), 5) == \
         rules.probabilities(pipeline, paths, 5)
+
+
+def test_doctor_compares_one_snapshot_while_another_command_writes(team: Cli, monkeypatch):
+    deal = add_lead(team)
+    real = facts._deadlines
+    wrote = []
+
+    def meanwhile(conn, ids):  # another process commits a change between doctor's queries
+        if not wrote:
+            wrote.append("followup")  # first: the followup's own refresh comes through here too
+            team.ok("followup", str(deal), "2026-11-03")  # before its first-touch deadline: due_at moves
+        return real(conn, ids)
+
+    monkeypatch.setattr(facts, "_deadlines", meanwhile)
+    conn = _conn(team.db)
+    assert facts.differences(conn) == {"deal_fact": [], "stage_days": []} and wrote
+    conn.close()
+
+
+def test_repair_refuses_a_damaged_file_and_writes_nothing(cli: Cli):
+    cli.now = "2026-11-23T08:30"
+    cli.ok("demo", "--db", str(cli.db))
+    conn = sqlite3.connect(cli.db)
+    page = conn.execute("SELECT pageno FROM dbstat WHERE name = 'touch_by_at' AND pagetype = 'leaf' LIMIT 1").fetchone()[0]
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with open(cli.db, "r+b") as f:
+        f.seek((page - 1) * size)
+        f.write(b"\xff" * size)
+    before = cli.db.read_bytes()
+    done = cli.fails(1, "doctor", "--repair")
+    assert done.err.startswith("error: the database is damaged") and "hint: restore the newest backup" in done.err
+    assert len(done.err.strip().splitlines()) == 2 and cli.db.read_bytes() == before

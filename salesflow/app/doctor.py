@@ -10,7 +10,7 @@ from salesflow.output.report import Column, Report
 from salesflow.app.context import Act, writes
 from salesflow.store import analytics, changes, doctor as store, facts
 from salesflow.store.changes import Cmd
-from salesflow.store.db import network_filesystem
+from salesflow.store.db import RESTORE, Damaged, network_filesystem
 from salesflow.i18n import _
 
 OK, PROBLEM, WARNING = "ok", "problem", "warning"
@@ -92,6 +92,10 @@ def _checks(conn: sqlite3.Connection, path: Path, note) -> None:
 def repair(conn: sqlite3.Connection, cmd: Cmd, act: Act) -> list[str]:
     """Rebuild what is derived: every deal's stored facts, and progressed_at where it differs from the
     stage events (logged, so `undo` can take it back)."""
+    damage = store.quick_check(conn)
+    if damage:  # rebuilding on a damaged file would spread what is wrong: nothing is written
+        raise Damaged(_("the database is damaged (SQLite: {detail}); --repair rebuilds derived facts, not a damaged file")
+                      .format(detail="; ".join(damage)[:200]), hint=_(RESTORE))
     before = facts.differences(conn)
     facts.rebuild(conn)
     stored, rebuilt = analytics.progress_stored(conn), analytics.progress_from_events(conn)

@@ -154,6 +154,17 @@ def differences(conn: sqlite3.Connection) -> dict[str, list[int]]:
     """Per table, the deals whose stored facts differ from a rebuild from the base tables (doctor). Read-only:
     the rebuild is the same queries `refresh` inserts from, compared both ways, and the deadlines computed
     again for every open deal."""
+    own = not conn.in_transaction
+    if own:  # one snapshot for every query below: a write committed meanwhile is not a difference
+        conn.execute("BEGIN")
+    try:
+        return _differences(conn)
+    finally:
+        if own:
+            conn.execute("ROLLBACK")
+
+
+def _differences(conn: sqlite3.Connection) -> dict[str, list[int]]:
     columns = _FACT_COLUMNS.strip("()").replace("\n", " ")
     plain = ", ".join(c.strip() for c in columns.split(","))
     facts = {r[0] for r in conn.execute(

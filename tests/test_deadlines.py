@@ -6,10 +6,11 @@ from datetime import datetime
 from importlib.resources import files
 
 import pytest
+from hypothesis import given, strategies as st
 
 from salesflow.domain.deadlines import DueFacts, breaches, evaluate, is_listed, next_action
 from salesflow.domain.pipeline import parse_pipeline_toml
-from salesflow.domain.urgency import amount_factor, due_factor, score, terms
+from salesflow.domain.urgency import amount_factor, due_factor, score, terms, urgency
 
 STANDARD = parse_pipeline_toml(files("salesflow.templates").joinpath("standard.toml").read_text(), "standard")
 MON = datetime(2026, 11, 2, 9, 0)
@@ -103,6 +104,15 @@ def test_amount_factor_and_a_full_score():
     assert score(items) == 20.17  # 12 × (0.2 + 0.8 × 17/21) + 3 + 2 + 3 + 2
     assert score(terms(days_overdue=3, grade="A", probability=0.5, amount=100_000_000, breaches=2,
                        weights={"grade": 0.0})) == 17.17
+
+
+@given(days=st.one_of(st.none(), st.integers(-400, 400)), grade=st.sampled_from(["A", "B", "C", "X"]),
+       probability=st.floats(0, 1), amount=st.integers(0, 10**15), breaches=st.integers(0, 9),
+       weights=st.dictionaries(st.sampled_from(["due", "grade", "stage", "amount", "breach"]), st.floats(0, 100)))
+def test_the_urgency_total_without_words_equals_the_sum_of_the_terms_why_prints(days, grade, probability, amount,
+                                                                                breaches, weights):
+    args = dict(days_overdue=days, grade=grade, probability=probability, amount=amount, breaches=breaches, weights=weights)
+    assert urgency(**args) == score(terms(**args))
 
 
 def test_idle_since_is_the_later_of_entering_the_stage_and_the_last_touch():

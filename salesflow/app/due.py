@@ -11,7 +11,7 @@ from salesflow.domain import deadlines as rules
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, NotFound
 from salesflow.domain.pipeline import Pipeline
-from salesflow.domain.urgency import DEFAULT_WEIGHTS, score, terms
+from salesflow.domain.urgency import DEFAULT_WEIGHTS, score, terms, urgency as total
 from salesflow.output import labels
 from salesflow.output.report import Column, Report
 from salesflow.store import due as store, facts as derived
@@ -74,12 +74,13 @@ def evaluate_rows(conn: sqlite3.Connection, scope: store.DueScope, now: datetime
         if not rules.is_listed(due, now, days):
             continue
         overdue_days = rules.days_overdue(due, now)
-        urgency = score(terms(days_overdue=overdue_days, grade=f.grade, probability=pipeline.stage(f.stage).prior,
-                              amount=r["amount"], breaches=len(rules.breaches(due, now)), weights=w))
+        stage = pipeline.stage(f.stage)
+        urgency = total(days_overdue=overdue_days, grade=f.grade, probability=stage.prior,
+                        amount=r["amount"], breaches=len(rules.breaches(due, now)), weights=w)
         items.append(DueItem({
             "deal_id": f.deal_id, "customer": r["customer"], "title": r["title"], "owner": f.owner,
             "stage": f.stage, "grade": f.grade, "due_date": due.due_date, "days_overdue": overdue_days,
-            "reasons": ";".join(due.reasons), "urgency": urgency, "next_action": rules.next_action(due, now, pipeline.stage(f.stage).word),
+            "reasons": ";".join(due.reasons), "urgency": urgency, "next_action": rules.next_action(due, now, stage.word),
         }, due.counting[0] if due.counting else None, overdue_days > 0))
     return items
 

@@ -57,10 +57,7 @@ class Due(NamedTuple):
     deadlines: tuple[Deadline, ...]  # every deadline, earliest first (suppressed ones included)
     due_date: date | None  # the date of the earliest counting deadline
     reasons: tuple[str, ...] = ()  # rules whose deadline falls within the horizon
-
-    @property
-    def counting(self) -> tuple[Deadline, ...]:
-        return tuple(d for d in self.deadlines if d.suppressed is None)
+    counting: tuple[Deadline, ...] = ()  # the deadlines that count (not suppressed), earliest first
 
 
 def idle_since(f: DueFacts) -> datetime:
@@ -99,13 +96,13 @@ def deadlines(f: DueFacts, pipeline: Pipeline, now: datetime) -> list[Deadline]:
 def evaluate(f: DueFacts, pipeline: Pipeline, now: datetime, days: int = 0) -> Due:
     """The deal's due date and the reasons within the horizon `today + days`."""
     found = deadlines(f, pipeline, now)
-    counting = [d for d in found if d.suppressed is None]
+    counting = tuple(d for d in found if d.suppressed is None)
     horizon = now.date() + timedelta(days=days)
     reasons: list[str] = []
     for d in counting:
         if d.at.date() <= horizon and d.rule not in reasons:
             reasons.append(d.rule)
-    return Due(f, tuple(found), counting[0].at.date() if counting else None, tuple(reasons))
+    return Due(f, tuple(found), counting[0].at.date() if counting else None, tuple(reasons), counting)
 
 
 def is_listed(due: Due, now: datetime, days: int) -> bool:

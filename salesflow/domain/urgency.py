@@ -50,18 +50,33 @@ def amount_factor(amount_minor: int) -> float:
     return min(1.0, math.log10(amount_minor / MINOR_PER_MAJOR + 1) / 6)
 
 
+def _factors(days_overdue: int | None, grade: str, probability: float, amount: int, breaches: int) -> tuple[float, ...]:
+    """Each term's factor, in the order of the table above."""
+    return (due_factor(days_overdue), GRADE_FACTOR.get(grade, 0.5), probability, amount_factor(amount),
+            min(breaches, 3) / 3)
+
+
+def urgency(*, days_overdue: int | None, grade: str, probability: float, amount: int, breaches: int,
+            weights: dict[str, float]) -> float:
+    """The same total as score(terms(...)) without the terms' words: `due --all` scores every listed deal."""
+    w = DEFAULT_WEIGHTS | weights
+    factors = _factors(days_overdue, grade, probability, amount, breaches)
+    return round(sum(f * w[name] for f, name in zip(factors, DEFAULT_WEIGHTS)), 2)
+
+
 def terms(*, days_overdue: int | None, grade: str, probability: float, amount: int, breaches: int,
           weights: dict[str, float]) -> list[Term]:
     w = DEFAULT_WEIGHTS | weights
     due_detail = (_("no deadline") if days_overdue is None else
                   _("{days_overdue} day{value} overdue").format(days_overdue=days_overdue, value='s' if abs(days_overdue) != 1 else '') if days_overdue > 0 else
                   _("due today") if days_overdue == 0 else _("due in {value} days").format(value=-days_overdue))
+    due, grade_f, stage, amount_f, breach = _factors(days_overdue, grade, probability, amount, breaches)
     return [
-        Term("due", due_factor(days_overdue), w["due"], due_detail),
-        Term("grade", GRADE_FACTOR.get(grade, 0.5), w["grade"], _("grade {grade}").format(grade=grade)),
-        Term("stage", probability, w["stage"], _("win probability {probability:.0%}").format(probability=probability)),
-        Term("amount", amount_factor(amount), w["amount"], _("amount (log scale)")),
-        Term("breach", min(breaches, 3) / 3, w["breach"], _("{breaches} SLA deadline{value} passed").format(breaches=breaches, value='s' if breaches != 1 else '')),
+        Term("due", due, w["due"], due_detail),
+        Term("grade", grade_f, w["grade"], _("grade {grade}").format(grade=grade)),
+        Term("stage", stage, w["stage"], _("win probability {probability:.0%}").format(probability=probability)),
+        Term("amount", amount_f, w["amount"], _("amount (log scale)")),
+        Term("breach", breach, w["breach"], _("{breaches} SLA deadline{value} passed").format(breaches=breaches, value='s' if breaches != 1 else '')),
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
-from salesflow.store.due import FACTS, OPEN_AT_NOW
+from salesflow.store.due import FACTS, OPEN_AT_NOW, STORED_FACTS, STORED_FROM
 
 
 # A deal whose created / closed time the import had to guess (deal.guessed) belongs to no dated period.
@@ -162,9 +162,10 @@ def cohort_outcomes(conn: sqlite3.Connection, pipeline: str, since: str | None, 
     return counts, cycles
 
 
-# Which open deals `stuck` looks at, from the stored derived facts (current at :now): a stage-idle deadline
-# passed and no follow-up planned at or after now; or in the stage since before :cut (--over).
-STUCK_IDLE = ("d.status = 'open' AND d.id IN (SELECT deal_id FROM deal_fact WHERE idle_at < :now)"
+# Which open deals `stuck` looks at, from the stored derived facts (current at :now; `d` is the deal_fact
+# row): a stage-idle deadline passed and no follow-up planned at or after now; or in the stage since
+# before :cut (--over).
+STUCK_IDLE = ("d.status = 'open' AND d.idle_at < :now"
               " AND (d.next_followup IS NULL OR d.next_followup < :now)")
 STUCK_OVER = "d.status = 'open' AND d.stage_entered_at < :cut"
 
@@ -173,17 +174,22 @@ def open_deals(conn: sqlite3.Connection, now: str, with_notes: bool = True, wher
                cut: str | None = None) -> Iterator[sqlite3.Row]:
     """Every deal open at `now` with what stuck, health and due need (store.due.FACTS, as of `now`), and for
     stuck the last note, which costs a search of the deal's touches. `where`: STUCK_IDLE or STUCK_OVER
-    instead, when the stored facts are current at `now` (only those deals are read)."""
-    last_note = ("""(SELECT t.notes FROM touch t WHERE t.deal_id = d.id AND t.at <= :now
-                   AND trim(COALESCE(t.notes, '')) != '' ORDER BY t.at DESC, t.id DESC LIMIT 1)""" if with_notes else "NULL")
+    instead, when the stored facts are current at `now`: only those deals are read, with the same columns
+    from the stored facts (store.due.STORED_FACTS)."""
     if where not in (None, STUCK_IDLE, STUCK_OVER):
         raise ValueError("not a known filter")
+    deal = "d.id" if where is None else "d.deal_id"
+    last_note = (f"""(SELECT t.notes FROM touch t WHERE t.deal_id = {deal} AND t.at <= :now
+                   AND trim(COALESCE(t.notes, '')) != '' ORDER BY t.at DESC, t.id DESC LIMIT 1)""" if with_notes else "NULL")
+    if where is None:
+        select, source = FACTS, "FROM deal d LEFT JOIN customer c ON c.id = d.customer_id"
+    else:
+        select, source = STORED_FACTS, STORED_FROM
     return conn.execute(
-        f"""{FACTS}, {last_note} AS last_note, NULL AS escalated_at
-        FROM deal d
-        LEFT JOIN customer c ON c.id = d.customer_id
+        f"""{select}, {last_note} AS last_note, NULL AS escalated_at
+        {source}
         WHERE {where or OPEN_AT_NOW}
-        ORDER BY d.id
+        ORDER BY {deal}
         """, {"now": now, "cut": cut})
 
 

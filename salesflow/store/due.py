@@ -39,13 +39,28 @@ SELECT d.id, d.title, d.owner, d.pipeline, d.amount, d.created_at, d.next_follow
 OPEN_AT_NOW = ("(d.status = 'open' OR d.id IN (SELECT id FROM deal WHERE status IN ('won', 'lost') AND closed_at > :now))"
                " AND d.created_at <= :now")
 
-_DUE_SELECT = FACTS + """,
-       (SELECT MIN(e.at) FROM escalation e
-         WHERE :escalations AND e.deal_id = d.id AND e.rep = d.owner
-           AND (:manager IS NULL OR e.manager = :manager)) AS escalated_at
-FROM deal d
+# The same columns read from the stored derived facts (store/facts.py), which hold them at any `now` no
+# earlier than the newest row (facts.current): no per-deal search of touches and stage events. `d` is the
+# deal_fact row; the deal's own columns the facts do not carry come from `x`.
+STORED_FACTS = """
+SELECT d.deal_id AS id, x.title, d.owner, d.pipeline, d.amount, d.created_at, d.next_followup, x.assigned_at,
+       COALESCE(c.name, '') AS customer, d.grade, d.stage, d.stage_entered_at, d.last_touch, x.review_from,
+       d.bare_visits
+"""
+STORED_FROM = """
+FROM deal_fact d
+JOIN deal x ON x.id = d.deal_id
 LEFT JOIN customer c ON c.id = d.customer_id
 """
+_ESCALATED = """,
+       (SELECT MIN(e.at) FROM escalation e
+         WHERE :escalations AND e.deal_id = d.{id} AND e.rep = d.owner
+           AND (:manager IS NULL OR e.manager = :manager)) AS escalated_at
+"""
+_DUE_SELECT = FACTS + _ESCALATED.format(id="id") + """FROM deal d
+LEFT JOIN customer c ON c.id = d.customer_id
+"""
+_STORED_DUE_SELECT = STORED_FACTS + _ESCALATED.format(id="deal_id") + STORED_FROM
 
 
 def due_facts(row: sqlite3.Row) -> DueFacts:
@@ -74,7 +89,7 @@ class DueScope:
 
 # The deals with any deadline before :before, from the stored derived facts (store/facts.py): a superset
 # of those listed (a stage-idle deadline a plan suppresses is still a candidate), read from two indexes.
-CANDIDATES = """d.id IN (SELECT deal_id FROM deal_fact WHERE due_at < :before
+CANDIDATES = """d.deal_id IN (SELECT deal_id FROM deal_fact WHERE due_at < :before
                  UNION SELECT deal_id FROM deal_fact WHERE idle_at < :before
                  UNION SELECT deal_id FROM escalation WHERE :escalations)"""
 
@@ -91,9 +106,10 @@ def due_query(scope: DueScope, now: str, before: str | None = None) -> tuple[str
         where = "d.id = :deal"
         params["deal"] = scope.only_deal
     elif scope.owners is None:
-        where = OPEN_AT_NOW + ("" if scope.unassigned else " AND d.owner IS NOT NULL")
-        if before is not None:  # every owner: a range of the deadline indexes, not every open deal
+        if before is not None:  # every owner: a range of the deadline indexes and the stored facts
             where = f"d.status = 'open' AND {CANDIDATES}" + ("" if scope.unassigned else " AND d.owner IS NOT NULL")
+            return _STORED_DUE_SELECT + f" WHERE {where} ORDER BY d.deal_id", params
+        where = OPEN_AT_NOW + ("" if scope.unassigned else " AND d.owner IS NOT NULL")
     else:
         # each part through the deal_owner_status index; those closed after :now through deal_closed
         open_then = "(status = 'open' OR (status IN ('won', 'lost') AND closed_at > :now))"

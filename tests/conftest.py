@@ -14,6 +14,66 @@ from salesflow.cli import app
 
 NOW = "2026-11-02T09:00"  # a Monday
 
+# The backend the suite runs on: SQLite files by default; a PostgreSQL server when SALESFLOW_TEST_PG is a URL
+# of a database on it whose role may create databases (.ci/postgres starts a throw-away one). Each test
+# then gets a new, empty database of its own, dropped afterwards.
+TEST_PG = os.environ.get("SALESFLOW_TEST_PG") or None
+BACKEND = "postgresql" if TEST_PG else "sqlite"
+
+
+def pg_admin():
+    import psycopg
+
+    return psycopg.connect(TEST_PG, autocommit=True)
+
+
+def new_pg_database(tag: str) -> str:
+    """A new, empty database on the test server; its URL."""
+    import re
+    import uuid
+
+    from psycopg.conninfo import conninfo_to_dict
+
+    name = ("t_" + re.sub(r"[^a-z0-9]+", "_", tag.lower())[:30] + "_" + uuid.uuid4().hex[:8])
+    with pg_admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' LOCALE \'C.UTF-8\'')
+    params = conninfo_to_dict(TEST_PG)
+    params["dbname"] = name
+    return _url(params)
+
+
+def _url(params: dict) -> str:
+    from urllib.parse import quote, urlencode
+
+    user = params.pop("user", "")
+    host = params.pop("host", "")
+    port = params.pop("port", "")
+    dbname = params.pop("dbname")
+    password = params.pop("password", None)
+    auth = quote(user) + (":" + quote(password) if password else "") + ("@" if user else "")
+    netloc = "" if host.startswith("/") else host + (f":{port}" if port else "")
+    query = {**params, **({"host": host} if host.startswith("/") else {}), **({"port": port} if port and host.startswith("/") else {})}
+    return f"postgresql://{auth}{netloc}/{quote(dbname)}" + (f"?{urlencode(query)}" if query else "")
+
+
+def connect(db):
+    """A connection to a test database of either kind, rows readable by name (sqlite3.Row or its equal)."""
+    if isinstance(db, str):
+        from salesflow.store import pg
+
+        return pg.connect(db)
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def drop_pg_database(url: str) -> None:
+    from psycopg.conninfo import conninfo_to_dict
+
+    name = conninfo_to_dict(url)["dbname"]
+    with pg_admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
 
 @dataclass
 class Run:
@@ -25,8 +85,8 @@ class Run:
 class Cli:
     """Runs the real app. Environment: SALESFLOW_DB, SALESFLOW_NOW, COLUMNS, NO_COLOR pinned."""
 
-    def __init__(self, tmp_path: Path):
-        self.db = tmp_path / "sales.db"
+    def __init__(self, tmp_path: Path, db: str | None = None):
+        self.db = db or tmp_path / "sales.db"  # a PostgreSQL URL when the suite runs there
         self.now = NOW
         self.runner = CliRunner()
 
@@ -54,7 +114,19 @@ class Cli:
         return run
 
     def dump(self) -> str:
-        """Everything in the database, as SQL: equal dumps mean nothing changed."""
+        """Everything in the database, as text: equal dumps mean nothing changed."""
+        if isinstance(self.db, str):
+            from salesflow.store import pg
+
+            conn = pg.connect(self.db)
+            try:
+                tables = [r[0] for r in conn.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+                    " AND table_type = 'BASE TABLE' ORDER BY table_name")]
+                return "\n".join(f"{t}: {sorted(map(tuple, conn.execute(f'SELECT * FROM {t}')), key=repr)!r}"
+                                 for t in tables)
+            finally:
+                conn.close()
         conn = sqlite3.connect(self.db)
         try:
             return "\n".join(conn.iterdump())
@@ -62,6 +134,14 @@ class Cli:
             conn.close()
 
     def query(self, sql: str, *params) -> list[tuple]:
+        if isinstance(self.db, str):
+            from salesflow.store import pg
+
+            conn = pg.connect(self.db)
+            try:
+                return [tuple(r) for r in conn.execute(sql, params).fetchall()]
+            finally:
+                conn.close()
         conn = sqlite3.connect(self.db)
         try:
             return conn.execute(sql, params).fetchall()
@@ -106,9 +186,15 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: full-size process tests; run with --runslow")
+    config.addinivalue_line("markers", "sqlite_only: about the SQLite file itself (its pages, locks, query plans)")
 
 
 def pytest_collection_modifyitems(config, items):
+    if BACKEND == "postgresql":
+        file_only = pytest.mark.skip(reason="about the SQLite file itself; this run is on PostgreSQL")
+        for item in items:
+            if "sqlite_only" in item.keywords:
+                item.add_marker(file_only)
     if config.getoption("--runslow"):
         return
     skip = pytest.mark.skip(reason="full size: run with --runslow (.ci/run does)")
@@ -118,8 +204,13 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path)
+def cli(tmp_path: Path, request) -> Cli:
+    if BACKEND == "sqlite":
+        yield Cli(tmp_path)
+        return
+    url = new_pg_database(request.node.name)
+    yield Cli(tmp_path, url)
+    drop_pg_database(url)
 
 
 @pytest.fixture

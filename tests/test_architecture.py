@@ -25,7 +25,7 @@ ALLOWED = {  # every layer may use i18n (the message catalog: stdlib gettext)
 }
 THIRD_PARTY = {
     "domain": {"dateutil", "numpy", "babel"},  # numpy: forecast --range only; babel: ISO 4217 codes; both on their paths
-    "store": {"sqlite_utils"},
+    "store": {"sqlite_utils", "psycopg"},  # psycopg: a postgresql:// database only (store/pg.py)
     "output": {"rich", "tabulate", "wcwidth", "icalendar", "pygal"},  # pygal: the HTML pages' charts only
     "ingest": {"phonenumbers", "openpyxl", "pypinyin"},
     "app": set(),
@@ -170,8 +170,8 @@ def write_path_violations(path: Path, writers: set[str]) -> list[str]:
                 found.append((functions[c.func.id], c.lineno))
         return found
 
-    def decorated(fn) -> bool:
-        return any((isinstance(d, ast.Name) and d.id == "writes")
+    def decorated(fn) -> bool:  # @writes, @writes(…), or @loads (a copy: a transaction with no command row)
+        return any((isinstance(d, ast.Name) and d.id in ("writes", "loads"))
                    or (isinstance(d, ast.Call) and isinstance(d.func, ast.Name) and d.func.id == "writes")
                    for d in fn.decorator_list)
 

@@ -249,6 +249,7 @@ def test_silent_customers(week):
     assert json.loads(week.ok("silent", "--days", "60", "-f", "json").out) == []
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans
 def test_due_query_for_one_rep_never_scans_deals_or_touches(team):
     import sqlite3
 

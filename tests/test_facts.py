@@ -13,15 +13,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import Cli, add_lead, at
+from conftest import Cli, add_lead, at, connect
 from salesflow.store import facts
 
 FIRST_RELEASE = Path(__file__).parent / "fixtures" / "first-release.db"
 
 
 def differences(db: Path) -> dict[str, list[int]]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
+    conn = connect(db)
     try:
         return facts.differences(conn)
     finally:
@@ -29,10 +28,10 @@ def differences(db: Path) -> dict[str, list[int]]:
 
 
 def stored(db: Path) -> list[tuple]:
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     try:
-        return conn.execute("SELECT * FROM deal_fact ORDER BY deal_id").fetchall() + conn.execute(
-            "SELECT * FROM stage_days ORDER BY deal_id, stage").fetchall()
+        return [tuple(r) for r in conn.execute("SELECT * FROM deal_fact ORDER BY deal_id")] + [
+            tuple(r) for r in conn.execute("SELECT * FROM stage_days ORDER BY deal_id, stage")]
     finally:
         conn.close()
 
@@ -103,7 +102,7 @@ def test_a_pipeline_reload_refreshes_its_deals_deadlines(team: Cli, tmp_path):
 def test_doctor_finds_a_stored_fact_that_differs_and_repair_rebuilds_it(team: Cli):
     deal = add_lead(team)
     team.ok("advance", str(deal), "qualified", "--force", "--reason", "x")
-    conn = sqlite3.connect(team.db)
+    conn = connect(team.db)
     conn.execute("UPDATE deal_fact SET reached = 0, due_at = NULL WHERE deal_id = ?", (deal,))
     conn.commit()
     conn.close()
@@ -114,6 +113,7 @@ def test_doctor_finds_a_stored_fact_that_differs_and_repair_rebuilds_it(team: Cl
     assert "derived facts,ok," in repaired.out
 
 
+@pytest.mark.sqlite_only  # a file written by the first release
 def test_a_first_release_database_gets_its_facts_on_migration(cli: Cli, tmp_path):
     db = tmp_path / "old.db"
     shutil.copy(FIRST_RELEASE, db)
@@ -151,16 +151,14 @@ def test_a_report_from_the_stored_facts_equals_the_replay(demo: Cli, args, monke
 
 
 def test_a_past_now_reads_the_data_as_it_stood_not_the_stored_facts(demo: Cli):
-    conn = sqlite3.connect(demo.db)
+    conn = connect(demo.db)
     latest = conn.execute("SELECT MAX(latest) FROM deal_fact").fetchone()[0]
     conn.close()
     assert not facts.current(_conn(demo.db), "2026-11-01T00:00:00") and facts.current(_conn(demo.db), latest)
 
 
 def _conn(db: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    return conn
+    return connect(db)
 
 
 @pytest.mark.parametrize("by", [None, "rep", "grade", "source", "month", "team", "manager"])
@@ -244,6 +242,7 @@ def test_doctor_compares_one_snapshot_while_another_command_writes(team: Cli, mo
     conn.close()
 
 
+@pytest.mark.sqlite_only  # a damaged SQLite file
 def test_repair_refuses_a_damaged_file_and_writes_nothing(cli: Cli):
     cli.now = "2026-11-23T08:30"
     cli.ok("demo", "--db", str(cli.db))

@@ -21,7 +21,7 @@ PROCS = Path(__file__).parent / "procs.py"
 ROOT = Path(__file__).parent.parent
 
 
-def env(db: Path, **extra: str) -> dict[str, str]:
+def env(db: Path | str, **extra: str) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("SALESFLOW_")}
     return base | {"SALESFLOW_DB": str(db), "NO_COLOR": "1", "PYTHONPATH": str(ROOT)} | extra
 
@@ -61,7 +61,7 @@ def db(tmp_path) -> Path:
 
 def spawn(*args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, str(PROCS), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env(Path(args[1])))
+                            text=True, env=env(args[1] if "://" in args[1] else Path(args[1])))
 
 
 def results(procs: list[subprocess.Popen]) -> list[dict]:

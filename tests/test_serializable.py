@@ -17,11 +17,18 @@ import pytest
 
 from salesflow.store import facts
 
+from conftest import BACKEND, Cli, connect, drop_pg_database, new_pg_database, pg_admin
 from procs import SERIAL_DEALS, run_cli
 from test_reliability import results, salesflow, spawn
 
 
-def snapshot(db: Path, to: Path) -> None:
+def snapshot(db: Path | str, to: Path | str) -> None:
+    if isinstance(db, str):  # PostgreSQL: a new database from the other as its template
+        from psycopg.conninfo import conninfo_to_dict
+
+        with pg_admin() as admin:
+            admin.execute(f'CREATE DATABASE "{conninfo_to_dict(to)["dbname"]}" TEMPLATE "{conninfo_to_dict(db)["dbname"]}"')
+        return
     src, dst = sqlite3.connect(db), sqlite3.connect(to)
     try:
         src.backup(dst)
@@ -30,7 +37,9 @@ def snapshot(db: Path, to: Path) -> None:
         dst.close()
 
 
-def dump(db: Path) -> list[str]:
+def dump(db: Path | str) -> list[str]:
+    if isinstance(db, str):
+        return Cli(None, db).dump().splitlines()
     conn = sqlite3.connect(db)
     try:
         return list(conn.iterdump())
@@ -38,9 +47,22 @@ def dump(db: Path) -> list[str]:
         conn.close()
 
 
+def scratch(tmp_path: Path, name: str, request) -> Path | str:
+    """A new database's place: a file, or on PostgreSQL a URL (created by snapshot, dropped afterwards)."""
+    if BACKEND == "sqlite":
+        return tmp_path / f"{name}.db"
+    url = new_pg_database(name)
+    drop_pg_database(url)  # snapshot creates it from its template
+    request.addfinalizer(lambda: drop_pg_database(url))
+    return url
+
+
 @pytest.fixture
-def start(tmp_path) -> Path:
+def start(tmp_path, request) -> Path | str:
     db = tmp_path / "sales.db"
+    if BACKEND == "postgresql":
+        db = new_pg_database("serial")
+        request.addfinalizer(lambda: drop_pg_database(db))
     for args in (["init"], ["rep", "add", "wang", "--name", "王伟"], ["rep", "add", "zhao", "--name", "赵磊"]):
         assert salesflow(db, *args, extra={"SALESFLOW_NOW": "2026-11-01T08:00"}).returncode == 0
     for i in range(1, SERIAL_DEALS + 1):
@@ -51,8 +73,8 @@ def start(tmp_path) -> Path:
     return db
 
 
-def run_and_replay(start: Path, tmp_path: Path, monkeypatch, workers: int, calls: int, seed: int) -> dict:
-    before = tmp_path / "before.db"
+def run_and_replay(start: Path | str, tmp_path: Path, request, monkeypatch, workers: int, calls: int, seed: int) -> dict:
+    before = scratch(tmp_path, "before", request)
     snapshot(start, before)
     work = tmp_path / "work"
     work.mkdir()
@@ -63,7 +85,7 @@ def run_and_replay(start: Path, tmp_path: Path, monkeypatch, workers: int, calls
     by_argv = {" ".join(d["args"]): d for d in invocations}
     assert len(by_argv) == len(invocations)  # each argv unique, so each command row names one invocation
 
-    conn = sqlite3.connect(start)
+    conn = connect(start)
     committed = [args for (args,) in conn.execute("SELECT args FROM command WHERE id > "
                                                   "(SELECT MAX(id) FROM command WHERE args NOT LIKE '--as p%') "
                                                   "ORDER BY id")]
@@ -71,7 +93,7 @@ def run_and_replay(start: Path, tmp_path: Path, monkeypatch, workers: int, calls
     for args in committed:
         assert by_argv[args]["code"] == 0, f"a command that failed left a row: {by_argv[args]}"
 
-    replay = tmp_path / "replay.db"
+    replay = scratch(tmp_path, "replay", request)
     snapshot(before, replay)
     monkeypatch.setenv("SALESFLOW_DB", str(replay))
     for name in ("SALESFLOW_NOW", "SALESFLOW_REP"):
@@ -80,8 +102,7 @@ def run_and_replay(start: Path, tmp_path: Path, monkeypatch, workers: int, calls
         code, err = run_cli(by_argv[args]["args"])
         assert code == 0, f"replaying {args!r} failed: {err}"
     assert dump(start) == dump(replay)
-    conn = sqlite3.connect(start)
-    conn.row_factory = sqlite3.Row
+    conn = connect(start)
     try:  # the derived facts the racing commands kept equal a rebuild from what they wrote
         assert facts.differences(conn) == {"deal_fact": [], "stage_days": []}
     finally:
@@ -90,12 +111,12 @@ def run_and_replay(start: Path, tmp_path: Path, monkeypatch, workers: int, calls
             "failed": sum(d["code"] != 0 for d in invocations)}
 
 
-def test_concurrent_commands_equal_their_serial_replay(start, tmp_path, monkeypatch):
-    got = run_and_replay(start, tmp_path, monkeypatch, workers=8, calls=12, seed=1)
+def test_concurrent_commands_equal_their_serial_replay(start, tmp_path, request, monkeypatch):
+    got = run_and_replay(start, tmp_path, request, monkeypatch, workers=8, calls=12, seed=1)
     assert got["committed"] >= 40  # enough commands really raced (many touch the same four deals)
 
 
 @pytest.mark.slow
-def test_concurrent_commands_equal_their_serial_replay_large(start, tmp_path, monkeypatch):
-    got = run_and_replay(start, tmp_path, monkeypatch, workers=12, calls=60, seed=2)
+def test_concurrent_commands_equal_their_serial_replay_large(start, tmp_path, request, monkeypatch):
+    got = run_and_replay(start, tmp_path, request, monkeypatch, workers=12, calls=60, seed=2)
     assert got["committed"] >= 400

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
-from conftest import add_lead, at
+from conftest import add_lead, at, connect
 
 DATA = ("deal", "customer", "contact", "touch", "stage_event", "rep", "escalation", "target", "meta", "action_done",
         "touch_score")
@@ -15,9 +14,9 @@ DATA = ("deal", "customer", "contact", "touch", "stage_event", "rep", "escalatio
 
 def data(cli) -> list:
     """The data tables only: `command` and `change_log` grow with every undo, by design."""
-    conn = sqlite3.connect(cli.db)
+    conn = connect(cli.db)
     try:
-        return [(t, conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()) for t in DATA]
+        return [(t, [tuple(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY 1")]) for t in DATA]
     finally:
         conn.close()
 

@@ -78,10 +78,42 @@ def writes(fn: Callable[..., Any] | None = None, *, keep_empty: bool = False) ->
         act = kwargs.get("act") or next((a for a in args if isinstance(a, Act)), None)
         if act is None:
             raise TypeError(_("{name} is a write use case and needs an Act").format(name=fn.__name__))
-        try:
-            with command(conn, act, keep_empty=keep_empty) as cmd:
-                return fn(conn, cmd, *args, **kwargs)
-        except RollBack as done:
-            return done.result
+        for attempt in range(1, CONFLICT_RETRIES + 1):
+            try:
+                with command(conn, act, keep_empty=keep_empty) as cmd:
+                    return fn(conn, cmd, *args, **kwargs)
+            except RollBack as done:
+                return done.result
+            except Exception as exc:
+                if attempt < CONFLICT_RETRIES and conflicted(exc):
+                    import random
+                    import time
+
+                    time.sleep(random.uniform(0.005, 0.03) * attempt)  # the other command commits meanwhile
+                    continue
+                raise
+        raise AssertionError("unreachable")
 
     return run
+
+
+def loads(fn: Callable[..., Any]) -> Any:
+    """Run `fn(conn, *args)` inside one write transaction that is not a user's command: a whole database
+    copied in (`copy`), whose rows carry their own commands and change log. No `command` row, no facts
+    refresh (the derived rows are copied too); all or nothing like a command."""
+    @functools.wraps(fn)
+    def run(conn: sqlite3.Connection, *args: Any, **kwargs: Any) -> Any:
+        with write(conn):
+            return fn(conn, *args, **kwargs)
+
+    return run
+
+
+# PostgreSQL runs every command SERIALIZABLE and may refuse one that conflicted with another running at the
+# same time (SQLSTATE 40001, or a deadlock, 40P01): nothing of it was kept, so it runs again from the start,
+# reading afresh. SQLite queues writers on its lock instead and never reports this.
+CONFLICT_RETRIES = 5
+
+
+def conflicted(exc: BaseException) -> bool:
+    return getattr(exc, "sqlstate", None) in ("40001", "40P01")

@@ -25,7 +25,7 @@ from salesflow.domain.pipeline import Pipeline
 from salesflow.domain.text import name_key
 from salesflow.store import bulk, facts
 from salesflow.store.changes import Cmd
-from salesflow.store.db import open_db
+from salesflow.store.backend import open_database
 from salesflow.store.pipelines import load_pipeline
 from salesflow.i18n import _
 
@@ -70,18 +70,20 @@ class Scale:
     touch_spacing: float = 1.0  # larger = fewer touches per deal (benchmarks aim at 5 per deal)
 
 
-def build_demo(path: Path, now: datetime, seed: int = 7, scale: Scale = Scale()) -> dict[str, int]:
-    """Create `path` (it must not exist) and fill it. Returns row counts."""
+def build_demo(path: Path | str, now: datetime, seed: int = 7, scale: Scale = Scale()) -> dict[str, int]:
+    """Create `path` (it must not exist; a PostgreSQL URL: its database must be empty) and fill it.
+    Returns row counts."""
     import os
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:  # claim the file atomically: a second demo or an init racing for the same name gets "exists"
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        raise Refused(_("{path} already exists; the demo never touches an existing database").format(path=path),
-                      hint=_("name a new file, e.g. salesflow demo --db demo.db")) from None
+    if isinstance(path, Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:  # claim the file atomically: a second demo or an init racing for the same name gets "exists"
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            raise Refused(_("{path} already exists; the demo never touches an existing database").format(path=path),
+                          hint=_("name a new file, e.g. salesflow demo --db demo.db")) from None
     init_db(path, "standard", Act(now=now, by="demo", command="demo"), fresh=True)
-    conn = open_db(path)
+    conn = open_database(path)
     try:
         pipeline = load_pipeline(conn, "standard")
         counts = _seed(conn, pipeline, now, seed, scale, Act(now=now, by="demo", command="demo", args=f"seed={seed}"))
@@ -310,9 +312,12 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
                   json.dumps(fields, ensure_ascii=False, sort_keys=True)))
 
 
-def demo_target(given: Path | None, data_dir: Callable[[], Path]) -> Path:
+def demo_target(given: Path | str | None, data_dir: Callable[[], Path]) -> Path | str:
     """Where the demo may write: the file the user named if it does not exist yet (an existing one is
-    refused), else `demo.db` in the data directory, or `demo-2.db`, … — never an existing database."""
+    refused), else `demo.db` in the data directory, or `demo-2.db`, … — never an existing database. A
+    PostgreSQL URL: a database without salesflow's schema (init_db refuses one that has other tables)."""
+    if isinstance(given, str):
+        return given  # init_db(fresh=True) refuses a database that already has a pipeline
     if given is not None:
         if given.exists():
             raise Refused(_("{given} already exists; the demo never touches an existing database").format(given=given),
@@ -326,13 +331,13 @@ def demo_target(given: Path | None, data_dir: Callable[[], Path]) -> Path:
     return candidate
 
 
-def overview(path: Path, rep: str, now: datetime) -> dict:
+def overview(path: Path | str, rep: str, now: datetime) -> dict:
     """What the demo prints: the rep's morning list, their manager's, and the open pipeline by stage."""
     from salesflow.app.due import DueQuery, due_report
     from salesflow.app.views import stage_summary
     from salesflow.store.reps import get_rep
 
-    conn = open_db(path)
+    conn = open_database(path)
     try:
         manager = get_rep(conn, rep).manager
         reports = [due_report(conn, DueQuery(rep=rep), now)[0]]

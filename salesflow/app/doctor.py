@@ -13,7 +13,7 @@ from salesflow.store.changes import Cmd
 from salesflow.store.db import RESTORE, Damaged, network_filesystem
 from salesflow.i18n import _
 
-OK, PROBLEM, WARNING = "ok", "problem", "warning"
+OK, PROBLEM, WARNING, SKIPPED = "ok", "problem", "warning", "skipped"
 
 
 def damaged_report(path: Path, why: str) -> tuple[Report, bool]:
@@ -23,7 +23,7 @@ def damaged_report(path: Path, why: str) -> tuple[Report, bool]:
                   footer=[_("the other checks need a readable database")]), True
 
 
-def checkup(conn: sqlite3.Connection, path: Path) -> tuple[Report, bool]:
+def checkup(conn: sqlite3.Connection, path: Path | str) -> tuple[Report, bool]:
     """The report, and whether anything is a problem (exit 1). A check that a damaged file makes fail is
     itself a problem row, so a malformed database gets a report rather than an error."""
     rows: list[dict] = []
@@ -32,7 +32,14 @@ def checkup(conn: sqlite3.Connection, path: Path) -> tuple[Report, bool]:
         rows.append({"check": check, "result": result, "detail": detail})
 
     try:
-        _checks(conn, path, note)
+        if isinstance(path, str):
+            _server_checks(conn, note)
+            from salesflow.store.pg import redact
+
+            path = redact(path)
+        else:
+            _checks(conn, path, note)
+        _consistency(conn, note)
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a damaged page can hold bytes that are not text
         note("readable", PROBLEM, _("malformed: {exc} (the checks after this one could not run)").format(exc=exc))
     report = Report(_("Doctor: {path}").format(path=path), [Column("check", words=labels.CHECKS), Column("result", words=labels.RESULTS), Column("detail")], rows,
@@ -64,6 +71,22 @@ def _checks(conn: sqlite3.Connection, path: Path, note) -> None:
     note("filesystem", WARNING if fs else OK,
          _("{fs}: SQLite locking is not safe on a network filesystem; keep the file on a local disk").format(fs=fs) if fs else _("local"))
 
+
+def _server_checks(conn, note) -> None:
+    """PostgreSQL: the schema version and row-level security; the file checks are the server's."""
+    from salesflow.store import access, pg
+
+    note("file checks", SKIPPED, _("PostgreSQL keeps the files: integrity (pg_amcheck), WAL, permissions and disks are the server's"))
+    applied, current = pg.applied(conn), store.current_schema()
+    note("schema", OK if applied == current else PROBLEM,
+         _("{name} (current)").format(name=applied[-1]) if applied == current else _("applied {join}; expected {join2}").format(join=', '.join(applied), join2=', '.join(current)))
+    open_tables = access.tables_without_rls(conn)
+    note("row security", PROBLEM if open_tables else OK,
+         _("not enabled on: {tables}").format(tables=", ".join(open_tables)) if open_tables
+         else _("enabled on every table: each rep's role sees only what its policies allow"))
+
+
+def _consistency(conn, note) -> None:
     orphans = store.orphans(conn)
     note(_("orphan rows"), PROBLEM if orphans else OK,
          ", ".join(f"{t} row {r} → missing {p}" for t, r, p in orphans[:5]) + (" …" if len(orphans) > 5 else "")

@@ -13,7 +13,7 @@ from salesflow.domain.vocabulary import ROLES
 from salesflow.domain.text import clean_text
 from salesflow.output import labels
 from salesflow.output.report import Column, Report
-from salesflow.store import changes
+from salesflow.store import changes, dialect
 from salesflow.store import reps as store
 from salesflow.store.changes import Cmd
 from salesflow.i18n import _
@@ -29,10 +29,12 @@ class RepInput:
     team: str | None = None
     capacity: int | None = None
     active: bool | None = None
+    login: bool = False  # PostgreSQL: a database role named by the handle (store/access.py)
 
 
 @writes
 def add_rep(conn: sqlite3.Connection, cmd: Cmd, handle: str, data: RepInput, act: Act) -> str:
+    _check_login(conn, data)
     handle = handle.strip()
     if not _HANDLE.match(handle):
         raise BadInput(_("handle {handle!r} is not a handle").format(handle=handle),
@@ -42,19 +44,40 @@ def add_rep(conn: sqlite3.Connection, cmd: Cmd, handle: str, data: RepInput, act
         raise Refused(_("rep {handle!r} already exists").format(handle=handle), hint=_("change it with: salesflow rep set {handle} …").format(handle=handle))
     values.setdefault("name", handle)
     changes.insert(conn, cmd, "rep", {"handle": handle, **values, "created_at": iso(act.now)})
-    return _("added rep {handle} ({name}, {get})").format(handle=handle, name=values['name'], get=values.get('role', 'rep'))
+    return _("added rep {handle} ({name}, {get})").format(handle=handle, name=values['name'], get=values.get('role', 'rep')) + _login(conn, handle, data)
+
+
+def _login(conn: sqlite3.Connection, handle: str, data: RepInput) -> str:
+    """--login: the rep's database role, in this command's transaction (a refused command creates none)."""
+    if not data.login:
+        return ""
+    from salesflow.store import access
+
+    created = access.link_login(conn, handle)
+    return ("; " + (_("database role {handle} created (LOGIN, no password: the server's admin sets how it signs in,"
+                      " e.g. ALTER ROLE {handle} PASSWORD …)") if created else
+                    _("existing database role {handle} linked")).format(handle=handle))
+
+
+def _check_login(conn: sqlite3.Connection, data: RepInput) -> None:
+    if data.login and not dialect.is_pg(conn):
+        raise BadInput(_("--login is for a PostgreSQL database: an SQLite file has no logins (whoever opens it sees everything)"),
+                       hint=_("share an SQLite file on one host (ssh HOST salesflow …), or move to PostgreSQL with: salesflow copy"))
 
 
 @writes
 def set_rep(conn: sqlite3.Connection, cmd: Cmd, handle: str, data: RepInput, act: Act) -> str:
+    _check_login(conn, data)
     rep = store.get_rep(conn, handle)
     values = _values(conn, data, rep.handle)
-    if not values:
-        raise BadInput(_("nothing to change"), hint=_("give at least one of --name --role --manager --team --capacity --active/--inactive"))
-    changed = changes.update(conn, cmd, "rep", rep.handle, values)
+    if not values and not data.login:
+        raise BadInput(_("nothing to change"), hint=_("give at least one of --name --role --manager --team --capacity --active/--inactive --login"))
+    changed = changes.update(conn, cmd, "rep", rep.handle, values) if values else {}
+    login = _login(conn, rep.handle, data).lstrip("; ")
     if not changed:
-        return _("rep {handle}: nothing changed").format(handle=rep.handle)
-    return f"rep {rep.handle}: " + ", ".join(f"{k} {_show(old)} → {_show(new)}" for k, (old, new) in changed.items())
+        return login or _("rep {handle}: nothing changed").format(handle=rep.handle)
+    return f"rep {rep.handle}: " + ", ".join(f"{k} {_show(old)} → {_show(new)}" for k, (old, new) in changed.items()) + (
+        f"; {login}" if login else "")
 
 
 def _show(value) -> str:
@@ -89,6 +112,19 @@ def _values(conn: sqlite3.Connection, data: RepInput, handle: str) -> dict:
     if data.active is not None:
         values["active"] = int(data.active)
     return values
+
+
+def logged_in_as(conn: sqlite3.Connection, given: str, explicit: str | None) -> str:
+    """Who acts, on PostgreSQL: the rep whose database role this session logged in as (the policies see
+    that role), so --as may only name it; an account that is no rep (the tables' owner, an admin's) acts
+    as --as says."""
+    login = store.login_rep(conn)
+    if login is None:
+        return handle_of(conn, given) or given
+    if explicit is not None and (handle_of(conn, explicit) or explicit) != login:
+        raise Refused(_("you are logged in to the database as {login}; --as {rep} would act as someone else").format(
+            login=login, rep=explicit), hint=_("log in as that rep's role, or leave out --as"))
+    return login
 
 
 def handle_of(conn: sqlite3.Connection, typed: str) -> str | None:

@@ -19,7 +19,7 @@ from salesflow.output.report import Column, Report
 from salesflow.store import changes
 from salesflow.store import pipelines as store
 from salesflow.store.changes import Cmd
-from salesflow.store.db import open_db
+from salesflow.store.backend import open_database
 from salesflow.i18n import N_, _
 
 
@@ -33,15 +33,20 @@ def template_source(name: str) -> str:
     return files("salesflow.templates").joinpath(f"{name}.toml").read_text(encoding="utf-8")
 
 
-def init_db(path: Path, template: str, act: Act, *, fresh: bool = False, currency: str | None = None) -> list[str]:
-    """Create the database (or add a template's pipeline to an existing one). Returns messages."""
+def init_db(path: Path | str, template: str, act: Act, *, fresh: bool = False, currency: str | None = None) -> list[str]:
+    """Create the database — an SQLite file, or the schema in a PostgreSQL database named by a URL — or add
+    a template's pipeline to an existing one. Returns messages."""
     source = template_source(template)
     code = None
     if currency is not None:
         from salesflow.app.currency import check_code
 
         code = check_code(currency)
-    conn = open_db(path, create=True)
+    conn = open_database(path, create=True)
+    if isinstance(path, str):
+        from salesflow.store.pg import redact
+
+        path = redact(path)  # the URL as messages may print it
     try:
         return _init(conn, path, template, source, fresh, code, act)
     finally:

@@ -67,6 +67,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "where": ("salesflow.cli.setup", "Setup"),
     "doctor": ("salesflow.cli.setup", "Setup"),
     "demo": ("salesflow.cli.setup", "Setup"),
+    "copy": ("salesflow.cli.setup", "Setup"),
 }
 
 
@@ -159,12 +160,22 @@ class SalesflowGroup(TyperGroup):
         except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
             if debug:
                 raise
+            if type(exc).__module__.startswith("psycopg"):  # PostgreSQL said no: in one line, as for SQLite
+                from salesflow.store.db import explain_server
+
+                failure = explain_server(exc)
+                _fail(failure.message, failure.hint)
+                return _exit(failure.exit_code, standalone_mode)
             _fail(_("internal error: {name}: {one_line}").format(name=type(exc).__name__, one_line=_one_line(str(exc))),
                   _("run again with --debug for the traceback, and report it"))
             code = 1
-        if standalone_mode:
-            sys.exit(code)
-        return code
+        return _exit(code, standalone_mode)
+
+
+def _exit(code: int, standalone_mode: bool) -> int:
+    if standalone_mode:
+        sys.exit(code)
+    return code
 
 
 def _language(args: list[str]) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from salesflow.cli.app import command_module
-from salesflow.cli.env import os_user, resolve
+from salesflow.cli.env import resolve
 from salesflow.cli.options import DealArg, Format, FormatOpt, OutputOpt, deal_id
 from salesflow.i18n import _
 
@@ -32,7 +32,7 @@ def due(
     from salesflow.output.emit import emit
 
     env = resolve(ctx)
-    report, items = due_report(env.conn(), DueQuery(rep=env.rep or os_user(), all=all_, team=team, days=days), env.now)
+    report, items = due_report(env.conn(), DueQuery(rep=env.me, all=all_, team=team, days=days), env.now)
     if ics:
         from salesflow.app.calendar import calendar_for
         from salesflow.output.ics import write_ics

@@ -40,7 +40,7 @@ def global_options(hidden: bool) -> list[TyperOption]:
     """The same global options for the root and (hidden from help) for every subcommand."""
     common = dict(expose_value=False, callback=_remember, hidden=hidden, rich_help_panel=PANEL)
     return [
-        TyperOption(param_decls=["--db"], metavar="PATH", help="Database file. Env: SALESFLOW_DB. Default: see `salesflow where`.", **common),
+        TyperOption(param_decls=["--db"], metavar="PATH", help="Database file, or a postgresql:// URL. Env: SALESFLOW_DB. Default: see `salesflow where`.", **common),
         TyperOption(param_decls=["--now"], metavar="WHEN", help="Pretend it is this time: YYYY-MM-DD or YYYY-MM-DDTHH:MM. Env: SALESFLOW_NOW.", **common),
         TyperOption(param_decls=["--as", "as_"], metavar="REP", help="Act as this rep (handle). Env: SALESFLOW_REP. Default: the OS user name.",
                     autocompletion=_complete_reps, **common),
@@ -53,7 +53,7 @@ def global_options(hidden: bool) -> list[TyperOption]:
 
 @dataclass
 class Env:
-    db_path: Path
+    db: Path | str  # an SQLite file, or a postgresql:// URL (store/backend.py)
     db_source: str
     now: datetime
     rep: str | None
@@ -66,10 +66,27 @@ class Env:
     _conn: sqlite3.Connection | None = None
 
     @property
+    def db_path(self) -> Path:
+        """The SQLite file: for what only a file has (its directory, a backup beside it, Datasette)."""
+        if isinstance(self.db, str):
+            from salesflow.domain.errors import Refused
+            from salesflow.store.db import shown
+
+            raise Refused(_("this command works on an SQLite file, not on {url}").format(url=shown(self.db)),
+                          hint=_("run it with --db FILE (salesflow copy moves a database between the two)"))
+        return self.db
+
+    @property
+    def on_postgres(self) -> bool:
+        return isinstance(self.db, str)
+
+    @property
     def by(self) -> str:
         """Who a write is recorded as: the rep --as names, by their handle however it was typed (`WANG`,
         `王伟` → `wang`), so that `undo` and every report see one person; else the text given, else the
         OS user name (no registered rep needed)."""
+        if self.on_postgres:
+            return self.me
         given = self.rep or os_user()
         if self._conn is None and not self.db_path.exists():
             return given  # `init`, `demo`: no reps yet
@@ -82,8 +99,30 @@ class Env:
             return given
         return handle_of(conn, given) or given
 
+    @property
+    def me(self) -> str:
+        """Whose list `due` shows and who a write is recorded as. On PostgreSQL a rep is the database role
+        they logged in as: the policies see that role, so --as may only name it (an admin's account, a
+        role that is no rep, may act as anyone)."""
+        given = self.rep or os_user()
+        if not self.on_postgres:
+            return given
+        from salesflow.app.reps import logged_in_as
+        from salesflow.domain.errors import NotFound
+
+        try:
+            conn = self.conn()
+        except NotFound:  # `init`, `demo`: no schema yet, so no reps either
+            return given
+        return logged_in_as(conn, given, self.rep)
+
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
+            if self.on_postgres:
+                from salesflow.store.db import open_database
+
+                self._conn = open_database(self.db)
+                return self._conn
             from salesflow.store.db import network_filesystem, open_db
 
             self._conn = open_db(self.db_path)
@@ -143,9 +182,12 @@ def resolve(ctx: typer.Context) -> Env:
     environ = os.environ
     db_text = given.get("db") or environ.get("SALESFLOW_DB")
     if db_text:
-        db_path, db_source = Path(db_text).expanduser(), "--db" if given.get("db") else "SALESFLOW_DB"
+        from salesflow.store.db import locate
+
+        db_source = "--db" if given.get("db") else "SALESFLOW_DB"
+        db = locate(db_text, db_source)
     else:
-        db_path, db_source = default_db_path(), "default"
+        db, db_source = default_db_path(), "default"
     now_text = given.get("now") or environ.get("SALESFLOW_NOW")
     if now_text:
         from salesflow.domain.dates import parse_now
@@ -189,7 +231,7 @@ def resolve(ctx: typer.Context) -> Env:
     from salesflow.i18n import use
 
     use(lang)
-    env = Env(db_path=db_path, db_source=db_source, now=now, rep=rep, lang=lang, color=color,
+    env = Env(db=db, db_source=db_source, now=now, rep=rep, lang=lang, color=color,
               debug=bool(given.get("debug")), wide=bool(given.get("wide")), argv=list(argv), phone_region=environ.get("SALESFLOW_PHONE_REGION") or None)
     root.obj = env
     root.call_on_close(env.close)

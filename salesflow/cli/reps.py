@@ -18,6 +18,7 @@ RoleOpt = Annotated[Optional[str], typer.Option("--role", help="rep, manager or 
 ManagerOpt = Annotated[Optional[str], typer.Option("--manager", help="The manager's handle ('' for none).")]
 TeamOpt = Annotated[Optional[str], typer.Option("--team", help="Team name, e.g. east.")]
 CapacityOpt = Annotated[Optional[int], typer.Option("--capacity", help="Most open deals for assignment (default 50).")]
+LoginOpt = Annotated[bool, typer.Option("--login", help="PostgreSQL: a database role named by the handle, to log in as (created, or an existing one linked).")]
 
 
 @rep_app.command("add")
@@ -25,13 +26,13 @@ def rep_add(
     ctx: typer.Context,
     handle: Annotated[str, typer.Argument(help="Short lower-case handle, e.g. wang.")],
     name: NameOpt = None, role: RoleOpt = None, manager: ManagerOpt = None, team: TeamOpt = None,
-    capacity: CapacityOpt = None,
+    capacity: CapacityOpt = None, login: LoginOpt = False,
 ) -> None:
-    """Add a rep."""
+    """Add a rep (on PostgreSQL, with --login, also their database role)."""
     from salesflow.app.reps import RepInput, add_rep
 
     env = resolve(ctx)
-    data = RepInput(name=name, role=role, manager=manager, team=team, capacity=capacity)
+    data = RepInput(name=name, role=role, manager=manager, team=team, capacity=capacity, login=login)
     print(add_rep(env.conn(), handle, data, env.act("rep add")), file=sys.stderr)
 
 
@@ -42,12 +43,13 @@ def rep_set(
     name: NameOpt = None, role: RoleOpt = None, manager: ManagerOpt = None, team: TeamOpt = None,
     capacity: CapacityOpt = None,
     active: Annotated[Optional[bool], typer.Option("--active/--inactive", help="Mark the rep active or inactive.")] = None,
+    login: LoginOpt = False,
 ) -> None:
-    """Change a rep's name, role, manager, team, capacity or active flag."""
+    """Change a rep's name, role, manager, team, capacity or active flag (or, on PostgreSQL, give them a login)."""
     from salesflow.app.reps import RepInput, set_rep
 
     env = resolve(ctx)
-    data = RepInput(name=name, role=role, manager=manager, team=team, capacity=capacity, active=active)
+    data = RepInput(name=name, role=role, manager=manager, team=team, capacity=capacity, active=active, login=login)
     print(set_rep(env.conn(), handle, data, env.act("rep set")), file=sys.stderr)
 
 

@@ -28,7 +28,7 @@ def init(
     from salesflow.app import setup
 
     env = resolve(ctx)
-    for line in setup.init_db(env.db_path, template, env.act("init"), currency=currency):
+    for line in setup.init_db(env.db, template, env.act("init"), currency=currency):
         print(line, file=sys.stderr)
 
 
@@ -52,7 +52,7 @@ def doctor(
         for line in rebuild(env.conn(), env.act("doctor --repair")):
             print(line, file=sys.stderr)
     try:
-        report, problem = checkup(env.conn(), env.db_path)
+        report, problem = checkup(env.conn(), env.db)
     except Damaged as exc:  # it cannot even be opened: that is doctor's finding, not an error
         report, problem = damaged_report(env.db_path, exc.message)
     emit(report, fmt.value, env.style(), output)
@@ -64,6 +64,13 @@ def doctor(
 def where(ctx: typer.Context) -> None:
     """Print the database path in use, where that setting came from, and whether it exists."""
     env = resolve(ctx)
+    if env.on_postgres:
+        from salesflow.store.db import shown
+
+        print(_("database: {path}").format(path=shown(env.db)))
+        print(_("from:     {source}").format(source=env.db_source))
+        print(_("kind:     PostgreSQL"))
+        return
     print(_("database: {path}").format(path=env.db_path))
     print(_("from:     {source}").format(source=env.db_source))
     print(_("exists:   {answer}").format(answer=_("yes") if env.db_path.exists() else _("no")))
@@ -134,13 +141,44 @@ def demo(
     from salesflow.output.emit import emit_sections
 
     env = resolve(ctx)
-    path = demo_target(None if env.db_source == "default" else env.db_path, lambda: default_db_path().parent)
+    path = demo_target(None if env.db_source == "default" else env.db, lambda: default_db_path().parent)
     counts = build_demo(path, env.now, seed)
-    print(_("demo database: {path}\n").format(path=path), flush=True)
+    from salesflow.store.db import shown as named
+
+    shown = named(path)
+    print(_("demo database: {path}\n").format(path=shown), flush=True)
     print(_("built {reps} reps, {customers} customers, {deals} deals, {touches} touches, {stage_events} stage events").format(reps=counts['reps'], customers=counts['customers'], deals=counts['deals'], touches=counts['touches'], stage_events=counts['stage_events']), file=sys.stderr)
     emit_sections(overview(path, rep, env.now), "table", env.style())
-    print(_("\nnext: export SALESFLOW_DB={path} SALESFLOW_REP={rep}   (whose list `due` shows; or --as REP)\n      then try: salesflow due, salesflow why DEAL, salesflow due --all, salesflow health, salesflow silent").format(path=path, rep=rep),
+    print(_("\nnext: export SALESFLOW_DB={path} SALESFLOW_REP={rep}   (whose list `due` shows; or --as REP)\n      then try: salesflow due, salesflow why DEAL, salesflow due --all, salesflow health, salesflow silent").format(path=shown, rep=rep),
           file=sys.stderr)
+
+
+@commands.command("copy")
+def copy(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(metavar="FROM", help="The database to copy: a file, or a postgresql:// URL.")],
+    target: Annotated[str, typer.Argument(metavar="TO", help="Where to: a new file, or an empty PostgreSQL database's URL.")],
+) -> None:
+    """Copy a whole database, SQLite ↔ PostgreSQL: every table, ids kept, change log included; the target must be empty."""
+    from salesflow.app.copy import copy_database
+    from salesflow.store.db import locate
+
+    resolve(ctx)
+    lines = copy_database(locate(source, "FROM"), locate(target, "TO"), _progress())
+    for line in lines:
+        print(line, file=sys.stderr)
+
+
+def _progress():
+    """A line on stderr per table and 100,000 rows, on a terminal only (a pipe or cron gets the summary)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def shown(table: str, n: int) -> None:
+        if n % 100_000 < 5_000:
+            print(f"\r  {table}: {n:,}", end="", file=sys.stderr, flush=True)
+
+    return shown
 
 
 config_app = sub_app("config", "Per-database settings, such as the urgency weights of `due`.")

@@ -14,7 +14,7 @@ CLOSED_KNOWN = "instr(COALESCE(d.guessed, ''), 'closed') = 0"
 def in_window(since: str | None, until: str | None) -> str:
     """IN_WINDOW written for these bounds, so that an index on (pipeline, created_at) can serve it."""
     if since is None and until is None:
-        return "1"
+        return "1 = 1"
     return " AND ".join([CREATED_KNOWN] + (["d.created_at >= :since"] if since else []) + (["d.created_at < :until"] if until else []))
 
 
@@ -153,7 +153,8 @@ def cohort_outcomes(conn: sqlite3.Connection, pipeline: str, since: str | None, 
     params = {"pipeline": pipeline, "since": since, "until": until}
     cohort = f"{_facts_from(by)} WHERE d.pipeline = :pipeline AND {in_window(since, until)}"
     counts = conn.execute(
-        f"""SELECT {group} AS grp, COUNT(*) AS deals, SUM(d.status = 'won') AS won, SUM(d.status = 'lost') AS lost,
+        f"""SELECT {group} AS grp, COUNT(*) AS deals, SUM(CASE WHEN d.status = 'won' THEN 1 ELSE 0 END) AS won,
+                   SUM(CASE WHEN d.status = 'lost' THEN 1 ELSE 0 END) AS lost,
                    COALESCE(SUM(CASE WHEN d.status = 'won' THEN d.amount END), 0) AS won_amount
             {cohort} GROUP BY grp""", params).fetchall()
     cycles = conn.execute(
@@ -199,10 +200,11 @@ def health_counts(conn: sqlite3.Connection, now: str, today: str, cut: str) -> l
     return conn.execute(
         """
         SELECT d.owner, d.stage, COUNT(*) AS deals,
-               SUM(MIN(COALESCE(d.due_at, '9999'),
-                       CASE WHEN d.next_followup IS NULL OR d.next_followup < :now THEN COALESCE(d.idle_at, '9999')
-                            ELSE '9999' END) < :today) AS overdue,
-               SUM(d.stage_entered_at < :cut) AS stuck
+               SUM(CASE WHEN MIN(COALESCE(d.due_at, '9999'),
+                                 CASE WHEN d.next_followup IS NULL OR d.next_followup < :now
+                                      THEN COALESCE(d.idle_at, '9999') ELSE '9999' END) < :today
+                        THEN 1 ELSE 0 END) AS overdue,
+               SUM(CASE WHEN d.stage_entered_at < :cut THEN 1 ELSE 0 END) AS stuck
         FROM deal_fact d
         WHERE d.status = 'open'
         GROUP BY d.owner, d.stage

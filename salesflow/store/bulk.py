@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
+from salesflow.store import dialect
 from salesflow.store.changes import TABLES
 
 _EXTRA = {"deal": {"id"}, "customer": {"id"}, "contact": {"id"}, "touch": {"id"}, "stage_event": {"id"}, "rep": set(), "escalation": {"id"},
@@ -20,6 +21,8 @@ def insert_many(conn: sqlite3.Connection, table: str, columns: Sequence[str], ro
         raise ValueError(f"not writable in {table}: {sorted(bad)}")
     conn.executemany(
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", rows)
+    if "id" in columns:
+        dialect.ids_given(conn, table)
 
 
 def big_cache(conn: sqlite3.Connection, mib: int = 64) -> None:
@@ -44,6 +47,9 @@ def indexes_deferred(conn: sqlite3.Connection, tables: Sequence[str]) -> Iterato
     for table in tables:
         if table not in TABLES and table != "change_log":
             raise ValueError(f"unknown table {table}")
+    if dialect.is_pg(conn):  # PostgreSQL keeps its indexes through a load (its COPY-sized batches are the gain)
+        yield
+        return
     marks = ", ".join("?" for _ in tables)
     saved = conn.execute(
         f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",

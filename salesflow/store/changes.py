@@ -47,8 +47,9 @@ _DEAL_ROWS = frozenset({"touch", "stage_event"})
 
 
 def begin_command(conn: sqlite3.Connection, name: str, args: str, at: str, by: str) -> Cmd:
-    cur = conn.execute("INSERT INTO command (name, args, at, by) VALUES (?, ?, ?, ?)", (name, args, at, by))
-    return Cmd(cur.lastrowid, at, by)
+    row = conn.execute("INSERT INTO command (name, args, at, by) VALUES (?, ?, ?, ?) RETURNING id",
+                       (name, args, at, by)).fetchone()
+    return Cmd(row[0], at, by)
 
 
 def discard_if_empty(conn: sqlite3.Connection, cmd: Cmd) -> None:
@@ -69,11 +70,11 @@ def insert(conn: sqlite3.Connection, cmd: Cmd, table: str, values: dict[str, Any
     if bad:
         raise ValueError(f"not writable in {table}: {sorted(bad)}")
     names = list(values)
-    cur = conn.execute(
-        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+    row = conn.execute(
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) RETURNING {pk}",
         [values[n] for n in names],
-    )
-    key = values[pk] if pk in values else cur.lastrowid
+    ).fetchone()
+    key = values[pk] if pk in values else row[0]
     log_change(conn, cmd, table, key, "insert", None, None, json.dumps(values, ensure_ascii=False))
     return key
 

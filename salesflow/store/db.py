@@ -34,6 +34,36 @@ class SchemaState:
     pending: tuple[str, ...]
 
 
+def locate(text: str, source: str = "--db"):
+    """--db's value as a file path or a PostgreSQL URL (store/backend.py; the CLI opens the store here)."""
+    from salesflow.store.backend import locate as where
+
+    return where(text, source)
+
+
+def open_database(target, *, create: bool = False):
+    """An SQLite file or a PostgreSQL database, opened (store/backend.py)."""
+    from salesflow.store.backend import open_database as opened
+
+    return opened(target, create=create)
+
+
+def shown(target) -> str:
+    """The database as a message may print it: a URL without its password."""
+    if isinstance(target, str):
+        from salesflow.store.pg import redact
+
+        return redact(target)
+    return str(target)
+
+
+def explain_server(exc: BaseException) -> SalesflowError:
+    """A PostgreSQL error (psycopg's) in one line."""
+    from salesflow.store.pg import explain as explained
+
+    return explained(exc)
+
+
 def open_db(path: Path, *, create: bool = False) -> sqlite3.Connection:
     """Connect to `path`; with `create`, make an owner-only file and build the schema. Every way this can
     fail is one SalesflowError that says which (damaged, truncated, locked, read-only, a bad path …)."""
@@ -72,7 +102,7 @@ def _open(path: Path, create: bool) -> sqlite3.Connection:
         if state.pending:
             if state.fresh:
                 conn.execute("PRAGMA journal_mode = WAL")
-            else:
+            elif any(ddl for name, ddl in MIGRATIONS if name in state.pending):  # m007 is empty on SQLite
                 backup(conn, path, state)
             migrate(conn)
         conn.execute("PRAGMA foreign_keys = ON")

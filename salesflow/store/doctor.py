@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from salesflow.store import dialect
 from salesflow.store.schema import NAMES
 
 
@@ -29,7 +30,10 @@ def current_schema() -> list[str]:
 
 
 def orphans(conn: sqlite3.Connection) -> list[tuple[str, int, str]]:
-    """(table, rowid, parent table) for every row whose reference points nowhere."""
+    """(table, rowid, parent table) for every row whose reference points nowhere. PostgreSQL enforces its
+    foreign keys on every write, so there none can exist."""
+    if dialect.is_pg(conn):
+        return []
     return [(r[0], r[1], r[2]) for r in conn.execute("PRAGMA foreign_key_check")]
 
 
@@ -42,6 +46,6 @@ def stage_mismatches(conn: sqlite3.Connection) -> list[tuple[int, str, str | Non
             SELECT d.id, d.stage,
                    (SELECT e.to_stage FROM stage_event e WHERE e.deal_id = d.id ORDER BY e.id DESC LIMIT 1) AS last
             FROM deal d)
-        WHERE stage IS NOT last
+        WHERE last IS NULL OR stage != last
         ORDER BY id LIMIT 50
         """).fetchall()

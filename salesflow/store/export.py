@@ -14,7 +14,7 @@ DEALS = f"""
 SELECT id, external_id, title, customer, contact, phone, email, owner, pipeline, stage, status, amount,
        close_date, source, grade, created_at, closed_at, lost_reason, next_followup, fields, history,
        last_activity_at
-FROM ({DEAL_SELECT}) ORDER BY id
+FROM ({DEAL_SELECT}) deals ORDER BY id
 """
 
 

@@ -70,7 +70,7 @@ SELECT f.pipeline, v.stage, v.seconds, v.deal_id, f.owner, f.source, f.grade, f.
 FROM (SELECT deal_id, stage, SUM(strftime('%s', left_at) - strftime('%s', entered_at)) AS seconds
       FROM (SELECT e.deal_id, e.to_stage AS stage, e.at AS entered_at,
                    LEAD(e.at) OVER (PARTITION BY e.deal_id ORDER BY e.at, e.id) AS left_at
-            FROM stage_event e WHERE {where})
+            FROM stage_event e WHERE {where}) visits
       WHERE left_at IS NOT NULL
       GROUP BY deal_id, stage) v
 JOIN {facts} f ON f.deal_id = v.deal_id
@@ -81,8 +81,8 @@ _DAYS_COLUMNS = "(pipeline, stage, seconds, deal_id, owner, source, grade, creat
 
 def _where(ids: list[int] | None, column: str) -> tuple[str, dict]:
     if ids is None:
-        return "1", {}
-    return f"{column} IN (SELECT value FROM json_each(:ids))", {"ids": json.dumps(ids)}
+        return "1 = 1", {}
+    return f"{column} IN (SELECT CAST(value AS INTEGER) FROM json_each(:ids))", {"ids": json.dumps(ids)}
 
 
 def refresh(conn: sqlite3.Connection, deals: Iterable[int] | None) -> None:
@@ -168,8 +168,8 @@ def _differences(conn: sqlite3.Connection) -> dict[str, list[int]]:
     columns = _FACT_COLUMNS.strip("()").replace("\n", " ")
     plain = ", ".join(c.strip() for c in columns.split(","))
     facts = {r[0] for r in conn.execute(
-        f"""SELECT * FROM (SELECT {plain} FROM deal_fact EXCEPT {_DEAL_FACTS.format(where="1")})
-            UNION ALL SELECT * FROM ({_DEAL_FACTS.format(where="1")} EXCEPT SELECT {plain} FROM deal_fact)""")}
+        f"""SELECT * FROM (SELECT {plain} FROM deal_fact EXCEPT {_DEAL_FACTS.format(where="1 = 1")})
+            UNION ALL SELECT * FROM ({_DEAL_FACTS.format(where="1 = 1")} EXCEPT SELECT {plain} FROM deal_fact)""")}
     stored = {r[0]: (r[1], r[2]) for r in conn.execute(
         "SELECT deal_id, due_at, idle_at FROM deal_fact WHERE due_at IS NOT NULL OR idle_at IS NOT NULL")}
     for due, idle, deal in _deadlines(conn, None):
@@ -177,7 +177,7 @@ def _differences(conn: sqlite3.Connection) -> dict[str, list[int]]:
             facts.add(deal)
     facts.update(stored)  # deadlines stored for a deal that is not open
     days_columns = _DAYS_COLUMNS.strip("()")
-    rebuilt = _STAGE_DAYS.format(where="1", facts="deal_fact")
+    rebuilt = _STAGE_DAYS.format(where="1 = 1", facts="deal_fact")
     days = {r[3] for r in conn.execute(  # (pipeline, stage, seconds, deal_id, …)
         f"""SELECT * FROM (SELECT {days_columns} FROM stage_days EXCEPT {rebuilt})
             UNION ALL SELECT * FROM ({rebuilt} EXCEPT SELECT {days_columns} FROM stage_days)""")}

@@ -66,6 +66,6 @@ def log_inserts(conn: sqlite3.Connection, cmd: Cmd, entity: str, keys: list[int]
 def touch_exists(conn: sqlite3.Connection, deal_id: int, kind: str, at: str, notes: str | None) -> bool:
     """The natural key of a touch: the same deal, kind, time and notes is the same touch."""
     return conn.execute(
-        "SELECT 1 FROM touch WHERE deal_id = ? AND at = ? AND kind = ? AND notes IS ? LIMIT 1",
-        (deal_id, at, kind, notes)).fetchone() is not None
+        "SELECT 1 FROM touch WHERE deal_id = ? AND at = ? AND kind = ? AND (notes = ? OR (notes IS NULL AND ? IS NULL))"
+        " LIMIT 1", (deal_id, at, kind, notes, notes)).fetchone() is not None
 

@@ -8,6 +8,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from salesflow.domain.errors import NotFound
+from salesflow.store import dialect
 from salesflow.i18n import _
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
 
 
 def pipeline_keys(conn: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in conn.execute("SELECT key FROM pipeline ORDER BY rowid")]
+    return [r[0] for r in conn.execute(f"SELECT key FROM pipeline ORDER BY {dialect.pipeline_order(conn)}")]
 
 
 def load_pipeline(conn: sqlite3.Connection, key: str) -> Pipeline:
@@ -41,7 +42,7 @@ def load_pipeline(conn: sqlite3.Connection, key: str) -> Pipeline:
     if row is None:  # as typed: a name or label, any case, a unique prefix
         from salesflow.domain.choose import choose
 
-        named = conn.execute("SELECT key, name, label_zh FROM pipeline ORDER BY rowid").fetchall()
+        named = conn.execute(f"SELECT key, name, label_zh FROM pipeline ORDER BY {dialect.pipeline_order(conn)}").fetchall()
         if not named:
             raise NotFound(_("no pipeline {key!r} in this database").format(key=key), hint=_("add one with: salesflow init"))
         key = choose(key, [(k, (name, zh)) for k, name, zh in named], _("pipeline"),
@@ -89,6 +90,7 @@ def save_pipeline(conn: sqlite3.Connection, pipeline: Pipeline, source: str, com
 def stage_labels(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
     """stage key -> (English name, Chinese label), across pipelines (first definition wins)."""
     labels: dict[str, tuple[str, str]] = {}
-    for key, name, label_zh in conn.execute("SELECT key, name, label_zh FROM stage ORDER BY rowid"):
+    order = "stage.rowid" if not dialect.is_pg(conn) else "stage.pipeline, stage.position"
+    for key, name, label_zh in conn.execute(f"SELECT key, name, label_zh FROM stage ORDER BY {order}"):
         labels.setdefault(key, (name, label_zh))
     return labels

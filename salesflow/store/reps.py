@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from salesflow.store import dialect
+
 from salesflow.domain.errors import NotFound
 from salesflow.i18n import _
 from salesflow.domain.records import Rep
@@ -17,8 +19,8 @@ def _rep(row: sqlite3.Row) -> Rep:
 def find_rep(conn: sqlite3.Connection, handle_or_name: str) -> Rep | None:
     """By handle, else by display name (`王伟`); either in any case (`WANG`, `moses frase`)."""
     for sql in ("SELECT * FROM rep WHERE handle = ?", "SELECT * FROM rep WHERE name = ? ORDER BY handle LIMIT 1",
-                "SELECT * FROM rep WHERE handle = ? COLLATE NOCASE ORDER BY handle LIMIT 1",
-                "SELECT * FROM rep WHERE name = ? COLLATE NOCASE ORDER BY handle LIMIT 1"):
+                "SELECT * FROM rep WHERE lower(handle) = lower(?) ORDER BY handle LIMIT 1",
+                "SELECT * FROM rep WHERE lower(name) = lower(?) ORDER BY handle LIMIT 1"):
         row = conn.execute(sql, (handle_or_name,)).fetchone()
         if row is not None:
             return _rep(row)
@@ -57,3 +59,11 @@ def list_reps(conn: sqlite3.Connection, team: str | None = None, include_inactiv
 def team_and_manager(conn: sqlite3.Connection) -> dict[str, tuple[str | None, str | None]]:
     """Every rep's handle → (team, manager): how --by team / --by manager group a rep's deals."""
     return {r[0]: (r[1], r[2]) for r in conn.execute("SELECT handle, team, manager FROM rep")}
+
+
+def login_rep(conn: sqlite3.Connection) -> str | None:
+    """PostgreSQL: the rep whose database role this session is (None: not a rep's role, or SQLite)."""
+    if not dialect.is_pg(conn):
+        return None
+    row = conn.execute("SELECT handle FROM rep WHERE handle = current_user").fetchone()
+    return row[0] if row else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from salesflow.store import dialect
 from salesflow.store.changes import TABLES, Cmd, log_change
 
 
@@ -40,14 +41,14 @@ def later_writers(conn: sqlite3.Connection, command_id: int) -> list[sqlite3.Row
     that moved a deal this command logged a touch or an action on (the move may have stood on it: an
     exit criterion)."""
     return conn.execute(
-        """
+        f"""
         SELECT DISTINCT c.id, c.name, c.by, c.at
         FROM change_log mine
         JOIN change_log later ON later.command_id > mine.command_id
              AND ((later.entity = mine.entity AND later.entity_id = mine.entity_id)
                   OR (mine.entity IN ('touch', 'action_done') AND mine.op = 'insert'
                       AND later.entity = 'stage_event' AND later.op = 'insert'
-                      AND json_extract(later.new, '$.deal_id') = json_extract(mine.new, '$.deal_id')))
+                      AND {dialect.json_field(conn, "later.new", "deal_id")} = {dialect.json_field(conn, "mine.new", "deal_id")}))
         JOIN command c ON c.id = later.command_id
         WHERE mine.command_id = ? AND c.undone_by IS NULL AND c.name != 'undo'
         ORDER BY c.id

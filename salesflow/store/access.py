@@ -1,0 +1,45 @@
+"""Who may see and change what, on PostgreSQL: database roles for reps and the row-level security that
+schema.M007_ACCESS_PG declares (read there what each role sees). SQLite, a single-user file, has neither.
+
+A rep logs in as a role named by their handle, a member of `salesflow_user` (which holds the table
+privileges); `rep add HANDLE --login` / `rep set HANDLE --login` create that role or link an existing one.
+Authentication (a password, a certificate, peer or LDAP) is the server administrator's: salesflow never
+sees a password.
+"""
+
+from __future__ import annotations
+
+from salesflow.store import dialect
+
+GROUP = "salesflow_user"
+
+
+def quote_name(name: str) -> str:
+    """A role name as an SQL identifier (handles may hold '.' and '-')."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def link_login(conn, handle: str) -> bool:
+    """Give the rep a login: create the role (LOGIN, no password) or grant an existing one the group.
+    True when the role was created. In the caller's transaction: a refused command creates no role."""
+    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = ?", (handle,)).fetchone() is not None
+    if not exists:
+        conn.execute(f"CREATE ROLE {quote_name(handle)} LOGIN")
+    conn.execute(f"GRANT {GROUP} TO {quote_name(handle)}")
+    return not exists
+
+
+def has_login(conn, handle: str) -> bool:
+    if not dialect.is_pg(conn):
+        return False
+    return conn.execute(
+        "SELECT 1 FROM pg_roles r JOIN pg_auth_members m ON m.member = r.oid JOIN pg_roles g ON g.oid = m.roleid"
+        " WHERE r.rolname = ? AND g.rolname = ?", (handle, GROUP)).fetchone() is not None
+
+
+def tables_without_rls(conn) -> list[str]:
+    """salesflow's tables on which row-level security is not enabled (doctor)."""
+    return [r[0] for r in conn.execute(
+        """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname != 'schema_migrations'
+             AND NOT c.relrowsecurity ORDER BY c.relname""")]

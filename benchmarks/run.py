@@ -233,6 +233,9 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="database to use (built there if missing)")
     parser.add_argument("--csv", type=Path, help="also write the table here (default: benchmarks/out/run-DEALS.csv)")
     parser.add_argument("--tasks", type=int, default=10_000, help="Taskwarrior tasks (0 = skip Taskwarrior)")
+    parser.add_argument("--pg", metavar="URL",
+                        help="run salesflow against this PostgreSQL database instead (the benchmark's SQLite database"
+                             " copied there with `salesflow copy` when it is empty); floors stay bare sqlite3 on the file")
     parser.add_argument("--shape", choices=("generated", "open-heavy"), default="generated",
                         help="generated: the demo generator's history (about 4%% of deals open); open-heavy: the same"
                              " deals and touches taken through `import deals` / `import touches` with 60%% left open,"
@@ -245,6 +248,12 @@ def main() -> None:
     sf = salesflow()
     env = {"SALESFLOW_DB": str(db), "SALESFLOW_NOW": NOW, "SALESFLOW_REP": "bench"}
     subprocess.run([*sf, "doctor"], env=dict(os.environ, **env), stdout=subprocess.DEVNULL)  # migrate once, untimed
+    if args.pg:  # the same rows on PostgreSQL; every salesflow command below reads and writes there
+        copied = subprocess.run([*sf, "copy", str(db), args.pg], env=dict(os.environ, **env), capture_output=True, text=True)
+        if copied.returncode and "not empty" not in copied.stderr:
+            sys.exit(f"copy to PostgreSQL failed: {copied.stderr.strip()}")
+        env["SALESFLOW_DB"] = args.pg
+        print("PostgreSQL: " + ("copied the benchmark database" if not copied.returncode else "its rows were there already"))
 
     conn = sqlite3.connect(db)
     owners = [r[0] for r in conn.execute("SELECT owner FROM deal WHERE status = 'open' AND owner IS NOT NULL "
@@ -302,7 +311,7 @@ def main() -> None:
         if wanted(name):
             report(f"salesflow {name}", timed([*sf, *cmd], args.runs, env),
                    timed(floor_cmd(db, statements), args.runs) if statements else None)
-    if wanted("export") and shutil.which("sqlite3"):  # the yardstick: the sqlite3 shell's own csv
+    if wanted("export") and shutil.which("sqlite3") and not args.pg:  # the yardstick: the sqlite3 shell's own csv
         report("salesflow export deals (vs sqlite3 -csv)", timed([*sf, "export", "deals", "-f", "csv"], args.runs, env),
                timed(["sqlite3", "-csv", str(db), EXPORT], args.runs))
     if wanted("touch"):
@@ -313,7 +322,7 @@ def main() -> None:
         back = [*sf, "advance", str(deal), "lead", "--reason", "bench"]
         report(f"salesflow advance {deal} (forth and back)", timed([forth, back], args.runs, env),
                timed(floor_cmd(db, many(ADVANCE)), args.runs))
-    if wanted("import"):
+    if wanted("import") and not args.pg:  # an import into a new database: the file's story
         import_runs = max(1, min(args.runs, 2 if args.deals >= 100_000 else args.runs))
         source = db.parent / f"export-{args.deals}.csv"  # beside the database: a scratch place we can write
         subprocess.run([*sf, "export", "deals", "-o", str(source)], env=dict(os.environ, **env), check=True)
@@ -360,7 +369,8 @@ def main() -> None:
         if name.startswith("salesflow ") and not any(w in name for w in ("touch", "advance", "import", "export", "version")):
             print(f"  {name:44} {t.median:9.1f} ms  {t.median / one_scan.median:7.2f}x")
     scan_db.unlink(missing_ok=True)
-    out = args.csv or OUT / f"run-{args.deals}{'' if args.shape == 'generated' else '-' + args.shape}.csv"
+    out = args.csv or OUT / (f"run-{args.deals}{'' if args.shape == 'generated' else '-' + args.shape}"
+                             f"{'-postgresql' if args.pg else ''}.csv")
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)

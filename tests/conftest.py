@@ -123,8 +123,9 @@ class Cli:
                 tables = [r[0] for r in conn.execute(
                     "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
                     " AND table_type = 'BASE TABLE' ORDER BY table_name")]
-                return "\n".join(f"{t}: {sorted(map(tuple, conn.execute(f'SELECT * FROM {t}')), key=repr)!r}"
-                                 for t in tables)
+                # one line a row, as SQLite's iterdump writes them (tests filter by the table's prefix)
+                return "\n".join(f'INSERT INTO "{t}" VALUES{row!r}' for t in tables
+                                 for row in sorted(map(tuple, conn.execute(f"SELECT * FROM {t}")), key=repr))
             finally:
                 conn.close()
         conn = sqlite3.connect(self.db)

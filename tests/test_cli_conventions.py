@@ -38,6 +38,7 @@ def test_usage_errors_are_one_line_with_a_hint_and_exit_2(team, args):
     assert "╭" not in run.err  # no Typer panel
 
 
+@pytest.mark.sqlite_only  # a file that is not there; `where` of a file
 def test_a_missing_database_says_how_to_create_one(cli):
     run = cli.fails(1, "deals")
     assert run.err.splitlines() == [f"error: no salesflow database at {cli.db}",
@@ -45,6 +46,7 @@ def test_a_missing_database_says_how_to_create_one(cli):
     assert not cli.db.exists()
 
 
+@pytest.mark.sqlite_only  # a file that is not there; `where` of a file
 def test_version_and_where(cli):
     assert cli.ok("--version").out.startswith("salesflow ")
     out = cli.ok("where").out

@@ -122,6 +122,7 @@ def test_the_live_database_keeps_working_while_reps_write(server):
     assert get(base, "/team-east/deal.json?_sort_desc=id&_size=1&_shape=array")[0]["title"] == "Live 19"
 
 
+@pytest.mark.sqlite_only  # Datasette serves an SQLite file
 def test_names_datasette_cannot_serve_are_refused(team, tmp_path):
     for name in ("a#b.db", "a?b.db", "a%41b.db", "salesflow_reports.db", "_internal.db"):
         path = tmp_path / name
@@ -141,6 +142,7 @@ def test_it_listens_on_localhost_only(server):
             assert s.connect_ex((address, port)) != 0
 
 
+@pytest.mark.sqlite_only  # Datasette serves an SQLite file
 def test_without_datasette_it_names_the_extra(team, monkeypatch):
     import importlib.util
 

@@ -113,8 +113,7 @@ def test_stuck_lists_idle_deals_with_no_plan(crew):
 def test_progress_kept_on_write_equals_a_rebuild_from_stage_events(crew, tmp_path):
     """deal.progressed_at is derived data: after moves forward, back, skips, losses, reopens and wins it
     must equal what the stage events say — for the CLI's writes and for the demo generator's."""
-    import sqlite3
-
+    from conftest import connect
     from salesflow.store.analytics import progress_from_events, progress_stored
 
     at(crew, "2026-10-23T09:00")
@@ -127,7 +126,7 @@ def test_progress_kept_on_write_equals_a_rebuild_from_stage_events(crew, tmp_pat
     for db in (crew.db, tmp_path / "demo.db"):
         if db != crew.db:
             crew.ok("demo", "--db", str(db))
-        conn = sqlite3.connect(db)
+        conn = connect(db)
         stored, rebuilt = progress_stored(conn), progress_from_events(conn)
         conn.close()
         assert stored == rebuilt and stored

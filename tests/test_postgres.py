@@ -359,3 +359,71 @@ def test_copy_to_postgresql_and_back_exports_byte_identical_files(demo_file, pg_
     lead = Cli(None, pg_url).ok("lead", "add", "新客户", "--contact", "张三", "--phone", "13800138000", "--source",
                                 "expo", env={"SALESFLOW_REP": "wang", "SALESFLOW_NOW": "2026-11-23T09:00"})
     assert lead.out.startswith("#601 ")  # the id sequences were moved past the copied rows
+
+
+@needs_pg
+def test_views_and_the_command_log_keep_the_same_rule_as_the_tables(shared):
+    """What an outside check found open: the browsing views ran as their owner, a rep could attach a log row
+    to another rep's command to read it or take it over, and write-protected rows 'changed' silently."""
+    import psycopg
+
+    shared["owner"].ok("touch", "3", "--kind", "visit", "--note", "chen's secret: budget 80万")
+    with psycopg.connect(_as(shared["owner"].db, "wang"), autocommit=True) as conn:
+        assert {r[0] for r in conn.execute("SELECT deal_id FROM open_deals")} == {1, 4}
+        assert {r[0] for r in conn.execute("SELECT deal_id FROM stage_intervals")} <= {1, 4}
+        chens = shared["owner"].query("SELECT id FROM command WHERE args LIKE '%secret%'")[0][0]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO change_log (command_id, entity, entity_id, op, at, by)"
+                         " VALUES (%s, 'zz', '0', 'insert', '2026', 'wang')", (chens,))
+        assert not [r for r in conn.execute("SELECT args FROM command") if "secret" in r[0]]
+        assert conn.execute("UPDATE command SET by = 'wang' WHERE id = %s", (chens,)).rowcount == 0
+        assert conn.execute("UPDATE customer SET name = 'mine' WHERE name = 'Acme West'").rowcount == 0
+        assert conn.execute("DELETE FROM forecast_snapshot").rowcount == 0
+    refused = shared["li"].fails(1, "rep", "set", "li", "--role", "admin")  # a manager is no admin
+    assert "may not change rep li" in refused.err
+    assert shared["owner"].query("SELECT role FROM rep WHERE handle = 'li'") == [("manager",)]
+    assert "may not do that" in shared["wang"].fails(1, "forecast", "snapshot").err
+
+
+@needs_pg
+def test_reports_list_the_reps_a_role_sees_not_rows_of_zeros_for_the_others(shared):
+    import csv
+    import io
+
+    def reps(cli):
+        return {r["rep"] for r in csv.DictReader(io.StringIO(cli.ok("health", "-f", "csv").out))}
+
+    assert reps(shared["wang"]) == {"wang"}
+    assert reps(shared["li"]) == {"wang", "zhao"}
+    assert reps(shared["owner"]) >= {"wang", "zhao", "chen"}
+
+
+@needs_pg
+def test_a_password_in_the_url_is_never_stored_with_the_command(shared):
+    url = shared["owner"].db
+    with_password = url.replace("postgres@", "postgres:hunter2@", 1) + "&password=hunter3"
+    shared["owner"].ok("--db", with_password, "touch", "1", "--kind", "call", "--note", "x")
+    stored = " ".join(r[0] for r in shared["owner"].query("SELECT args FROM command"))
+    assert "hunter2" not in stored and "hunter3" not in stored and "***" in stored
+
+
+@needs_pg
+def test_writers_on_postgresql_take_turns_none_fails(shared):
+    """Twelve processes touch one deal at once: each waits for the write lock and succeeds; two losses of one
+    deal at once: exactly one of them, the other refused as already closed."""
+    from test_reliability import salesflow as run
+
+    url = shared["owner"].db
+    extra = {"SALESFLOW_NOW": "2026-11-02T10:00"}
+    procs = [subprocess.Popen([sys.executable, "-m", "salesflow", "--db", url, "touch", "1", "--kind", "call",
+                               "--note", f"n{i}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=dict(os.environ, **extra, SALESFLOW_REP="wang")) for i in range(12)]
+    outcomes = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    assert [err for code, err in outcomes if code] == []
+    assert shared["owner"].query("SELECT COUNT(*) FROM touch WHERE deal_id = 1") == [(12,)]
+    race = [subprocess.Popen([sys.executable, "-m", "salesflow", "--db", url, *args], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=dict(os.environ, **extra, SALESFLOW_REP="wang"))
+            for args in (["lose", "2", "--reason", "price"], ["lose", "2", "--reason", "timing"])]
+    codes = sorted(p.wait(timeout=120) for p in race)
+    assert codes == [0, 1]
+    assert "problem" not in run(url, "doctor", "-f", "csv", extra=extra).stdout

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from salesflow.app.context import loads
 from salesflow.domain.errors import Refused
-from salesflow.store import copy as store
+from salesflow.store import copy as store, reps
 from salesflow.store.backend import open_database
 from salesflow.store.db import shown
 from salesflow.i18n import _
@@ -29,8 +29,23 @@ def copy_database(source: Path | str, target: Path | str, progress: Callable[[st
     if isinstance(target, Path) and target.exists() and target.stat().st_size > 0:
         raise Refused(_("{target} already exists; copy writes only into a new file or an empty database").format(target=target),
                       hint=_("name a new file"))
+    made = isinstance(target, Path) and not target.exists()
+    try:
+        return _copy_between(source, target, progress)
+    except BaseException:
+        if made:  # a copy that failed leaves no file behind (a second try would find it "already exists")
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+        raise
+
+
+def _copy_between(source: Path | str, target: Path | str, progress) -> list[str]:
     src = open_database(source)
     try:
+        partial = reps.login_rep(src)
+        if partial is not None and reps.get_rep(src, partial).role != "admin":
+            raise Refused(_("{source}: you are logged in as {rep}, who sees only some of the rows; copy reads every row").format(
+                source=shown(source), rep=partial), hint=_("run copy as the database's owner or an admin's role"))
         dst = open_database(target, create=True)
         try:
             full = store.holds_rows(dst)

@@ -80,6 +80,11 @@ def _server_checks(conn, note) -> None:
     applied, current = pg.applied(conn), store.current_schema()
     note("schema", OK if applied == current else PROBLEM,
          _("{name} (current)").format(name=applied[-1]) if applied == current else _("applied {join}; expected {join2}").format(join=', '.join(applied), join2=', '.join(current)))
+    collation = access.collation(conn)
+    byte_order = collation.split(".")[0] in ("C", "POSIX")
+    note("collation", OK if byte_order else WARNING,
+         _("{collation}: text sorts by bytes, as on SQLite").format(collation=collation) if byte_order else
+         _("{collation}: names and notes sort by this locale's rules, not by bytes as on SQLite (create the database with --locale=C.UTF-8 for the same order)").format(collation=collation))
     open_tables = access.tables_without_rls(conn)
     note("row security", PROBLEM if open_tables else OK,
          _("not enabled on: {tables}").format(tables=", ".join(open_tables)) if open_tables

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from itertools import groupby
 
+from salesflow.store.db import violates_a_constraint
 from salesflow.app.context import Act, Outcome, writes
 from salesflow.store.changes import Cmd
 from salesflow.domain.errors import Refused
@@ -27,7 +28,9 @@ def undo(conn: sqlite3.Connection, cmd: Cmd, act: Act) -> Outcome:
     changed = store.changes_of(conn, target["id"])
     try:
         _revert(conn, cmd, target["id"], changed)
-    except sqlite3.IntegrityError:  # rolled back: e.g. a rep it added now owns someone's deal
+    except Exception as exc:  # rolled back: e.g. a rep it added now owns someone's deal
+        if not violates_a_constraint(exc):
+            raise
         raise Refused(_("cannot undo {what}: other records now depend on what it created").format(what=what),
                       hint=_("undo refuses rather than break them; change those records first")) from None
     out = Outcome(lines=[_("undid {what}: {n} change{value} reverted").format(what=what, n=len(changed), value='s' if len(changed) != 1 else '')])

@@ -16,14 +16,15 @@ def _words(what: str) -> Callable[[typer.Context, str], list[str]]:
         from salesflow.cli.env import GLOBALS_KEY, default_db_path
 
         given = ctx.find_root().meta.get(GLOBALS_KEY, {}).get("db") or os.environ.get("SALESFLOW_DB")
-        path = Path(given) if given else default_db_path()
-        if not path.is_file():
-            return []
         try:
-            from salesflow.app import completion
-            from salesflow.store.db import open_db
+            from salesflow.store.db import locate, open_database
 
-            conn = open_db(path)
+            path = locate(given) if given else default_db_path()
+            if isinstance(path, Path) and not path.is_file():
+                return []
+            from salesflow.app import completion
+
+            conn = open_database(path)
             try:
                 words = getattr(completion, what)(conn)
             finally:

@@ -134,7 +134,9 @@ class Env:
     def act(self, command: str):
         from salesflow.app.context import Act
 
-        return Act(now=self.now, by=self.by, command=command, args=" ".join(self.argv))
+        from salesflow.store.db import shown_args
+
+        return Act(now=self.now, by=self.by, command=command, args=" ".join(shown_args(self.argv)))
 
     def style(self):
         from salesflow.output.emit import Style

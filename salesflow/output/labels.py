@@ -165,7 +165,8 @@ TIMELINE: dict[str, str] = {"stage": N_("stage"), "touch": N_("touch")}
 KINDS: dict[str, str] = {"open": N_("open"), "won": N_("won"), "lost": N_("lost")}
 RESULTS: dict[str, str] = {"ok": N_("ok"), "problem": N_("problem"), "warning": N_("warning"), "skipped": N_("skipped")}
 CHECKS: dict[str, str] = {"integrity": N_("integrity"), "schema": N_("schema"), "permissions": N_("permissions"),
-                          "filesystem": N_("filesystem"), "row security": N_("row security"), "file checks": N_("file checks")}
+                          "filesystem": N_("filesystem"), "row security": N_("row security"), "file checks": N_("file checks"),
+                          "collation": N_("collation")}
 # lost-reason keys as a table shows them (the standard keys; a pipeline's own keys read as themselves)
 LOST_REASONS: dict[str, str] = {"price": N_("price"), "competitor": N_("competitor"), "no-budget": N_("no-budget"),
                                 "no-decision": N_("no-decision"), "timing": N_("timing"), "bad-fit": N_("bad-fit"),

@@ -43,3 +43,8 @@ def tables_without_rls(conn) -> list[str]:
         """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname != 'schema_migrations'
              AND NOT c.relrowsecurity ORDER BY c.relname""")]
+
+
+def collation(conn) -> str:
+    """The database's text collation (C sorts by bytes, as SQLite does)."""
+    return conn.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()").fetchone()[0]

@@ -11,6 +11,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from salesflow.store import dialect
+
 # table -> (primary key column, writable columns)
 TABLES: dict[str, tuple[str, frozenset[str]]] = {
     "deal": ("id", frozenset({
@@ -47,8 +49,9 @@ _DEAL_ROWS = frozenset({"touch", "stage_event"})
 
 
 def begin_command(conn: sqlite3.Connection, name: str, args: str, at: str, by: str) -> Cmd:
-    row = conn.execute("INSERT INTO command (name, args, at, by) VALUES (?, ?, ?, ?) RETURNING id",
-                       (name, args, at, by)).fetchone()
+    given = dialect.next_id(conn, "command")
+    row = conn.execute("INSERT INTO command (id, name, args, at, by) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                       (given, name, args, at, by)).fetchone()
     return Cmd(row[0], at, by)
 
 
@@ -69,10 +72,13 @@ def insert(conn: sqlite3.Connection, cmd: Cmd, table: str, values: dict[str, Any
     bad = set(values) - columns
     if bad:
         raise ValueError(f"not writable in {table}: {sorted(bad)}")
-    names = list(values)
+    given = dict(values)
+    if pk == "id" and "id" not in given and dialect.is_pg(conn):
+        given["id"] = dialect.next_id(conn, table)
+    names = list(given)
     row = conn.execute(
         f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) RETURNING {pk}",
-        [values[n] for n in names],
+        [given[n] for n in names],
     ).fetchone()
     key = values[pk] if pk in values else row[0]
     log_change(conn, cmd, table, key, "insert", None, None, json.dumps(values, ensure_ascii=False))
@@ -92,10 +98,11 @@ def update(conn: sqlite3.Connection, cmd: Cmd, table: str, key: Any, changes: di
     changed = {name: (row[name], value) for name, value in changes.items() if row[name] != value}
     if not changed:
         return {}
-    conn.execute(
+    done = conn.execute(
         f"UPDATE {table} SET {', '.join(f'{n} = ?' for n in changed)} WHERE {pk} = ?",
         [new for _, new in changed.values()] + [key],
     )
+    refused_unless_written(done, table, key)
     for name, (old, new) in changed.items():
         if table == "deal" and name == "fields":
             _log_fields(conn, cmd, key, old, new)
@@ -110,6 +117,18 @@ def _log_fields(conn: sqlite3.Connection, cmd: Cmd, key: Any, old: str, new: str
     for name in sorted(set(before) | set(after)):
         if before.get(name) != after.get(name):
             log_change(conn, cmd, "deal", key, "update", f"fields.{name}", before.get(name), after.get(name))
+
+
+def refused_unless_written(cursor, table: str, key: Any) -> None:
+    """A row the reader sees but may not change: PostgreSQL's row security turns such an UPDATE or DELETE
+    into one of no rows, without an error. Say so, and let the command roll back, rather than report and
+    log a change that did not happen. (On SQLite every row seen can be written: never raised there.)"""
+    if cursor.rowcount == 0:
+        from salesflow.domain.errors import Refused
+        from salesflow.i18n import _
+
+        raise Refused(_("your database role may not change {table} {key}").format(table=table, key=key),
+                      hint=_("ask an admin, or the rep or manager it belongs to"))
 
 
 def log_change(conn, cmd: Cmd, entity: str, key: Any, op: str, field: str | None, old: Any, new: Any) -> None:

@@ -57,11 +57,26 @@ def shown(target) -> str:
     return str(target)
 
 
+def shown_args(argv: list[str]) -> list[str]:
+    """A command line as it may be stored (command.args) and printed: passwords in database URLs masked."""
+    if not any("password" in a.lower() or "://" in a for a in argv):
+        return list(argv)
+    from salesflow.store.pg import redact
+
+    return [redact(a) for a in argv]
+
+
 def explain_server(exc: BaseException) -> SalesflowError:
     """A PostgreSQL error (psycopg's) in one line."""
     from salesflow.store.pg import explain as explained
 
     return explained(exc)
+
+
+def violates_a_constraint(exc: BaseException) -> bool:
+    """A write refused by a foreign key, a unique key or a check: SQLite's IntegrityError, or PostgreSQL's
+    class 23 (integrity constraint violation)."""
+    return isinstance(exc, sqlite3.IntegrityError) or str(getattr(exc, "sqlstate", "") or "").startswith("23")
 
 
 def open_db(path: Path, *, create: bool = False) -> sqlite3.Connection:

@@ -9,6 +9,7 @@ What remains is here, one function per difference, each returning an SQL fragmen
 | `fixed_key`          | `printf('%-19.19s%012d', t, n)`      | `rpad(substr(t, 1, 19), 19) || lpad(n, 12, '0')` |
 | `json_field`         | `json_extract(col, '$.key')`         | `(CAST(col AS json) ->> 'key')`            |
 | `scan`               | `table NOT INDEXED` (a planner hint) | `table`                                    |
+| `next_id`            | None: the rowid key gives the largest + 1 | `salesflow_next_id(table)`: the same, past the policies |
 | `ids_given`          | nothing (a rowid key continues from the largest) | move the id sequence past the largest id |
 | `pipeline_order`     | `rowid` (the order pipelines came in) | the key (the schema keeps no such order yet) |
 """
@@ -53,3 +54,12 @@ def ids_given(conn, table: str) -> None:
     if is_pg(conn):
         conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST(MAX(id), 1),"
                      f" MAX(id) IS NOT NULL) FROM {table}")
+
+
+def next_id(conn, table: str) -> int | None:
+    """The id a new row of `table` gets: None on SQLite (its rowid key gives the largest so far + 1); on
+    PostgreSQL the same number, asked explicitly (an identity sequence would leave gaps where a command
+    rolled back, and a rep's policies hide rows whose ids are taken)."""
+    if not is_pg(conn):
+        return None
+    return conn.execute("SELECT salesflow_next_id(?)", (table,)).fetchone()[0]

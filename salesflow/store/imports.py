@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from salesflow.store import dialect
 from salesflow.store.changes import TABLES, Cmd
 
 
@@ -35,6 +36,8 @@ def deal_ids(conn: sqlite3.Connection) -> set[int]:
 
 def next_id(conn: sqlite3.Connection, table: str) -> int:
     pk, _columns = TABLES[table]
+    if dialect.is_pg(conn):  # past a rep's policies: the largest id of every row
+        return dialect.next_id(conn, table)
     return (conn.execute(f"SELECT MAX({pk}) FROM {table}").fetchone()[0] or 0) + 1
 
 

@@ -6,7 +6,8 @@ rows read by name or position, BEGIN/COMMIT as statements). `Connection` gives p
 | SQLite                          | here                                                              |
 |---------------------------------|-------------------------------------------------------------------|
 | `:name` and `?` placeholders    | psycopg's `%(name)s` and `%s` (text in quotes and comments left alone) |
-| `BEGIN IMMEDIATE`               | `BEGIN ISOLATION LEVEL SERIALIZABLE`: every command serializable  |
+| `BEGIN IMMEDIATE`               | `BEGIN ISOLATION LEVEL SERIALIZABLE` + the database's advisory write lock: writers take turns, as on SQLite |
+| `BEGIN` (a read snapshot)       | `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`                 |
 | `PRAGMA busy_timeout`           | nothing: PostgreSQL waits for row locks itself                    |
 | scalar `MAX(a, b)`, `MIN(a, b)` | `GREATEST`, `LEAST` (callers keep NULLs out: the two differ there) |
 | `group_concat(x, ',')`          | `string_agg(x, ',')`                                              |
@@ -35,6 +36,7 @@ from salesflow.i18n import _
 EXTRA_HINT = "pip install 'salesflow[postgres]'"
 MIGRATIONS_TABLE = "schema_migrations"
 LAST_URL: str | None = None  # the database this process connected to, for error messages
+WRITE_LOCK = 0x5A1E5F10  # the advisory lock every write transaction takes (one database, one writer at a time)
 
 # Tokens: a quoted string or name, a comment, a cast (::), a named or positional placeholder, a word
 # (dotted names whole), space, or any one character.
@@ -49,8 +51,8 @@ def translate(sql: str) -> str:
     with SQLite's place for NULLs made explicit (first ascending, last descending), so rows come back in
     the same order. Text in quotes and comments is left as it is."""
     stripped = sql.strip().upper()
-    if stripped in ("BEGIN IMMEDIATE", "BEGIN"):
-        return "BEGIN ISOLATION LEVEL SERIALIZABLE"
+    if stripped == "BEGIN":  # a read: one snapshot (doctor's comparison, copy's source)
+        return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
     tokens = _TOKENS.findall(sql)
     out = list(tokens)
     for i, tok in enumerate(tokens):
@@ -254,14 +256,49 @@ class Connection:
     def __init__(self, raw, url: str):
         self._raw = raw
         self.url = url
+        self._locked = False  # holding the write lock (between BEGIN IMMEDIATE and COMMIT/ROLLBACK)
 
     def execute(self, sql: str, params: Sequence | dict | None = None) -> Cursor:
         statement = sql.strip()
         if statement[:6].upper() == "PRAGMA":
             return _Empty()  # busy_timeout and foreign_keys: PostgreSQL waits on locks and enforces keys itself
+        upper = statement.upper()
+        if upper == "BEGIN IMMEDIATE":
+            self._begin_write()
+            return _Empty()
+        if upper in ("COMMIT", "ROLLBACK"):
+            try:
+                self._raw.execute(upper)
+            finally:
+                self._unlock()
+            return _Empty()
         cursor = self._raw.cursor(row_factory=_row_factory)
         cursor.execute(translate(sql), _params(params))
         return Cursor(cursor)
+
+    def _begin_write(self) -> None:
+        """A command's transaction, as SQLite's BEGIN IMMEDIATE: the database's write lock first (a session
+        advisory lock, so that the transaction's snapshot is taken after it is held and sees every write
+        committed before), then SERIALIZABLE. Writers take turns — their commit order is the order they ran
+        in, an id is the largest so far plus one — while reads go on from their snapshots. A lock held
+        longer than the busy timeout ends the command (lock_not_available), as on SQLite."""
+        from salesflow.store.db import BUSY_TIMEOUT_MS
+
+        raw = self._raw
+        raw.execute(f"SET lock_timeout = {int(BUSY_TIMEOUT_MS)}")
+        raw.execute(f"SELECT pg_advisory_lock({WRITE_LOCK})")
+        self._locked = True
+        try:
+            raw.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+        except BaseException:
+            self._unlock()
+            raise
+
+    def _unlock(self) -> None:
+        if self._locked:
+            self._locked = False
+            if self._raw.info.transaction_status == _idle():  # not inside a failed transaction
+                self._raw.execute(f"SELECT pg_advisory_unlock({WRITE_LOCK})")
 
     def executemany(self, sql: str, rows: Iterable[Sequence | dict]) -> Cursor:
         cursor = self._raw.cursor(row_factory=_row_factory)
@@ -284,7 +321,7 @@ class Connection:
             self.execute("COMMIT")
 
     def close(self) -> None:
-        self._raw.close()
+        self._raw.close()  # a session's advisory locks end with it
 
 
 def _numbers(raw) -> None:
@@ -312,6 +349,12 @@ class TupleCursor:
         return cursor
 
 
+def _idle():
+    from psycopg.pq import TransactionStatus
+
+    return TransactionStatus.IDLE
+
+
 def _params(params: Any) -> Any:
     if params is None:
         return ()  # never None: with parameters psycopg reads %% as %, which translate() writes
@@ -321,8 +364,10 @@ def _params(params: Any) -> Any:
 
 
 def redact(url: str) -> str:
-    """The URL as it may be printed: a password in it replaced by ***."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+    """The URL as it may be printed or stored: a password in it — `user:secret@`, `?password=secret`, or
+    `password=secret` in a key/value string — replaced by ***."""
+    url = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+    return re.sub(r"(?i)(\bpassword=)('(?:[^'\\]|\\.)*'|[^&\s]*)", r"\1***", url)
 
 
 def import_psycopg():
@@ -365,11 +410,11 @@ def schema_state(conn: Connection) -> tuple[str, ...] | None:
     from salesflow.store.schema import NAMES
 
     url = redact(conn.url)
-    tables = {r[0] for r in conn.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
-    if not tables:
-        return None
-    if MIGRATIONS_TABLE not in tables:
+    if conn.execute(f"SELECT to_regclass('{MIGRATIONS_TABLE}')").fetchone()[0] is None:  # one catalog probe
+        tables = conn.execute("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                              " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v') LIMIT 1").fetchone()
+        if tables is None:
+            return None
         raise Refused(_("{path} is not a salesflow database (it has other tables)").format(path=url),
                       hint=_("point --db at a salesflow database, or at a new, empty database"))
     applied = tuple(r[0] for r in conn.execute(f"SELECT name FROM {MIGRATIONS_TABLE} ORDER BY id"))
@@ -385,19 +430,21 @@ def applied(conn: Connection) -> list[str]:
 
 
 def migrate(conn: Connection, applied: tuple[str, ...]) -> None:
-    """The pending PostgreSQL forms in one serializable transaction: all or nothing (PostgreSQL's DDL is
-    transactional, so no backup copy is needed for a failed migration; `pg_dump` is the backup)."""
+    """The pending PostgreSQL forms in one transaction, under the write lock: all or nothing (PostgreSQL's
+    DDL is transactional, so no backup copy is needed for a failed migration; `pg_dump` is the backup)."""
     from salesflow.store.schema import PG_MIGRATIONS
 
-    pending = [(name, ddl) for name, ddl in PG_MIGRATIONS if name not in applied]
-    if not pending:
+    if all(name in applied for name, _ddl in PG_MIGRATIONS):
         return
-    conn.execute("BEGIN")
+    conn.execute("BEGIN IMMEDIATE")  # the write lock: of two first commands, one migrates
     try:
         conn.execute(f"""CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (
             id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name TEXT NOT NULL UNIQUE,
             applied_at TIMESTAMPTZ NOT NULL DEFAULT now())""")
-        for name, ddl in pending:
+        done = {r[0] for r in conn.execute(f"SELECT name FROM {MIGRATIONS_TABLE}")}  # again, under the lock
+        for name, ddl in PG_MIGRATIONS:
+            if name in done:
+                continue
             code = "\n".join(line.split("--", 1)[0] for line in ddl.splitlines())
             conn._raw.execute(code)  # DDL as written, whole (DO blocks hold ';'): no placeholders to translate
             conn.execute(f"INSERT INTO {MIGRATIONS_TABLE} (name) VALUES (?)", (name,))
@@ -421,6 +468,12 @@ def explain(exc: BaseException, url: str | None = None) -> SalesflowError:
     if isinstance(exc, psycopg.errors.InsufficientPrivilege):
         return Refused(_("{name}: your database role may not do that ({reason})").format(name=name, reason=_first_line(exc)),
                        hint=_("ask an admin for the rights, or run as a role that has them"))
+    if isinstance(exc, psycopg.errors.LockNotAvailable):
+        from salesflow.store.db import BUSY_TIMEOUT_MS
+
+        return Refused(_("{name} stayed locked by another process for {busy_timeout_ms} s; nothing was written").format(
+            name=name, busy_timeout_ms=BUSY_TIMEOUT_MS // 1000),
+            hint=_("another salesflow (or a tool holding the file) is writing: try again in a moment"))
     if isinstance(exc, psycopg.errors.SerializationFailure):
         return Refused(_("{name}: another command changed the same rows at the same time; nothing was written").format(name=name),
                        hint=_("run the command again"))

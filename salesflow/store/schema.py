@@ -399,13 +399,19 @@ JOIN stage s ON s.pipeline = i.pipeline AND s.key = i.stage;
 # shows and lets change, by the rep's role: a rep the deals they own and the unassigned leads; a manager
 # also those of their reps (transitively, through rep.manager) and of their team; an admin everything —
 # and through the deal the same rule for its touches, stage events, actions, escalations, scores, derived
-# facts and change-log rows. Reference data (reps, customers, contacts, pipelines, settings, targets) is
-# read by all; pipelines and settings are changed by admins, reps and targets by managers and admins.
+# facts and change-log rows (and the views, which run as the reader). A command row is seen by its author,
+# by admins, and where it changed a deal the reader sees. Reference data (reps, customers, contacts,
+# pipelines, settings, targets, forecast snapshots) is read by the reps of this database only (a role that
+# is no rep here sees nothing); customers and contacts are changed with a deal of theirs one sees (or by
+# managers), targets by managers, reps, pipelines, settings and snapshots by admins.
+# A new row's id is the largest so far plus one, as SQLite's rowid gives it (writers take turns under the write
+# lock, so the same commands give the same ids on both): salesflow_next_id looks past the policies for it.
 # The role that ran `init` owns the tables, and PostgreSQL does not hold a table's owner to its policies:
 # that role is the team's administrator account, not a rep's.
 M007_ACCESS = ""
 
-M007_ACCESS_PG = """DO $$ BEGIN
+M007_ACCESS_PG = """
+DO $$ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'salesflow_user') THEN
         CREATE ROLE salesflow_user NOLOGIN;
     END IF;
@@ -416,22 +422,39 @@ M007_ACCESS_PG = """DO $$ BEGIN
     EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT USAGE, SELECT ON SEQUENCES TO salesflow_user', current_schema());
 END $$;
 REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM salesflow_user;
+ALTER VIEW open_deals SET (security_invoker = true);
+ALTER VIEW stage_intervals SET (security_invoker = true);
 
-CREATE FUNCTION salesflow_role() RETURNS text LANGUAGE sql STABLE SET search_path FROM CURRENT
-AS $f$ SELECT role FROM rep WHERE handle = current_user $f$;
+CREATE FUNCTION salesflow_role(who text) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path FROM CURRENT AS $f$ SELECT role FROM rep WHERE handle = who $f$;
 
-CREATE FUNCTION salesflow_team_owners() RETURNS SETOF text LANGUAGE sql STABLE SET search_path FROM CURRENT
-AS $f$
-    WITH RECURSIVE me AS (SELECT handle, team FROM rep WHERE handle = current_user AND role = 'manager'),
+CREATE FUNCTION salesflow_team_owners(who text) RETURNS SETOF text LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path FROM CURRENT AS $f$
+    WITH RECURSIVE me AS (SELECT handle, team FROM rep WHERE handle = who AND role = 'manager'),
     under(handle) AS (SELECT r.handle FROM rep r JOIN me ON r.manager = me.handle
                       UNION SELECT r.handle FROM rep r JOIN under u ON r.manager = u.handle)
     SELECT handle FROM under
     UNION SELECT r.handle FROM rep r JOIN me ON r.team = me.team
 $f$;
 
+CREATE FUNCTION salesflow_next_id(tbl text) RETURNS bigint LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path FROM CURRENT AS $f$
+DECLARE found bigint;
+BEGIN
+    EXECUTE format('SELECT COALESCE(MAX(id), 0) + 1 FROM %I', tbl) INTO found;
+    RETURN found;
+END $f$;
+
+CREATE FUNCTION salesflow_no_deals(cust bigint) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path FROM CURRENT AS $f$ SELECT NOT EXISTS (SELECT 1 FROM deal d WHERE d.customer_id = cust) $f$;
+
+CREATE FUNCTION salesflow_command_by(cid bigint) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path FROM CURRENT AS $f$ SELECT c.by FROM command c WHERE c.id = cid $f$;
+
 CREATE FUNCTION salesflow_sees(owner text) RETURNS boolean LANGUAGE sql STABLE
-AS $f$ SELECT owner IS NULL OR owner = current_user OR (SELECT salesflow_role()) = 'admin'
-              OR owner IN (SELECT salesflow_team_owners()) $f$;
+AS $f$ SELECT (SELECT salesflow_role(current_user)) IS NOT NULL
+              AND (owner IS NULL OR owner = current_user OR (SELECT salesflow_role(current_user)) = 'admin'
+                   OR owner IN (SELECT salesflow_team_owners(current_user))) $f$;
 
 ALTER TABLE deal ENABLE ROW LEVEL SECURITY;
 CREATE POLICY by_owner ON deal USING (salesflow_sees(owner));
@@ -453,50 +476,64 @@ CREATE POLICY by_touch ON touch_score USING (EXISTS (SELECT 1 FROM touch t WHERE
 
 ALTER TABLE change_log ENABLE ROW LEVEL SECURITY;
 CREATE POLICY read_by_row ON change_log FOR SELECT USING (
-    by = current_user OR (SELECT salesflow_role()) = 'admin' OR CASE entity
+    by = current_user OR (SELECT salesflow_role(current_user)) = 'admin' OR CASE entity
         WHEN 'deal' THEN EXISTS (SELECT 1 FROM deal d WHERE d.id = CAST(entity_id AS BIGINT))
         WHEN 'touch' THEN EXISTS (SELECT 1 FROM touch t WHERE t.id = CAST(entity_id AS BIGINT))
         WHEN 'stage_event' THEN EXISTS (SELECT 1 FROM stage_event e WHERE e.id = CAST(entity_id AS BIGINT))
         WHEN 'action_done' THEN EXISTS (SELECT 1 FROM action_done a WHERE a.id = CAST(entity_id AS BIGINT))
         WHEN 'escalation' THEN EXISTS (SELECT 1 FROM escalation e WHERE e.id = CAST(entity_id AS BIGINT))
         WHEN 'touch_score' THEN EXISTS (SELECT 1 FROM touch_score s WHERE s.id = CAST(entity_id AS BIGINT))
-        ELSE true END);
-CREATE POLICY write_own ON change_log FOR INSERT WITH CHECK (by = current_user OR (SELECT salesflow_role()) = 'admin');
+        ELSE false END);
+CREATE POLICY write_own ON change_log FOR INSERT WITH CHECK ((SELECT salesflow_role(current_user)) = 'admin'
+    OR (by = current_user AND salesflow_command_by(command_id) = current_user));
 
 ALTER TABLE command ENABLE ROW LEVEL SECURITY;
 CREATE POLICY read ON command FOR SELECT USING (
-    by = current_user OR (SELECT salesflow_role()) = 'admin'
-    OR EXISTS (SELECT 1 FROM change_log l WHERE l.command_id = command.id));
-CREATE POLICY write_own ON command FOR INSERT WITH CHECK (by = current_user OR (SELECT salesflow_role()) = 'admin');
-CREATE POLICY change_own ON command FOR UPDATE USING (true);
-CREATE POLICY drop_own ON command FOR DELETE USING (by = current_user OR (SELECT salesflow_role()) = 'admin');
+    by = current_user OR (SELECT salesflow_role(current_user)) = 'admin'
+    OR EXISTS (SELECT 1 FROM change_log l WHERE l.command_id = command.id AND l.by = command.by
+               AND l.entity IN ('deal', 'touch', 'stage_event', 'action_done', 'escalation', 'touch_score')));
+CREATE POLICY write_own ON command FOR INSERT WITH CHECK (by = current_user OR (SELECT salesflow_role(current_user)) = 'admin');
+CREATE POLICY change_own ON command FOR UPDATE USING (by = current_user OR (SELECT salesflow_role(current_user)) = 'admin')
+    WITH CHECK (by = current_user OR (SELECT salesflow_role(current_user)) = 'admin');
+CREATE POLICY drop_own ON command FOR DELETE USING (by = current_user OR (SELECT salesflow_role(current_user)) = 'admin');
 
 ALTER TABLE customer ENABLE ROW LEVEL SECURITY;
-CREATE POLICY everyone ON customer USING (true);
+CREATE POLICY read ON customer FOR SELECT USING ((SELECT salesflow_role(current_user)) IS NOT NULL);
+CREATE POLICY add ON customer FOR INSERT WITH CHECK ((SELECT salesflow_role(current_user)) IS NOT NULL);
+CREATE POLICY change_with_deal ON customer FOR UPDATE USING ((SELECT salesflow_role(current_user)) IN ('manager', 'admin')
+    OR EXISTS (SELECT 1 FROM deal d WHERE d.customer_id = customer.id));
+CREATE POLICY drop_with_deal ON customer FOR DELETE USING ((SELECT salesflow_role(current_user)) IN ('manager', 'admin')
+    OR EXISTS (SELECT 1 FROM deal d WHERE d.customer_id = customer.id) OR salesflow_no_deals(customer.id));
 ALTER TABLE contact ENABLE ROW LEVEL SECURITY;
-CREATE POLICY everyone ON contact USING (true);
+CREATE POLICY read ON contact FOR SELECT USING ((SELECT salesflow_role(current_user)) IS NOT NULL);
+CREATE POLICY add ON contact FOR INSERT WITH CHECK ((SELECT salesflow_role(current_user)) IS NOT NULL);
+CREATE POLICY change_with_deal ON contact FOR UPDATE USING ((SELECT salesflow_role(current_user)) IN ('manager', 'admin')
+    OR EXISTS (SELECT 1 FROM deal d WHERE d.customer_id = contact.customer_id));
+CREATE POLICY drop_with_deal ON contact FOR DELETE USING ((SELECT salesflow_role(current_user)) IN ('manager', 'admin')
+    OR EXISTS (SELECT 1 FROM deal d WHERE d.customer_id = contact.customer_id) OR salesflow_no_deals(contact.customer_id));
 ALTER TABLE notice ENABLE ROW LEVEL SECURITY;
-CREATE POLICY everyone ON notice USING (true);
-ALTER TABLE forecast_snapshot ENABLE ROW LEVEL SECURITY;
-CREATE POLICY everyone ON forecast_snapshot USING (true);
+CREATE POLICY reps ON notice USING ((SELECT salesflow_role(current_user)) IS NOT NULL);
 
 ALTER TABLE rep ENABLE ROW LEVEL SECURITY;
-CREATE POLICY read ON rep FOR SELECT USING (true);
-CREATE POLICY managers_write ON rep FOR ALL USING ((SELECT salesflow_role()) IN ('manager', 'admin'))
-    WITH CHECK ((SELECT salesflow_role()) IN ('manager', 'admin'));
+CREATE POLICY read ON rep FOR SELECT USING ((SELECT salesflow_role(current_user)) IS NOT NULL);
+CREATE POLICY admins_write ON rep FOR ALL USING ((SELECT salesflow_role(current_user)) = 'admin') WITH CHECK ((SELECT salesflow_role(current_user)) = 'admin');
 ALTER TABLE pipeline ENABLE ROW LEVEL SECURITY;
-CREATE POLICY read ON pipeline FOR SELECT USING (true);
-CREATE POLICY admins_write ON pipeline FOR ALL USING ((SELECT salesflow_role()) = 'admin') WITH CHECK ((SELECT salesflow_role()) = 'admin');
+CREATE POLICY read ON pipeline FOR SELECT USING ((SELECT salesflow_role(current_user)) IS NOT NULL);
+CREATE POLICY admins_write ON pipeline FOR ALL USING ((SELECT salesflow_role(current_user)) = 'admin') WITH CHECK ((SELECT salesflow_role(current_user)) = 'admin');
 ALTER TABLE stage ENABLE ROW LEVEL SECURITY;
-CREATE POLICY read ON stage FOR SELECT USING (true);
-CREATE POLICY admins_write ON stage FOR ALL USING ((SELECT salesflow_role()) = 'admin') WITH CHECK ((SELECT salesflow_role()) = 'admin');
+CREATE POLICY read ON stage FOR SELECT USING ((SELECT salesflow_role(current_user)) IS NOT NULL);
+CREATE POLICY admins_write ON stage FOR ALL USING ((SELECT salesflow_role(current_user)) = 'admin') WITH CHECK ((SELECT salesflow_role(current_user)) = 'admin');
 ALTER TABLE meta ENABLE ROW LEVEL SECURITY;
-CREATE POLICY read ON meta FOR SELECT USING (true);
-CREATE POLICY admins_write ON meta FOR ALL USING ((SELECT salesflow_role()) = 'admin') WITH CHECK ((SELECT salesflow_role()) = 'admin');
+CREATE POLICY read ON meta FOR SELECT USING ((SELECT salesflow_role(current_user)) IS NOT NULL);
+CREATE POLICY admins_write ON meta FOR ALL USING ((SELECT salesflow_role(current_user)) = 'admin') WITH CHECK ((SELECT salesflow_role(current_user)) = 'admin');
+ALTER TABLE forecast_snapshot ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read ON forecast_snapshot FOR SELECT USING ((SELECT salesflow_role(current_user)) IS NOT NULL);
+CREATE POLICY admins_write ON forecast_snapshot FOR ALL USING ((SELECT salesflow_role(current_user)) = 'admin')
+    WITH CHECK ((SELECT salesflow_role(current_user)) = 'admin');
 ALTER TABLE target ENABLE ROW LEVEL SECURITY;
-CREATE POLICY read ON target FOR SELECT USING (true);
-CREATE POLICY managers_write ON target FOR ALL USING ((SELECT salesflow_role()) IN ('manager', 'admin'))
-    WITH CHECK ((SELECT salesflow_role()) IN ('manager', 'admin'));
+CREATE POLICY read ON target FOR SELECT USING ((SELECT salesflow_role(current_user)) IS NOT NULL);
+CREATE POLICY managers_write ON target FOR ALL USING ((SELECT salesflow_role(current_user)) IN ('manager', 'admin'))
+    WITH CHECK ((SELECT salesflow_role(current_user)) IN ('manager', 'admin'));
 """
 
 # Ordered; each name is recorded in _sqlite_migrations (set "salesflow") when applied.

@@ -9,7 +9,7 @@ import json
 import sqlite3
 
 from salesflow.store import dialect
-from salesflow.store.changes import TABLES, Cmd, log_change
+from salesflow.store.changes import TABLES, Cmd, log_change, refused_unless_written
 
 
 def recent_commands(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:
@@ -63,7 +63,7 @@ def revert_insert(conn: sqlite3.Connection, undo: Cmd, change: sqlite3.Row) -> N
     pk, _columns = TABLES[table]
     row = conn.execute(f"SELECT * FROM {table} WHERE {pk} = ?", (key,)).fetchone()
     if row is not None:
-        conn.execute(f"DELETE FROM {table} WHERE {pk} = ?", (key,))
+        refused_unless_written(conn.execute(f"DELETE FROM {table} WHERE {pk} = ?", (key,)), table, key)
         log_change(conn, undo, table, key, "delete", None, json.dumps(dict(row), ensure_ascii=False), None)
 
 
@@ -91,8 +91,8 @@ def revert_updates(conn: sqlite3.Connection, undo: Cmd, changes: list[sqlite3.Ro
         log_change(conn, undo, table, key, "update", field, change["new"], change["old"])
     if fields_json is not None:
         values["fields"] = json.dumps(fields_json, ensure_ascii=False, sort_keys=True)
-    conn.execute(f"UPDATE {table} SET {', '.join(f'{name} = ?' for name in values)} WHERE {pk} = ?",
-                 [*values.values(), key])
+    refused_unless_written(conn.execute(f"UPDATE {table} SET {', '.join(f'{name} = ?' for name in values)} WHERE {pk} = ?",
+                                        [*values.values(), key]), table, key)
 
 
 def mark_undone(conn: sqlite3.Connection, command_id: int, undo_id: int) -> None:

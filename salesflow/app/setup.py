@@ -16,7 +16,7 @@ from salesflow.domain.money import DEFAULT_CURRENCY
 from salesflow.domain.pipeline import Pipeline, parse_pipeline_toml
 from salesflow.output import labels
 from salesflow.output.report import Column, Report
-from salesflow.store import changes
+from salesflow.store import changes, dialect
 from salesflow.store import pipelines as store
 from salesflow.store.changes import Cmd
 from salesflow.store.backend import open_database
@@ -57,6 +57,9 @@ def init_db(path: Path | str, template: str, act: Act, *, fresh: bool = False, c
 def _init(conn: sqlite3.Connection, cmd: Cmd, path: Path, template: str, source: str, fresh: bool, currency: str | None,
           act: Act) -> list[str]:
     if fresh and store.pipeline_keys(conn):  # the demo's file: someone else initialised it meanwhile
+        if dialect.is_pg(conn):  # a database named by URL: there is no "meanwhile", it held data before
+            raise Refused(_("{path} already holds a salesflow database; the demo never touches an existing one").format(path=path),
+                          hint=_("create a new, empty database for it"))
         raise Refused(_("{path} was initialised by another command meanwhile; the demo never touches an existing database").format(path=path),
                       hint=_("run the demo again with a new file name"))
     first = store.get_meta(conn, "default_pipeline") is None

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import BACKEND, Cli, connect, drop_pg_database, new_pg_database
 from salesflow.store.schema import NAMES
 
 PROCS = Path(__file__).parent / "procs.py"
@@ -31,7 +32,9 @@ def salesflow(db: Path, *args: str, **kw) -> subprocess.CompletedProcess:
                           env=env(db, **kw.pop("extra", {})), **kw)
 
 
-def integrity(db: Path) -> str:
+def integrity(db: Path | str) -> str:
+    if isinstance(db, str):  # PostgreSQL keeps its own files whole; what salesflow can check, doctor does
+        return "ok" if Cli(None, db).query("SELECT 1") == [(1,)] else "unreadable"
     conn = sqlite3.connect(db)
     try:
         return conn.execute("PRAGMA integrity_check").fetchone()[0]
@@ -39,8 +42,8 @@ def integrity(db: Path) -> str:
         conn.close()
 
 
-def count(db: Path, sql: str) -> int:
-    conn = sqlite3.connect(db)
+def count(db: Path | str, sql: str) -> int:
+    conn = connect(db)
     try:
         return conn.execute(sql).fetchone()[0]
     finally:
@@ -48,8 +51,12 @@ def count(db: Path, sql: str) -> int:
 
 
 @pytest.fixture
-def db(tmp_path) -> Path:
+def db(tmp_path, request) -> Path | str:
+    """Four leads in a new database: a file, or on PostgreSQL (SALESFLOW_TEST_PG) a new database there."""
     path = tmp_path / "sales.db"
+    if BACKEND == "postgresql":
+        path = new_pg_database(request.node.name)
+        request.addfinalizer(lambda: drop_pg_database(path))
     assert salesflow(path, "init").returncode == 0
     for i in range(1, 5):
         assert salesflow(path, "lead", "add", f"客户{i}", "--contact", "张三", "--source", "expo",
@@ -73,10 +80,9 @@ def results(procs: list[subprocess.Popen]) -> list[dict]:
     return out
 
 
-def contend(db: Path, writers: int, calls: int) -> dict:
+def contend(db: Path | str, writers: int, calls: int, stop: Path) -> dict:
     before_touches = count(db, "SELECT COUNT(*) FROM touch")
     before_events = count(db, "SELECT COUNT(*) FROM stage_event")
-    stop = db.with_name("stop-reading")
     reader = spawn("reader", str(db), str(stop))
     procs = [spawn("writer", str(db), str(calls), "4", str(seed)) for seed in range(writers)]
     done = results(procs)
@@ -93,8 +99,8 @@ def contend(db: Path, writers: int, calls: int) -> dict:
     }
 
 
-def check_contention(db: Path, writers: int, calls: int) -> dict:
-    got = contend(db, writers, calls)
+def check_contention(db: Path | str, writers: int, calls: int, stop: Path) -> dict:
+    got = contend(db, writers, calls, stop)
     assert got["errors"] == []                       # zero "database is locked", zero failures
     assert got["calls"] == writers * calls
     assert got["stored_touches"] == got["touches"] == writers * calls * 4 // 5   # no touch lost
@@ -108,15 +114,16 @@ def check_contention(db: Path, writers: int, calls: int) -> dict:
     return got
 
 
-def test_concurrent_writers_lose_nothing(db):
-    check_contention(db, writers=8, calls=10)
+def test_concurrent_writers_lose_nothing(db, tmp_path):
+    check_contention(db, writers=8, calls=10, stop=tmp_path / "stop-reading")
 
 
 @pytest.mark.slow
-def test_32_writers_times_50(db):
-    check_contention(db, writers=32, calls=50)
+def test_32_writers_times_50(db, tmp_path):
+    check_contention(db, writers=32, calls=50, stop=tmp_path / "stop-reading")
 
 
+@pytest.mark.sqlite_only  # SQLite's own lock, without salesflow's BEGIN IMMEDIATE
 def test_negative_control_a_naive_writer_does_hit_locked(db):
     """The same contention with a deferred transaction and no busy timeout fails: the test above would
     see it (its `errors` list collects exactly these)."""
@@ -136,13 +143,22 @@ def big_csv(tmp_path: Path, rows: int) -> Path:
     return path
 
 
-def start_import(db: Path, csv: Path) -> subprocess.Popen:
+def start_import(db: Path | str, csv: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "salesflow", "import", "deals", str(csv)], env=env(db),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def wait_started(proc: subprocess.Popen, db: Path) -> None:
-    """Until the import holds the write lock (its WAL has grown), so the signal lands mid-import."""
+def wait_started(proc: subprocess.Popen, db: Path | str) -> None:
+    """Until the import holds the write lock (its WAL has grown; on PostgreSQL: its rows are being
+    holding the advisory write lock), so the signal lands mid-import."""
+    if isinstance(db, str):
+        deadline = time.time() + 30
+        while time.time() < deadline and proc.poll() is None:
+            if count(db, "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted") > 0:
+                time.sleep(0.3)  # the lock is held: give it rows to write
+                return
+            time.sleep(0.01)
+        return
     wal = Path(f"{db}-wal")
     deadline = time.time() + 30
     while time.time() < deadline and proc.poll() is None:
@@ -166,7 +182,7 @@ def test_ctrl_c_and_sigterm_roll_back_with_one_line(db, tmp_path, sig, code, wor
     assert integrity(db) == "ok"
 
 
-def kill_during_import(db: Path, tmp_path: Path, rows: int, delays: list[float]) -> None:
+def kill_during_import(db: Path | str, tmp_path: Path, rows: int, delays: list[float]) -> None:
     csv = big_csv(tmp_path, rows)
     before = count(db, "SELECT COUNT(*) FROM deal")
     for delay in delays:
@@ -224,6 +240,7 @@ def test_every_file_salesflow_creates_is_owner_only(tmp_path):
 
 # --- doctor --------------------------------------------------------------------------------------------------------
 
+@pytest.mark.sqlite_only  # damages the SQLite file
 def test_doctor_finds_each_problem(db):
     healthy = salesflow(db, "doctor", "-f", "csv")
     assert healthy.returncode == 0, healthy.stdout
@@ -268,12 +285,13 @@ def test_network_filesystem_is_detected(tmp_path):
 
 # --- waiting for the write lock ----------------------------------------------------------------------------------
 
-def hold_write_lock(db: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("BEGIN IMMEDIATE")
+def hold_write_lock(db: Path | str) -> sqlite3.Connection:
+    conn = connect(db) if isinstance(db, str) else sqlite3.connect(db, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")  # on PostgreSQL: the same write lock every command takes
     return conn
 
 
+@pytest.mark.sqlite_only  # holds SQLite's lock from outside
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_ends_the_wait_for_the_lock_at_once(db, sig, code):
     holder = hold_write_lock(db)
@@ -295,6 +313,7 @@ def test_a_signal_ends_the_wait_for_the_lock_at_once(db, sig, code):
     assert count(db, "SELECT COUNT(*) FROM touch") == 0
 
 
+@pytest.mark.sqlite_only  # holds SQLite's lock from outside
 @pytest.mark.slow
 def test_a_lock_held_past_the_timeout_is_named(db):
     holder = hold_write_lock(db)
@@ -331,6 +350,7 @@ def test_imports_queued_behind_another_writer_both_succeed(db, tmp_path):
     assert salesflow(db, "doctor").returncode == 0
 
 
+@pytest.mark.sqlite_only  # holds SQLite's lock from outside
 def test_a_signal_ends_the_wait_on_an_exclusive_lock_too(db):
     """Another tool holding the file in EXCLUSIVE locking mode blocks even the first read of the schema."""
     holder = sqlite3.connect(db, isolation_level=None)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
-from salesflow.store import dialect
 from salesflow.store.due import FACTS, OPEN_AT_NOW, STORED_FACTS, STORED_FROM
 
 
@@ -252,7 +251,9 @@ def progress_stored(conn: sqlite3.Connection) -> dict[int, str]:
 def selling_reps(conn: sqlite3.Connection) -> list[str]:
     """Active reps with role rep, and anyone else who owns an open deal. On PostgreSQL, of the reps whose
     deals the reader's role sees (a rep: themselves; a manager: their team), not rows of zeros for others."""
-    mine = " AND salesflow_sees(handle)" if dialect.is_pg(conn) else ""
+    from salesflow.store.reps import login_rep
+
+    mine = " AND salesflow_sees(handle)" if login_rep(conn) is not None else ""  # a rep's role (the owner sees all)
     return [r[0] for r in conn.execute(
         f"SELECT handle FROM rep WHERE active = 1 AND role = 'rep'{mine}"
         " UNION SELECT DISTINCT owner FROM deal WHERE status = 'open' AND owner IS NOT NULL ORDER BY 1"

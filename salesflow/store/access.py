@@ -9,8 +9,6 @@ sees a password.
 
 from __future__ import annotations
 
-from salesflow.store import dialect
-
 GROUP = "salesflow_user"
 
 
@@ -27,14 +25,6 @@ def link_login(conn, handle: str) -> bool:
         conn.execute(f"CREATE ROLE {quote_name(handle)} LOGIN")
     conn.execute(f"GRANT {GROUP} TO {quote_name(handle)}")
     return not exists
-
-
-def has_login(conn, handle: str) -> bool:
-    if not dialect.is_pg(conn):
-        return False
-    return conn.execute(
-        "SELECT 1 FROM pg_roles r JOIN pg_auth_members m ON m.member = r.oid JOIN pg_roles g ON g.oid = m.roleid"
-        " WHERE r.rolname = ? AND g.rolname = ?", (handle, GROUP)).fetchone() is not None
 
 
 def tables_without_rls(conn) -> list[str]:

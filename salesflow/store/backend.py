@@ -40,10 +40,6 @@ def locate(text: str, source: str = "--db") -> Path | str:
         hint=_("give a file path (--db sales.db; ./NAME for a file whose name has a colon) or a URL (--db postgresql://HOST/DB)"))
 
 
-def is_url(target: Path | str) -> bool:
-    return isinstance(target, str)
-
-
 def open_database(target: Path | str, *, create: bool = False):
     """An open connection to the SQLite file or the PostgreSQL database; the schema checked and migrated."""
     if isinstance(target, str):

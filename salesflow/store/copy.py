@@ -26,10 +26,6 @@ def columns(conn, table: str) -> list[str]:
     return [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
 
 
-def count(conn, table: str) -> int:
-    return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-
-
 def holds_rows(conn) -> list[str]:
     """The tables that are not empty."""
     return [t for t in TABLES if conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() is not None]

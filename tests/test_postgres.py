@@ -427,3 +427,47 @@ def test_writers_on_postgresql_take_turns_none_fails(shared):
     codes = sorted(p.wait(timeout=120) for p in race)
     assert codes == [0, 1]
     assert "problem" not in run(url, "doctor", "-f", "csv", extra=extra).stdout
+
+
+def test_a_conflict_is_retried_and_a_constraint_refusal_is_not():
+    """The codes the write path keys on (app/context.py retries, undo refuses): PostgreSQL's SQLSTATEs."""
+    from salesflow.store.db import conflicted, violates_a_constraint
+
+    class Failure(Exception):
+        def __init__(self, sqlstate):
+            self.sqlstate = sqlstate
+
+    assert conflicted(Failure("40001")) and conflicted(Failure("40P01"))
+    assert not conflicted(Failure("23505")) and not conflicted(ValueError())
+    assert violates_a_constraint(Failure("23503")) and not violates_a_constraint(Failure("40001"))
+
+
+def test_a_command_postgresql_refused_as_a_conflict_runs_again_from_the_start(team: Cli):
+    """The retry in @writes, on either backend: the body's first run fails as PostgreSQL's serialization
+    failure does; it is rolled back and run again, and only the second run's work is kept."""
+    from datetime import datetime
+
+    from conftest import connect
+    from salesflow.app.context import Act, writes
+    from salesflow.store import changes
+
+    runs = []
+
+    class Conflict(Exception):
+        sqlstate = "40001"
+
+    @writes
+    def add_note(conn, cmd, act):
+        runs.append(1)
+        changes.insert(conn, cmd, "meta", {"key": f"try{len(runs)}", "value": "x"})
+        if len(runs) == 1:
+            raise Conflict("could not serialize access")
+        return "ok"
+
+    conn = connect(team.db)
+    try:
+        assert add_note(conn, Act(now=datetime(2026, 11, 2, 9), by="wang", command="note")) == "ok"
+    finally:
+        conn.close()
+    assert len(runs) == 2
+    assert [r[0] for r in team.query("SELECT key FROM meta WHERE key LIKE 'try%'")] == ["try2"]

@@ -22,7 +22,7 @@ from typing import Any
 from salesflow.domain.dates import iso
 from salesflow.store import facts
 from salesflow.store.changes import Cmd, begin_command, discard_if_empty
-from salesflow.store.db import write
+from salesflow.store.db import conflicted, write
 from salesflow.i18n import _
 
 
@@ -85,7 +85,7 @@ def writes(fn: Callable[..., Any] | None = None, *, keep_empty: bool = False) ->
             except RollBack as done:
                 return done.result
             except Exception as exc:
-                if attempt < CONFLICT_RETRIES and conflicted(exc):
+                if attempt < CONFLICT_RETRIES and conflicted(exc):  # store/db.py knows the codes
                     import random
                     import time
 
@@ -114,6 +114,3 @@ def loads(fn: Callable[..., Any]) -> Any:
 # reading afresh. SQLite queues writers on its lock instead and never reports this.
 CONFLICT_RETRIES = 5
 
-
-def conflicted(exc: BaseException) -> bool:
-    return getattr(exc, "sqlstate", None) in ("40001", "40P01")

@@ -73,6 +73,12 @@ def explain_server(exc: BaseException) -> SalesflowError:
     return explained(exc)
 
 
+def conflicted(exc: BaseException) -> bool:
+    """PostgreSQL refused a command because another ran at the same time (a serialization failure, 40001,
+    or a deadlock, 40P01): nothing of it was kept and it may run again. SQLite never reports this."""
+    return getattr(exc, "sqlstate", None) in ("40001", "40P01")
+
+
 def violates_a_constraint(exc: BaseException) -> bool:
     """A write refused by a foreign key, a unique key or a check: SQLite's IntegrityError, or PostgreSQL's
     class 23 (integrity constraint violation)."""

@@ -90,3 +90,34 @@ def test_export_to_a_file_is_atomic_and_owner_only(cli, tmp_path):
     cli.ok("pipeline", "export", "-o", str(target))
     assert target.read_text(encoding="utf-8") == cli.ok("pipeline", "export").out
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_pipelines_are_listed_in_the_order_they_came_in_and_a_reload_keeps_its_place(cli, tmp_path):
+    """The same order on every backend, and through a copy: it is kept in the schema, not in SQLite's rowid."""
+    cli.ok("init")
+    cli.ok("pipeline", "load", "--template", "saas")
+    cli.ok("pipeline", "load", "--template", "manufacturing")
+    cli.ok("pipeline", "load", "--template", "saas")  # replaced: keeps its place
+    hint = "hint: pipelines: standard, saas, manufacturing"  # key order would be manufacturing, saas, standard
+    assert hint in cli.fails(1, "pipeline", "show", "nope").err
+    copied = tmp_path / "copied.db"
+    cli.ok("copy", str(cli.db), str(copied))
+    cli.db = copied
+    assert hint in cli.fails(1, "pipeline", "show", "nope").err
+
+
+@pytest.mark.sqlite_only
+def test_the_migration_keeps_the_order_sqlite_listed_them_in(cli):
+    import sqlite3
+
+    cli.ok("init")
+    cli.ok("pipeline", "load", "--template", "saas")
+    cli.ok("pipeline", "load", "--template", "manufacturing")
+    conn = sqlite3.connect(cli.db)  # back to the schema before m008: order by rowid only
+    with conn:
+        conn.execute("ALTER TABLE pipeline DROP COLUMN position")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm008_pipeline_order'")
+    conn.close()
+    assert "hint: pipelines: standard, saas, manufacturing" in cli.fails(1, "pipeline", "show", "nope").err
+    assert cli.query("SELECT key, position FROM pipeline ORDER BY key") == [
+        ("manufacturing", 2), ("saas", 1), ("standard", 0)]

@@ -32,7 +32,7 @@ def holds_rows(conn) -> list[str]:
 
 
 def _order(table: str) -> str:
-    keys = {"meta": "key", "pipeline": "key", "stage": "pipeline, key", "rep": "handle",
+    keys = {"meta": "key", "pipeline": "position, key", "stage": "pipeline, key", "rep": "handle",
             "forecast_snapshot": "taken_on, month, rep", "notice": "key", "deal_fact": "deal_id",
             "stage_days": "pipeline, stage, seconds, deal_id"}
     return keys.get(table, "id")

@@ -11,7 +11,6 @@ What remains is here, one function per difference, each returning an SQL fragmen
 | `scan`               | `table NOT INDEXED` (a planner hint) | `table`                                    |
 | `next_id`            | None: the rowid key gives the largest + 1 | `salesflow_next_id(table)`: the same, past the policies |
 | `ids_given`          | nothing (a rowid key continues from the largest) | move the id sequence past the largest id |
-| `pipeline_order`     | `rowid` (the order pipelines came in) | the key (the schema keeps no such order yet) |
 """
 
 from __future__ import annotations
@@ -41,11 +40,6 @@ def json_field(conn, column: str, key: str) -> str:
 def scan(conn, table: str) -> str:
     """The table, read by a full scan where SQLite's planner would otherwise walk an index row by row."""
     return table if is_pg(conn) else f"{table} NOT INDEXED"
-
-
-def pipeline_order(conn, alias: str = "pipeline") -> str:
-    """An ORDER BY term: pipelines in the order they were first stored."""
-    return f"{alias}.key" if is_pg(conn) else f"{alias}.rowid"
 
 
 def ids_given(conn, table: str) -> None:

@@ -8,7 +8,6 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from salesflow.domain.errors import NotFound
-from salesflow.store import dialect
 from salesflow.i18n import _
 
 if TYPE_CHECKING:
@@ -32,7 +31,7 @@ def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
 
 
 def pipeline_keys(conn: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in conn.execute(f"SELECT key FROM pipeline ORDER BY {dialect.pipeline_order(conn)}")]
+    return [r[0] for r in conn.execute("SELECT key FROM pipeline ORDER BY position, key")]
 
 
 def load_pipeline(conn: sqlite3.Connection, key: str) -> Pipeline:
@@ -42,7 +41,7 @@ def load_pipeline(conn: sqlite3.Connection, key: str) -> Pipeline:
     if row is None:  # as typed: a name or label, any case, a unique prefix
         from salesflow.domain.choose import choose
 
-        named = conn.execute(f"SELECT key, name, label_zh FROM pipeline ORDER BY {dialect.pipeline_order(conn)}").fetchall()
+        named = conn.execute("SELECT key, name, label_zh FROM pipeline ORDER BY position, key").fetchall()
         if not named:
             raise NotFound(_("no pipeline {key!r} in this database").format(key=key), hint=_("add one with: salesflow init"))
         key = choose(key, [(k, (name, zh)) for k, name, zh in named], _("pipeline"),
@@ -63,7 +62,8 @@ def stage_keys_in_use(conn: sqlite3.Connection, pipeline: str) -> set[str]:
 def save_pipeline(conn: sqlite3.Connection, pipeline: Pipeline, source: str, compiled: dict, at: str) -> None:
     """Insert or replace a pipeline and its stage rows (the caller checked stages in use survive)."""
     conn.execute(
-        "INSERT INTO pipeline (key, name, label_zh, definition, compiled, loaded_at) VALUES (?, ?, ?, ?, ?, ?)"
+        "INSERT INTO pipeline (key, name, label_zh, definition, compiled, loaded_at, position)"
+        " VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position) + 1, 0) FROM pipeline))"  # a reload keeps its place
         " ON CONFLICT (key) DO UPDATE SET name = excluded.name, label_zh = excluded.label_zh,"
         " definition = excluded.definition, compiled = excluded.compiled, loaded_at = excluded.loaded_at",
         (pipeline.key, pipeline.name, pipeline.label_zh, source, json.dumps(compiled, ensure_ascii=False), at),
@@ -90,7 +90,8 @@ def save_pipeline(conn: sqlite3.Connection, pipeline: Pipeline, source: str, com
 def stage_labels(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
     """stage key -> (English name, Chinese label), across pipelines (first definition wins)."""
     labels: dict[str, tuple[str, str]] = {}
-    order = "stage.rowid" if not dialect.is_pg(conn) else "stage.pipeline, stage.position"
-    for key, name, label_zh in conn.execute(f"SELECT key, name, label_zh FROM stage ORDER BY {order}"):
+    for key, name, label_zh in conn.execute(
+            "SELECT s.key, s.name, s.label_zh FROM stage AS s JOIN pipeline AS p ON p.key = s.pipeline"
+            " ORDER BY p.position, p.key, s.position"):
         labels.setdefault(key, (name, label_zh))
     return labels

@@ -536,6 +536,20 @@ CREATE POLICY managers_write ON target FOR ALL USING ((SELECT salesflow_role(cur
     WITH CHECK ((SELECT salesflow_role(current_user)) IN ('manager', 'admin'));
 """
 
+# The order pipelines came in, kept in the schema (SQLite listed them by rowid, which no other database
+# has, and which a copy did not keep): 0, 1, … as first stored; a reload keeps its place.
+M008_PIPELINE_ORDER = """
+ALTER TABLE pipeline ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+UPDATE pipeline SET position = (SELECT COUNT(*) FROM pipeline AS p WHERE p.rowid < pipeline.rowid);
+"""
+
+# PostgreSQL databases before m008 listed pipelines by key: that order is kept.
+M008_PIPELINE_ORDER_PG = """
+ALTER TABLE pipeline ADD COLUMN position BIGINT NOT NULL DEFAULT 0;
+UPDATE pipeline SET position = o.n FROM (SELECT key, row_number() OVER (ORDER BY key) - 1 AS n FROM pipeline) AS o
+    WHERE o.key = pipeline.key;
+"""
+
 # Ordered; each name is recorded in _sqlite_migrations (set "salesflow") when applied.
 MIGRATIONS: list[tuple[str, object]] = [
     ("m001_initial", M001_INITIAL),
@@ -545,6 +559,7 @@ MIGRATIONS: list[tuple[str, object]] = [
     ("m005_playbooks", M005_PLAYBOOKS),
     ("m006_facts", m006_facts),  # DDL, then the facts of the deals already there
     ("m007_access", M007_ACCESS),  # nothing on SQLite
+    ("m008_pipeline_order", M008_PIPELINE_ORDER),
 ]
 NAMES = [name for name, _ in MIGRATIONS]
 
@@ -558,5 +573,6 @@ PG_MIGRATIONS: list[tuple[str, str]] = [
     ("m005_playbooks", pg_form(M005_PLAYBOOKS)),
     ("m006_facts", pg_form(M006_FACTS)),
     ("m007_access", M007_ACCESS_PG),
+    ("m008_pipeline_order", M008_PIPELINE_ORDER_PG),
 ]
 assert [name for name, _ in PG_MIGRATIONS] == NAMES, "one numbered history for both dialects"

@@ -363,6 +363,33 @@ def test_copy_to_postgresql_and_back_exports_byte_identical_files(demo_file, pg_
 
 
 @needs_pg
+def test_a_customer_grade_is_changed_only_by_a_role_that_sees_all_its_deals(shared):
+    """A grade sets every deal's follow-up windows, kept in derived facts: a rep who cannot see a colleague's
+    deal of the customer could not refresh its facts (they went stale until doctor --repair)."""
+    import psycopg
+
+    owner = shared["owner"]
+    owner.ok("lead", "add", "华为", "--contact", "张三", "--phone", "13800138009", "--owner", "chen", "--source", "expo",
+             "--allow-duplicate")  # deal 5: 华为's second deal, west
+    before = owner.dump()
+    for who in ("wang", "li"):  # li manages team east; chen is west
+        refused = shared[who].fails(1, "set", "1", "grade=A")
+        assert "also has deals you cannot see" in refused.err and "hint:" in refused.err, refused.err
+    assert "也有你看不到的商机" in shared["wang"].fails(1, "--lang", "zh", "set", "1", "grade=A").err
+    with psycopg.connect(_as(owner.db, "wang"), autocommit=True) as conn:  # and past the CLI
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE customer SET grade = 'A' WHERE name = '华为'")
+        conn.execute("UPDATE customer SET industry = '通信' WHERE name = '华为'")  # other fields: as before
+    owner.query("UPDATE customer SET industry = NULL WHERE name = '华为'")
+    assert owner.dump() == before
+    shared["wang"].ok("set", "4", "owner=wang")
+    shared["wang"].ok("set", "4", "grade=A")  # 无主: every deal of it is wang's now
+    shared["boss"].ok("set", "1", "grade=A")  # an admin sees them all
+    assert owner.query("SELECT grade FROM deal_fact WHERE deal_id IN (1, 5) ORDER BY deal_id") == [("A",), ("A",)]
+    assert owner.ok("doctor", "-f", "csv").out.count(",problem,") == 0
+
+
+@needs_pg
 def test_views_and_the_command_log_keep_the_same_rule_as_the_tables(shared):
     """What an outside check found open: the browsing views ran as their owner, a rep could attach a log row
     to another rep's command to read it or take it over, and write-protected rows 'changed' silently."""

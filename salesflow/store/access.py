@@ -38,3 +38,13 @@ def tables_without_rls(conn) -> list[str]:
 def collation(conn) -> str:
     """The database's text collation (C sorts by bytes, as SQLite does)."""
     return conn.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()").fetchone()[0]
+
+
+def deals_hidden(conn, customer_id: int) -> int:
+    """How many of the customer's deals the reader cannot see (always 0 on SQLite, where all is seen)."""
+    from salesflow.store import dialect
+
+    if not dialect.is_pg(conn):
+        return 0
+    return conn.execute("SELECT salesflow_deals_of(?) - (SELECT count(*) FROM deal WHERE customer_id = ?)",
+                        (customer_id, customer_id)).fetchone()[0]

@@ -98,6 +98,8 @@ def update(conn: sqlite3.Connection, cmd: Cmd, table: str, key: Any, changes: di
     changed = {name: (row[name], value) for name, value in changes.items() if row[name] != value}
     if not changed:
         return {}
+    if table == "customer" and "grade" in changed:
+        _sees_every_deal_of(conn, row)
     done = conn.execute(
         f"UPDATE {table} SET {', '.join(f'{n} = ?' for n in changed)} WHERE {pk} = ?",
         [new for _, new in changed.values()] + [key],
@@ -129,6 +131,20 @@ def refused_unless_written(cursor, table: str, key: Any) -> None:
 
         raise Refused(_("your database role may not change {table} {key}").format(table=table, key=key),
                       hint=_("ask an admin, or the rep or manager it belongs to"))
+
+
+def _sees_every_deal_of(conn, customer) -> None:
+    """A customer's grade sets the follow-up windows of all its deals, whose derived facts are refreshed in
+    this command: only a reader who sees them all may change it (schema.M009_SHARED_CUSTOMERS_PG)."""
+    from salesflow.store.access import deals_hidden
+
+    if deals_hidden(conn, customer["id"]):
+        from salesflow.domain.errors import Refused
+        from salesflow.i18n import _
+
+        raise Refused(_("customer {name} also has deals you cannot see, and its grade sets their follow-up windows")
+                      .format(name=customer["name"]),
+                      hint=_("ask a manager who sees all of them, or an admin, to change the grade"))
 
 
 def log_change(conn, cmd: Cmd, entity: str, key: Any, op: str, field: str | None, old: Any, new: Any) -> None:

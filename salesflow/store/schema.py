@@ -550,6 +550,29 @@ UPDATE pipeline SET position = o.n FROM (SELECT key, row_number() OVER (ORDER BY
     WHERE o.key = pipeline.key;
 """
 
+# A customer's grade sets the follow-up windows of all its deals, and a deal's derived facts hold them: a
+# role that does not see every deal of the customer could not refresh the facts of those it does not see. So
+# the grade is changed by whoever sees all the customer's deals (an admin always); store/changes.py says so
+# first in the user's language, this trigger holds for anyone writing with psql. SQLite has one user: empty.
+M009_SHARED_CUSTOMERS = ""
+
+M009_SHARED_CUSTOMERS_PG = """
+CREATE FUNCTION salesflow_deals_of(cust bigint) RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path FROM CURRENT AS $f$ SELECT count(*) FROM deal d WHERE d.customer_id = cust $f$;
+
+CREATE FUNCTION salesflow_grade_seen() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $f$
+BEGIN
+    IF NEW.grade IS DISTINCT FROM OLD.grade
+       AND (SELECT count(*) FROM deal d WHERE d.customer_id = NEW.id) < salesflow_deals_of(NEW.id) THEN
+        RAISE EXCEPTION 'customer % has deals this role cannot see: its grade is changed by whoever sees them all', NEW.id
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $f$;
+
+CREATE TRIGGER grade_seen BEFORE UPDATE OF grade ON customer FOR EACH ROW EXECUTE FUNCTION salesflow_grade_seen();
+"""
+
 # Ordered; each name is recorded in _sqlite_migrations (set "salesflow") when applied.
 MIGRATIONS: list[tuple[str, object]] = [
     ("m001_initial", M001_INITIAL),
@@ -560,6 +583,7 @@ MIGRATIONS: list[tuple[str, object]] = [
     ("m006_facts", m006_facts),  # DDL, then the facts of the deals already there
     ("m007_access", M007_ACCESS),  # nothing on SQLite
     ("m008_pipeline_order", M008_PIPELINE_ORDER),
+    ("m009_shared_customers", M009_SHARED_CUSTOMERS),  # nothing on SQLite
 ]
 NAMES = [name for name, _ in MIGRATIONS]
 
@@ -574,5 +598,6 @@ PG_MIGRATIONS: list[tuple[str, str]] = [
     ("m006_facts", pg_form(M006_FACTS)),
     ("m007_access", M007_ACCESS_PG),
     ("m008_pipeline_order", M008_PIPELINE_ORDER_PG),
+    ("m009_shared_customers", M009_SHARED_CUSTOMERS_PG),
 ]
 assert [name for name, _ in PG_MIGRATIONS] == NAMES, "one numbered history for both dialects"

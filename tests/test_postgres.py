@@ -390,6 +390,30 @@ def test_a_customer_grade_is_changed_only_by_a_role_that_sees_all_its_deals(shar
 
 
 @needs_pg
+def test_undo_refuses_over_a_colleagues_later_change_the_rep_cannot_see(shared):
+    """As on SQLite: undo does not overwrite a later change by someone else, even where the rep's policies
+    hide that change's log rows (a shared customer's contact, changed by a rep of another team)."""
+    owner, wang, chen = shared["owner"], shared["wang"], shared["chen"]
+    owner.ok("lead", "add", "华为", "--contact", "张三", "--phone", "13800138009", "--owner", "chen", "--source", "expo",
+             "--allow-duplicate")  # chen's deal 5: the same customer and contact as wang's deal 1
+    wang.ok("set", "1", "phone=13900139000")
+    chen.ok("set", "5", "phone=13700137000")
+    before = owner.dump()
+    refused = wang.fails(1, "undo")
+    assert "chen changed the same records later" in refused.err, refused.err
+    assert owner.dump() == before
+    import psycopg  # the function behind it answers a command's author (or an admin) only
+
+    wangs = owner.query("SELECT MAX(id) FROM command WHERE by = 'wang'")[0][0]
+    for role, seen in (("wang", ["chen"]), ("boss", ["chen"]), ("chen", []), ("li", [])):
+        with psycopg.connect(_as(owner.db, role), autocommit=True) as conn:
+            assert [r[2] for r in conn.execute("SELECT * FROM salesflow_later_writers(%s)", (wangs,))] == seen, role
+    chen.ok("undo")  # chen's own, the latest: fine; and then wang's stands alone again
+    wang.ok("undo")
+    assert owner.query("SELECT phone FROM contact WHERE name = '张三' AND customer_id = 1") == [("+8613800138009",)]
+
+
+@needs_pg
 def test_views_and_the_command_log_keep_the_same_rule_as_the_tables(shared):
     """What an outside check found open: the browsing views ran as their owner, a rep could attach a log row
     to another rep's command to read it or take it over, and write-protected rows 'changed' silently."""

@@ -553,7 +553,11 @@ UPDATE pipeline SET position = o.n FROM (SELECT key, row_number() OVER (ORDER BY
 # A customer's grade sets the follow-up windows of all its deals, and a deal's derived facts hold them: a
 # role that does not see every deal of the customer could not refresh the facts of those it does not see. So
 # the grade is changed by whoever sees all the customer's deals (an admin always); store/changes.py says so
-# first in the user's language, this trigger holds for anyone writing with psql. SQLite has one user: empty.
+# first in the user's language, this trigger holds for anyone writing with psql. And `undo` refuses over a
+# colleague's later change to the same rows, which a rep's policies hide (a shared customer's log rows are
+# the colleague's): salesflow_later_writers is store/undo.py's query past the policies, for the command's
+# author or an admin only (the role logged in: inside a SECURITY DEFINER function current_user is the
+# owner). SQLite has one user: empty.
 M009_SHARED_CUSTOMERS = ""
 
 M009_SHARED_CUSTOMERS_PG = """
@@ -571,6 +575,21 @@ BEGIN
 END $f$;
 
 CREATE TRIGGER grade_seen BEFORE UPDATE OF grade ON customer FOR EACH ROW EXECUTE FUNCTION salesflow_grade_seen();
+
+CREATE FUNCTION salesflow_later_writers(cid bigint) RETURNS TABLE (id bigint, name text, by text, at text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $f$
+    SELECT DISTINCT c.id, c.name, c.by, c.at
+    FROM change_log mine
+    JOIN change_log later ON later.command_id > mine.command_id
+         AND ((later.entity = mine.entity AND later.entity_id = mine.entity_id)
+              OR (mine.entity IN ('touch', 'action_done') AND mine.op = 'insert'
+                  AND later.entity = 'stage_event' AND later.op = 'insert'
+                  AND (CAST(later.new AS json) ->> 'deal_id') = (CAST(mine.new AS json) ->> 'deal_id')))
+    JOIN command c ON c.id = later.command_id
+    WHERE mine.command_id = cid AND c.undone_by IS NULL AND c.name != 'undo'
+      AND (salesflow_command_by(cid) = session_user OR salesflow_role(session_user) = 'admin')  -- the login role
+    ORDER BY c.id
+$f$;
 """
 
 # Ordered; each name is recorded in _sqlite_migrations (set "salesflow") when applied.

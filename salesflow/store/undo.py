@@ -39,8 +39,10 @@ def changes_of(conn: sqlite3.Connection, command_id: int) -> list[sqlite3.Row]:
 def later_writers(conn: sqlite3.Connection, command_id: int) -> list[sqlite3.Row]:
     """Later, still-standing commands that changed a row this command changed (a concurrent write), or
     that moved a deal this command logged a touch or an action on (the move may have stood on it: an
-    exit criterion)."""
-    return conn.execute(
+    exit criterion). On PostgreSQL also the same query as a function that reads past a rep's policies: a
+    colleague's later change to a shared customer is logged in rows the author cannot see (schema.py m009;
+    the table owner's account, held to no policy, sees them all in the first)."""
+    seen = conn.execute(
         f"""
         SELECT DISTINCT c.id, c.name, c.by, c.at
         FROM change_log mine
@@ -55,6 +57,10 @@ def later_writers(conn: sqlite3.Connection, command_id: int) -> list[sqlite3.Row
         """,
         (command_id,),
     ).fetchall()
+    if not dialect.is_pg(conn):
+        return seen
+    hidden = conn.execute("SELECT * FROM salesflow_later_writers(?)", (command_id,)).fetchall()  # a rep's
+    return sorted({r["id"]: r for r in [*seen, *hidden]}.values(), key=lambda r: r["id"])
 
 
 def revert_insert(conn: sqlite3.Connection, undo: Cmd, change: sqlite3.Row) -> None:

@@ -414,6 +414,40 @@ def test_undo_refuses_over_a_colleagues_later_change_the_rep_cannot_see(shared):
 
 
 @needs_pg
+def test_a_reps_import_rejects_by_name_the_rows_its_role_may_not_write(pg_url, tmp_path):
+    """Before: one opaque policy error (or the unique index of a deal the rep cannot see) for the file."""
+    from pathlib import Path
+
+    examples = Path(__file__).parent.parent / "examples" / "import"
+    owner = Cli(None, pg_url)
+    owner.ok("init")
+    owner.ok("rep", "add", "tom", "--name", "Tom Baker", "--login")
+    owner.ok("rep", "add", "lina", "--name", "Li Na", "--login")
+    owner.ok("import", "deals", str(examples / "pipedrive-deals.csv"), "--rate", "USD=7.1")
+    owner.ok("set", "1", "owner=lina")  # 101, in the file as Tom's, is Li Na's now
+    tom = Cli(tmp_path, _as(pg_url, "tom"))
+    before = owner.dump()
+    refused = tom.fails(1, "import", "deals", str(examples / "pipedrive-deals.csv"), "--rate", "USD=7.1")
+    assert "pipedrive-deals.csv:2: deal 101 is already here, owned by a rep your database role cannot see" in refused.err
+    assert "--rejects FILE" in refused.err and "Traceback" not in refused.err
+    assert "only an admin" in tom.fails(1, "import", "deals", str(examples / "pipedrive-deals.csv"), "--rate", "USD=7.1",
+                                        "--create-reps").err
+    assert owner.dump() == before
+    rejects = tmp_path / "rejects.csv"
+    done = tom.ok("import", "deals", str(examples / "pipedrive-deals.csv"), "--rate", "USD=7.1", "--rejects", str(rejects))
+    assert "1 unchanged, 1 skipped, 3 rejected" in done.out + done.err
+    import csv
+
+    reasons = [row["reason"] for row in csv.DictReader(rejects.open(encoding="utf-8-sig"))]
+    assert reasons == ["deal 101 is already here, owned by a rep your database role cannot see",
+                       "owner lina: your database role may not write that rep's deals",
+                       "owner lina: your database role may not write that rep's deals"]
+    touches = tom.fails(1, "import", "touches", str(examples / "pipedrive-activities.csv"))
+    assert "deal 101 is owned by a rep your database role cannot see" in touches.err
+    assert owner.dump() == before
+
+
+@needs_pg
 def test_views_and_the_command_log_keep_the_same_rule_as_the_tables(shared):
     """What an outside check found open: the browsing views ran as their owner, a rep could attach a log row
     to another rep's command to read it or take it over, and write-protected rows 'changed' silently."""

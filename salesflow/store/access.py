@@ -9,6 +9,8 @@ sees a password.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 GROUP = "salesflow_user"
 
 
@@ -48,3 +50,26 @@ def deals_hidden(conn, customer_id: int) -> int:
         return 0
     return conn.execute("SELECT salesflow_deals_of(?) - (SELECT count(*) FROM deal WHERE customer_id = ?)",
                         (customer_id, customer_id)).fetchone()[0]
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What a rep's role may write on PostgreSQL: the deals of these owners, and the unassigned ones."""
+
+    owners: frozenset[str]
+
+
+def reach(conn) -> Reach | None:
+    """None where every row may be written: SQLite; on PostgreSQL an admin's role or the tables' owner."""
+    from salesflow.store import dialect
+
+    if not dialect.is_pg(conn):
+        return None
+    if conn.execute("SELECT salesflow_role(current_user)").fetchone()[0] in (None, "admin"):
+        return None
+    return Reach(frozenset(r[0] for r in conn.execute("SELECT handle FROM rep WHERE salesflow_sees(handle)")))
+
+
+def deal_taken(conn, deal_id: int | None, key: str | None) -> bool:
+    """Whether a deal with this id or external id is here, seen or not (PostgreSQL, past the policies)."""
+    return bool(conn.execute("SELECT salesflow_deal_taken(?, ?)", (deal_id, key)).fetchone()[0])

@@ -557,10 +557,12 @@ UPDATE pipeline SET position = o.n FROM (SELECT key, row_number() OVER (ORDER BY
 # colleague's later change to the same rows, which a rep's policies hide (a shared customer's log rows are
 # the colleague's): salesflow_later_writers is store/undo.py's query past the policies, for the command's
 # author or an admin only (the role logged in: inside a SECURITY DEFINER function current_user is the
-# owner). SQLite has one user: empty.
-M009_SHARED_CUSTOMERS = ""
+# owner). An import by a rep's role asks salesflow_deal_taken whether a row's deal is already here, unseen
+# (its id or external id is taken), to reject that row by name rather than fail on the unique index.
+# SQLite has one user: empty.
+M009_SHARING = ""
 
-M009_SHARED_CUSTOMERS_PG = """
+M009_SHARING_PG = """
 CREATE FUNCTION salesflow_deals_of(cust bigint) RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path FROM CURRENT AS $f$ SELECT count(*) FROM deal d WHERE d.customer_id = cust $f$;
 
@@ -575,6 +577,9 @@ BEGIN
 END $f$;
 
 CREATE TRIGGER grade_seen BEFORE UPDATE OF grade ON customer FOR EACH ROW EXECUTE FUNCTION salesflow_grade_seen();
+
+CREATE FUNCTION salesflow_deal_taken(did bigint, ext text) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path FROM CURRENT AS $f$ SELECT EXISTS (SELECT 1 FROM deal d WHERE d.id = did OR d.external_id = ext) $f$;
 
 CREATE FUNCTION salesflow_later_writers(cid bigint) RETURNS TABLE (id bigint, name text, by text, at text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $f$
@@ -602,7 +607,7 @@ MIGRATIONS: list[tuple[str, object]] = [
     ("m006_facts", m006_facts),  # DDL, then the facts of the deals already there
     ("m007_access", M007_ACCESS),  # nothing on SQLite
     ("m008_pipeline_order", M008_PIPELINE_ORDER),
-    ("m009_shared_customers", M009_SHARED_CUSTOMERS),  # nothing on SQLite
+    ("m009_sharing", M009_SHARING),  # nothing on SQLite
 ]
 NAMES = [name for name, _ in MIGRATIONS]
 
@@ -617,6 +622,6 @@ PG_MIGRATIONS: list[tuple[str, str]] = [
     ("m006_facts", pg_form(M006_FACTS)),
     ("m007_access", M007_ACCESS_PG),
     ("m008_pipeline_order", M008_PIPELINE_ORDER_PG),
-    ("m009_shared_customers", M009_SHARED_CUSTOMERS_PG),
+    ("m009_sharing", M009_SHARING_PG),
 ]
 assert [name for name, _ in PG_MIGRATIONS] == NAMES, "one numbered history for both dialects"

@@ -22,19 +22,22 @@ from salesflow.app.imports.plan import make_plan
 from salesflow.app.imports.writer import Writer
 from salesflow.app.setup import default_pipeline
 from salesflow.domain.dates import iso
-from salesflow.domain.errors import UsageProblem
+from salesflow.domain.errors import Refused, UsageProblem
 from salesflow.domain.text import clean_text
 from salesflow.ingest.files import Table, normalise_header
 from salesflow.ingest.presets import Columns, parse_maps, plan_columns
 from salesflow.ingest.values import check_date_format, check_region, handle_slug
-from salesflow.store import bulk, changes
+from salesflow.store import access, bulk, changes
 from salesflow.store import imports as store
 from salesflow.store.changes import Cmd
 from salesflow.store.pipelines import load_pipeline, pipeline_keys
-from salesflow.i18n import _
+from salesflow.i18n import N_, _
 
 DEFER_INDEXES_BYTES = 16 * 1024 * 1024  # above this, drop and rebuild secondary indexes (then ANALYZE)
 DUPLICATE_CHOICES = ("update", "skip", "fail")
+
+
+ROLE_HINT = N_("pass --rejects FILE to import the rows that are yours, or ask an admin to import the file")
 
 
 def import_deals(conn: sqlite3.Connection, opts: ImportOptions, act: Act, ui: Ui = Ui()) -> tuple[Outcome, Tally]:
@@ -72,6 +75,10 @@ class DealImport:
             stage_maps=opts.stage_maps, status_maps=opts.status_maps, reason_maps=opts.reason_maps, now=act.now,
             date_format=check_date_format(opts.date_format), unit=common.amount_unit(opts, cols),
             region=check_region(opts.phone_region), create_reps=opts.create_reps, currency=_currency(conn, opts))
+        self.reach = access.reach(conn)  # a rep's role on PostgreSQL: the owners it may write deals for
+        if self.reach is not None and opts.create_reps:
+            raise Refused(_("--create-reps adds reps, and only an admin's database role may add reps"),
+                          hint=_("ask an admin to add them (salesflow rep add), or to run this import"))
         self.reps = rep_names(conn)
         self.customers = store.customers(conn)
         self.contacts = store.contacts(conn)
@@ -99,6 +106,8 @@ class DealImport:
         if draft.new_owner:
             owner = rules.owner_of(draft.new_owner, self.reps) or self._create_rep(draft.new_owner)
         existing = self._existing(draft)
+        if self.reach is not None:
+            self._within_reach(draft, owner, existing)
         if existing is not None:
             if self.opts.on_duplicate == "fail":
                 raise Problem(_("deal {removeprefix} already exists (#{existing})").format(removeprefix=draft.key.removeprefix('id:'), existing=existing))
@@ -132,6 +141,16 @@ class DealImport:
         self.writer.flush()
 
     # matching ----------------------------------------------------------------------------------------
+
+    def _within_reach(self, draft: rules.Draft, owner: str | None, existing: int | None) -> None:
+        """A row a rep's role may not write is rejected by name, not left to fail the whole import on a policy
+        or on the unique index of a deal it cannot see."""
+        if owner is not None and owner not in self.reach.owners:
+            raise Problem(_("owner {owner}: your database role may not write that rep's deals").format(owner=owner),
+                          hint=_(ROLE_HINT))
+        if existing is None and access.deal_taken(self.conn, draft.deal_id, None if draft.deal_id else draft.key):
+            raise Problem(_("deal {key} is already here, owned by a rep your database role cannot see").format(
+                key=draft.deal_id or draft.key.removeprefix("id:")), hint=_(ROLE_HINT))
 
     def _existing(self, draft: rules.Draft) -> int | None:
         if draft.deal_id is not None:

@@ -12,7 +12,7 @@ from datetime import datetime
 from salesflow.app.context import Act, Outcome, writes
 from salesflow.app.imports import common
 from salesflow.app.imports.common import ImportOptions, Problem, Tally, Ui, Unknown
-from salesflow.app.imports.deals import rep_names
+from salesflow.app.imports.deals import ROLE_HINT, rep_names
 from salesflow.app.imports.writer import Writer
 from salesflow.domain.dates import iso
 from salesflow.domain.errors import BadInput, UsageProblem
@@ -21,7 +21,7 @@ from salesflow.domain.vocabulary import TOUCH_KIND_ALIASES, TOUCH_KINDS
 from salesflow.ingest.files import Table, normalise_header
 from salesflow.ingest.presets import Columns, parse_maps, plan_columns
 from salesflow.ingest.values import check_date_format, import_datetime
-from salesflow.store import changes
+from salesflow.store import access, changes
 from salesflow.store import imports as store
 from salesflow.store.changes import Cmd
 from salesflow.i18n import _
@@ -58,6 +58,7 @@ class TouchImport:
         self.kinds.update({k: k for k in TOUCH_KINDS} | TOUCH_KIND_ALIASES)
         self.keys = store.deal_keys(conn)
         self.ids = store.deal_ids(conn)
+        self.reach = access.reach(conn)  # a rep's role on PostgreSQL sees its own deals only
         self.reps = rep_names(conn)
         self.contacts = store.contacts(conn)
         self.seen: set[tuple] = set()
@@ -69,13 +70,15 @@ class TouchImport:
         deal_raw, ext = get("deal_id"), get("deal_external_id")
         deal_id = None
         if deal_raw:
-            digits = deal_raw.lstrip("#")
-            deal_id = int(digits) if digits.isdigit() and int(digits) in self.ids else None
+            deal_id = _number(deal_raw) if _number(deal_raw) in self.ids else None
         elif ext:
             deal_id = self.keys.get(ext)
         if deal_id is None:
             if not deal_raw and not ext:
                 raise Problem(_("no deal id or deal external id"))
+            if self.reach is not None and access.deal_taken(self.conn, _number(deal_raw), None if deal_raw else ext):
+                raise Problem(_("deal {key} is owned by a rep your database role cannot see").format(key=deal_raw or ext),
+                              hint=_(ROLE_HINT))
             raise Unknown(("deal", deal_raw or ext))
         kind_raw = get("kind")
         kind = self.kinds.get(normalise_header(kind_raw)) if kind_raw else "note"
@@ -124,3 +127,9 @@ class TouchImport:
         if len(self.tally.preview) < common.PREVIEW_ROWS:
             self.tally.preview.append({"line": line, "action": action, "deal": deal_id, "kind": kind, "at": iso(at),
                                        "by": by, "note": note})
+
+
+def _number(deal_raw: str | None) -> int | None:
+    """A deal id as typed (`42`, `#42`), or None."""
+    digits = (deal_raw or "").lstrip("#")
+    return int(digits) if digits.isdigit() else None

@@ -1,8 +1,9 @@
 """`salesflow copy`: every row of one database into another, of either kind, ids kept.
 
 The tables in an order where every row's references are already there (a rep's manager before the rep,
-a command's `undone_by` set after all commands are in), read in id order in batches and written with
-executemany, in the target's one transaction.
+a command's `undone_by` set after all commands are in), read in id order in batches and written in the
+target's one transaction: with COPY into PostgreSQL (for a role no row-level security binds: PostgreSQL
+refuses COPY FROM under it), else with executemany.
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ def rows(conn, table: str, names: list[str]) -> Iterator[list[tuple]]:
 
 
 def insert(conn, table: str, names: list[str], batch: list[tuple]) -> None:
+    if dialect.is_pg(conn) and not conn.bound_by_policies(table):  # the tables' owner: COPY, many times faster
+        conn.copy_in(table, names, batch)
+        return
     conn.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})", batch)
 
 

@@ -91,7 +91,7 @@ TOUCH = [
     "BEGIN IMMEDIATE",
     "INSERT INTO touch (deal_id, kind, at, by, notes) VALUES (:deal, 'call', :now, 'bench', 'floor')",
     "UPDATE deal SET next_followup = NULL WHERE id = :deal AND next_followup <= :now",
-    "COMMIT",
+    "ROLLBACK",  # thrown away too: a raw touch kept would leave the deal's derived facts stale (doctor)
 ]
 ADVANCE = [
     "BEGIN IMMEDIATE",

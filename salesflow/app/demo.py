@@ -279,7 +279,8 @@ def _simulate(rng, pipeline, deal_id, created, now, sellers, skill, customers, d
             done_at = iso(max(t, leave - timedelta(hours=26)))
             actions.extend((deal_id, stage.key, a.key, done_at, by, command_id) for a in required if not a.touch)
         advance = rng.random() < _ADVANCE[min(idx, len(_ADVANCE) - 1)] * rep_skill
-        t = _business_time(rng, leave, now)
+        # a working hour of the day it leaves, after it came in (a dwell of half a day could draw an earlier hour)
+        t = min(max(_business_time(rng, leave, now), t + timedelta(minutes=10)), now)
         if advance and idx == len(stages) - 1:
             status, closed_at, progressed = "won", t, t
             events.append((deal_id, stage.key, pipeline.won.key, iso(t), by, None, 0, command_id))

@@ -534,3 +534,24 @@ def test_ids_a_file_brings_out_of_order_are_logged_each_and_undo_removes_exactly
                       command) == [("9",), ("6",), ("12",)]
     book.ok("undo")
     assert data_tables(book.dump()) == data_tables(before)
+
+
+def test_a_new_deal_id_with_the_external_id_of_another_deal_is_a_bad_row_not_a_database_error(book, tmp_path):
+    """A salesflow export's row whose deal_id is new but whose external_id is another deal's: the unique index
+    on external ids failed the whole file with a database error."""
+    import csv
+    import io
+
+    book.ok("import", "deals", str(EXAMPLES / "pipedrive-deals.csv"), "--create-reps", "--rate", "USD=7.10")
+    rows = list(csv.DictReader(io.StringIO(book.ok("export", "deals", "-f", "csv", "--raw").out)))
+    clash = dict(rows[1], deal_id="50")  # the external id 102 stays: it is deal 2's
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerow(clash)
+    path = write(tmp_path, "clash.csv", out.getvalue())
+    before = book.dump()
+    refused = book.fails(1, "import", "deals", str(path))
+    assert "clash.csv:2: external id 102 is deal #2's, not a new deal 50's; nothing was imported" in refused.err, refused.err
+    assert "hint:" in refused.err and "database error" not in refused.err
+    assert book.dump() == before

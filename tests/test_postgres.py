@@ -387,6 +387,10 @@ def test_a_customer_grade_is_changed_only_by_a_role_that_sees_all_its_deals(shar
     shared["boss"].ok("set", "1", "grade=A")  # an admin sees them all
     assert owner.query("SELECT grade FROM deal_fact WHERE deal_id IN (1, 5) ORDER BY deal_id") == [("A",), ("A",)]
     assert owner.ok("doctor", "-f", "csv").out.count(",problem,") == 0
+    owner.ok("lead", "add", "无主", "--contact", "李四", "--phone", "13800138008", "--owner", "chen", "--source", "expo",
+             "--allow-duplicate")  # now 无主 has a deal wang cannot see: undoing wang's grade is the same change
+    undo = shared["wang"].fails(1, "--lang", "zh", "undo")
+    assert "客户 无主 也有你看不到的商机" in undo.err and "提示" in undo.err, undo.err
 
 
 @needs_pg
@@ -445,6 +449,85 @@ def test_a_reps_import_rejects_by_name_the_rows_its_role_may_not_write(pg_url, t
     touches = tom.fails(1, "import", "touches", str(examples / "pipedrive-activities.csv"))
     assert "deal 101 is owned by a rep your database role cannot see" in touches.err
     assert owner.dump() == before
+
+
+@needs_pg
+def test_a_temporary_table_cannot_stand_in_for_salesflows_own_inside_its_functions(shared):
+    """From an outside check: the SECURITY DEFINER functions looked names up in the caller's pg_temp first,
+    so a rep's temporary `rep` table made salesflow_role() say admin (every deal readable and writable), and
+    a temporary `deal` table fooled the grade trigger's count."""
+    import psycopg
+
+    owner = shared["owner"]
+    owner.ok("lead", "add", "华为", "--contact", "张三", "--phone", "13800138009", "--owner", "chen", "--source", "expo",
+             "--allow-duplicate")
+    before = owner.dump()
+    with psycopg.connect(_as(owner.db, "wang"), autocommit=True) as conn:
+        conn.execute("CREATE TEMP TABLE rep (handle text, role text, manager text, team text)")
+        conn.execute("INSERT INTO rep VALUES ('wang', 'admin', NULL, NULL)")
+        conn.execute("CREATE TEMP TABLE deal (id bigint, customer_id bigint, owner text, external_id text)")
+        conn.execute("INSERT INTO deal VALUES (1, 1, 'wang', NULL)")
+        assert conn.execute("SELECT salesflow_role('wang')").fetchone()[0] == "rep"
+        assert {r[0] for r in conn.execute("SELECT id FROM public.deal")} == {1, 4}
+        assert conn.execute("UPDATE public.deal SET title = 'pwned' WHERE id = 2").rowcount == 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE customer SET grade = 'A' WHERE id = 1")
+    assert owner.dump() == before
+    # the class: every function that reads tables with rights or as a trigger names its search_path, pg_temp last
+    loose = owner.query("""SELECT p.proname, array_to_string(p.proconfig, ' ') FROM pg_proc p
+                           JOIN pg_namespace n ON n.oid = p.pronamespace
+                           WHERE n.nspname = current_schema() AND p.proname LIKE 'salesflow%'
+                             AND (p.prosecdef OR p.prorettype = 'trigger'::regtype)""")
+    assert len(loose) >= 8
+    assert [name for name, config in loose if not (config or "").endswith(", pg_temp")] == []
+
+
+@needs_pg
+def test_a_forged_change_log_row_names_only_what_its_author_may_write(shared):
+    """From an outside check: a rep could log a change to a colleague's deal under a command of its own, then
+    read the colleague's later commands through salesflow_later_writers or block the colleague's undo; and one
+    command with the largest bigint id made every later write fail (salesflow_next_id overflowed)."""
+    import psycopg
+
+    owner, wang = shared["owner"], shared["wang"]
+    wang.ok("touch", "1", "--kind", "call", "--note", "mine")
+    mine = owner.query("SELECT MAX(id) FROM command WHERE by = 'wang'")[0][0]
+    with psycopg.connect(_as(owner.db, "wang"), autocommit=True) as conn:
+        for op in ("update", "delete"):  # zhao's deal 2, which wang cannot see
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("INSERT INTO change_log (command_id, entity, entity_id, op, at, by)"
+                             " VALUES (%s, 'deal', '2', %s, '2026', 'wang')", (mine, op))
+        conn.execute("INSERT INTO change_log (command_id, entity, entity_id, op, at, by)"
+                     " VALUES (%s, 'deal', '1', 'update', '2026', 'wang')", (mine,))  # its own deal: as before
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("INSERT INTO command (id, name, args, at, by) VALUES (9223372036854775807, 'x', '', '2026', 'wang')")
+        conn.execute("INSERT INTO change_log (command_id, entity, entity_id, op, at, by)"
+                     " VALUES (%s, 'pg_authid', '1', 'update', '2026', 'wang')", (mine,))
+    refused = wang.fails(1, "undo")  # a log row naming what undo does not know: one line, not a KeyError
+    assert "its change log names pg_authid" in refused.err and "internal error" not in refused.err
+    owner.ok("touch", "2", "--kind", "call")  # writes go on for everyone
+
+
+@needs_pg
+def test_a_reps_import_creates_its_own_deals_and_touches(pg_url, tmp_path):
+    """From an outside check: a rep's import that created anything failed on the id sequence (setval needs
+    rights on it that a rep's role has not), dry run included."""
+    owner = Cli(None, pg_url)
+    owner.ok("init")
+    owner.ok("rep", "add", "tom", "--name", "Tom Baker", "--login")
+    owner.ok("lead", "add", "Contoso", "--contact", "Brian", "--phone", "13800138000", "--source", "expo", "--owner", "tom")
+    tom = Cli(tmp_path, _as(pg_url, "tom"))
+    deals = tmp_path / "mine.csv"
+    deals.write_text("title,customer,contact,phone,owner,stage,status,amount,source,external_id\n"
+                     "Northwind renewal,Northwind,Anne,13900139000,tom,lead,open,1000,expo,N-1\n", encoding="utf-8")
+    assert "1 created" in tom.ok("import", "deals", str(deals), "--dry-run").out
+    assert "1 created" in tom.ok("import", "deals", str(deals)).out
+    touches = tmp_path / "touches.csv"
+    touches.write_text("deal_external_id,kind,at,notes\nN-1,call,2026-11-01 10:00,first call\n", encoding="utf-8")
+    assert "1 created" in tom.ok("import", "touches", str(touches)).out
+    assert owner.query("SELECT id, owner FROM deal ORDER BY id") == [(1, "tom"), (2, "tom")]
+    owner.ok("lead", "add", "Fabrikam", "--contact", "Kim", "--phone", "13700137000", "--source", "expo")
+    assert owner.query("SELECT MAX(id) FROM deal") == [(3,)]
 
 
 @needs_pg

@@ -26,6 +26,10 @@ def undo(conn: sqlite3.Connection, cmd: Cmd, act: Act) -> Outcome:
         raise Refused(_("cannot undo {what}: {by} changed the same records later ({name}, command {id})").format(what=what, by=c['by'], name=c['name'], id=c['id']),
                       hint=_("undo refuses rather than overwrite someone else's later change"))
     changed = store.changes_of(conn, target["id"])
+    foreign = next((c["entity"] for c in changed if not store.revertible(c["entity"])), None)
+    if foreign is not None:
+        raise Refused(_("cannot undo {what}: its change log names {entity}, which undo cannot put back").format(
+            what=what, entity=foreign), hint=_("the log was written outside salesflow; ask an admin to look at it"))
     try:
         _revert(conn, cmd, target["id"], changed)
     except Exception as exc:  # rolled back: e.g. a rep it added now owns someone's deal

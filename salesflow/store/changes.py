@@ -99,7 +99,7 @@ def update(conn: sqlite3.Connection, cmd: Cmd, table: str, key: Any, changes: di
     if not changed:
         return {}
     if table == "customer" and "grade" in changed:
-        _sees_every_deal_of(conn, row)
+        sees_every_deal_of(conn, row["id"])
     done = conn.execute(
         f"UPDATE {table} SET {', '.join(f'{n} = ?' for n in changed)} WHERE {pk} = ?",
         [new for _, new in changed.values()] + [key],
@@ -133,17 +133,18 @@ def refused_unless_written(cursor, table: str, key: Any) -> None:
                       hint=_("ask an admin, or the rep or manager it belongs to"))
 
 
-def _sees_every_deal_of(conn, customer) -> None:
+def sees_every_deal_of(conn, customer_id: int) -> None:
     """A customer's grade sets the follow-up windows of all its deals, whose derived facts are refreshed in
-    this command: only a reader who sees them all may change it (schema.M009_SHARED_CUSTOMERS_PG)."""
+    this command: only a reader who sees them all may change it (schema.M009_SHARING_PG), undo included."""
     from salesflow.store.access import deals_hidden
 
-    if deals_hidden(conn, customer["id"]):
+    if deals_hidden(conn, customer_id):
         from salesflow.domain.errors import Refused
         from salesflow.i18n import _
 
+        name = conn.execute("SELECT name FROM customer WHERE id = ?", (customer_id,)).fetchone()[0]
         raise Refused(_("customer {name} also has deals you cannot see, and its grade sets their follow-up windows")
-                      .format(name=customer["name"]),
+                      .format(name=name),
                       hint=_("ask a manager who sees all of them, or an admin, to change the grade"))
 
 

@@ -10,7 +10,7 @@ What remains is here, one function per difference, each returning an SQL fragmen
 | `json_field`         | `json_extract(col, '$.key')`         | `(CAST(col AS json) ->> 'key')`            |
 | `scan`               | `table NOT INDEXED` (a planner hint) | `table`                                    |
 | `next_id`            | None: the rowid key gives the largest + 1 | `salesflow_next_id(table)`: the same, past the policies |
-| `ids_given`          | nothing (a rowid key continues from the largest) | move the id sequence past the largest id |
+| `ids_given`          | nothing (a rowid key continues from the largest) | move the id sequence past the largest id (`salesflow_ids_given`) |
 """
 
 from __future__ import annotations
@@ -45,9 +45,8 @@ def scan(conn, table: str) -> str:
 def ids_given(conn, table: str) -> None:
     """After rows were inserted with their ids given (a bulk load, an import, a copy): the next id the
     database hands out is past them. SQLite's rowid does that itself; an identity column does not."""
-    if is_pg(conn):
-        conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST(MAX(id), 1),"
-                     f" MAX(id) IS NOT NULL) FROM {table}")
+    if is_pg(conn):  # setval needs rights on the sequence that a rep's role has not: the function has them
+        conn.execute("SELECT salesflow_ids_given(?)", (table,))
 
 
 def next_id(conn, table: str) -> int | None:

@@ -557,8 +557,16 @@ UPDATE pipeline SET position = o.n FROM (SELECT key, row_number() OVER (ORDER BY
 # colleague's later change to the same rows, which a rep's policies hide (a shared customer's log rows are
 # the colleague's): salesflow_later_writers is store/undo.py's query past the policies, for the command's
 # author or an admin only (the role logged in: inside a SECURITY DEFINER function current_user is the
-# owner). An import by a rep's role asks salesflow_deal_taken whether a row's deal is already here, unseen
-# (its id or external id is taken), to reject that row by name rather than fail on the unique index.
+# owner), and only over shared records (customers, contacts…): a deal's log rows are the reader's to see.
+# An import by a rep's role asks salesflow_deal_taken whether a row's deal is already here, unseen (its id
+# or external id is taken), to reject that row by name rather than fail on the unique index, and moves the
+# id sequences past the rows it gave ids with salesflow_ids_given (setval needs rights a rep has not).
+# Hardening, from an outside check: a change-log row a rep writes names a row of the deal family the rep
+# sees (or one deleted: an undo's), so a forged log row can neither block a colleague's undo nor read
+# through salesflow_later_writers; ids stay below 2^52, so a forged huge id cannot make salesflow_next_id
+# overflow for everyone; and every salesflow_ function resolves names in this schema and then pg_temp
+# only — a temporary table named `rep` or `deal` shadowed the real one inside the SECURITY DEFINER
+# functions (search_path looks in pg_temp first unless it is named), which let a rep make itself admin.
 # SQLite has one user: empty.
 M009_SHARING = ""
 
@@ -592,9 +600,57 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $f$
                   AND (CAST(later.new AS json) ->> 'deal_id') = (CAST(mine.new AS json) ->> 'deal_id')))
     JOIN command c ON c.id = later.command_id
     WHERE mine.command_id = cid AND c.undone_by IS NULL AND c.name != 'undo'
+      AND mine.entity NOT IN ('deal', 'touch', 'stage_event', 'action_done', 'escalation', 'touch_score')
       AND (salesflow_command_by(cid) = session_user OR salesflow_role(session_user) = 'admin')  -- the login role
     ORDER BY c.id
 $f$;
+
+CREATE FUNCTION salesflow_ids_given(tbl text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER AS $f$
+BEGIN
+    EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, ''id''), GREATEST(MAX(id), 1), MAX(id) IS NOT NULL) FROM %I',
+                   tbl, tbl);
+END $f$;
+
+CREATE FUNCTION salesflow_row_gone(tbl text, key text) RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER AS $f$
+DECLARE found boolean;
+BEGIN
+    IF tbl NOT IN ('deal', 'touch', 'stage_event', 'action_done', 'escalation', 'touch_score') THEN
+        RETURN false;
+    END IF;
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id = CAST($1 AS bigint))', tbl) INTO found USING key;
+    RETURN NOT found;
+END $f$;
+
+DROP POLICY write_own ON change_log;
+CREATE POLICY write_own ON change_log FOR INSERT WITH CHECK ((SELECT salesflow_role(current_user)) = 'admin'
+    OR (by = current_user AND salesflow_command_by(command_id) = current_user AND (CASE entity
+        WHEN 'deal' THEN EXISTS (SELECT 1 FROM deal d WHERE d.id = CAST(entity_id AS BIGINT))
+        WHEN 'touch' THEN EXISTS (SELECT 1 FROM touch t WHERE t.id = CAST(entity_id AS BIGINT))
+        WHEN 'stage_event' THEN EXISTS (SELECT 1 FROM stage_event e WHERE e.id = CAST(entity_id AS BIGINT))
+        WHEN 'action_done' THEN EXISTS (SELECT 1 FROM action_done a WHERE a.id = CAST(entity_id AS BIGINT))
+        WHEN 'escalation' THEN EXISTS (SELECT 1 FROM escalation e WHERE e.id = CAST(entity_id AS BIGINT))
+        WHEN 'touch_score' THEN EXISTS (SELECT 1 FROM touch_score s WHERE s.id = CAST(entity_id AS BIGINT))
+        ELSE true END OR (op = 'delete' AND salesflow_row_gone(entity, entity_id)))));
+
+CREATE FUNCTION salesflow_id_out_of_range() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+    RAISE EXCEPTION 'id % of % is out of range', NEW.id, TG_TABLE_NAME USING ERRCODE = 'check_violation';
+END $f$;
+
+DO $$
+DECLARE t text; f regprocedure;
+BEGIN
+    FOR t IN SELECT c.table_name FROM information_schema.columns c
+             WHERE c.table_schema = current_schema() AND c.column_name = 'id' AND c.is_identity = 'YES' LOOP
+        EXECUTE format('CREATE TRIGGER id_in_range BEFORE INSERT OR UPDATE OF id ON %I FOR EACH ROW'
+                       ' WHEN (NEW.id >= 4503599627370496) EXECUTE FUNCTION salesflow_id_out_of_range()', t);
+    END LOOP;
+    FOR f IN SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname = current_schema() AND p.proname LIKE 'salesflow\\_%'
+               AND (p.prosecdef OR p.prorettype = 'trigger'::regtype) LOOP  -- salesflow_sees stays inlinable
+        EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
+    END LOOP;
+END $$;
 """
 
 # Ordered; each name is recorded in _sqlite_migrations (set "salesflow") when applied.

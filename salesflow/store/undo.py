@@ -9,7 +9,7 @@ import json
 import sqlite3
 
 from salesflow.store import dialect
-from salesflow.store.changes import TABLES, Cmd, log_change, refused_unless_written
+from salesflow.store.changes import TABLES, Cmd, log_change, refused_unless_written, sees_every_deal_of
 
 
 def recent_commands(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:
@@ -34,6 +34,11 @@ def last_undoable(conn: sqlite3.Connection, by: str) -> sqlite3.Row | None:
 
 def changes_of(conn: sqlite3.Connection, command_id: int) -> list[sqlite3.Row]:
     return conn.execute("SELECT * FROM change_log WHERE command_id = ? ORDER BY id", (command_id,)).fetchall()
+
+
+def revertible(entity: str) -> bool:
+    """Whether undo can put back a change to `entity` (a log row written by hand may name anything)."""
+    return entity in TABLES
 
 
 def later_writers(conn: sqlite3.Connection, command_id: int) -> list[sqlite3.Row]:
@@ -97,6 +102,8 @@ def revert_updates(conn: sqlite3.Connection, undo: Cmd, changes: list[sqlite3.Ro
         log_change(conn, undo, table, key, "update", field, change["new"], change["old"])
     if fields_json is not None:
         values["fields"] = json.dumps(fields_json, ensure_ascii=False, sort_keys=True)
+    if table == "customer" and "grade" in values:
+        sees_every_deal_of(conn, int(key))
     refused_unless_written(conn.execute(f"UPDATE {table} SET {', '.join(f'{name} = ?' for name in values)} WHERE {pk} = ?",
                                         [*values.values(), key]), table, key)
 

@@ -106,6 +106,11 @@ class DealImport:
         if draft.new_owner:
             owner = rules.owner_of(draft.new_owner, self.reps) or self._create_rep(draft.new_owner)
         existing = self._existing(draft)
+        other = self.keys.get(draft.external_id) if draft.deal_id and draft.external_id else None
+        if existing is None and other is not None:  # a new deal_id, with the external id of a deal here
+            raise Problem(_("external id {external} is deal #{other}'s, not a new deal {deal_id}'s").format(
+                external=draft.external_id, other=other, deal_id=draft.deal_id),
+                hint=_("drop the deal_id column to match rows by external id, or fix the row"))
         if self.reach is not None:
             self._within_reach(draft, owner, existing)
         if existing is not None:
@@ -127,6 +132,8 @@ class DealImport:
         if draft.deal_id:
             self.ids.add(deal_id)
         self.keys[draft.key] = deal_id
+        if draft.deal_id and draft.external_id:
+            self.keys.setdefault(draft.external_id, deal_id)
         customer_id = self._customer(draft)
         contact_id = self._contact(customer_id, draft)
         draft, events = self._events_for(deal_id, draft)
@@ -148,7 +155,7 @@ class DealImport:
         if owner is not None and owner not in self.reach.owners:
             raise Problem(_("owner {owner}: your database role may not write that rep's deals").format(owner=owner),
                           hint=_(ROLE_HINT))
-        if existing is None and access.deal_taken(self.conn, draft.deal_id, None if draft.deal_id else draft.key):
+        if existing is None and access.deal_taken(self.conn, draft.deal_id, draft.external_id):
             raise Problem(_("deal {key} is already here, owned by a rep your database role cannot see").format(
                 key=draft.deal_id or draft.key.removeprefix("id:")), hint=_(ROLE_HINT))
 

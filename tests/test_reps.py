@@ -25,6 +25,11 @@ def test_bad_rep_input(team):
     assert "their own manager" in team.fails(1, "rep", "set", "li", "--manager", "li").err
     assert "nothing to change" in team.fails(1, "rep", "set", "li").err
     assert team.dump() == before
+    team.ok("rep", "add", "sun", "--manager", "wang")
+    before = team.dump()
+    loop = team.fails(1, "rep", "set", "li", "--manager", "sun")  # sun → wang → li → sun
+    assert "sun already reports to li: that would make a loop of managers" in loop.err and "hint:" in loop.err
+    assert team.dump() == before
 
 
 def test_chinese_rep_table_aligns(team):

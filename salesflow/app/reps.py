@@ -101,6 +101,13 @@ def _values(conn: sqlite3.Connection, data: RepInput, handle: str) -> dict:
                 raise NotFound(_("no rep {manager!r} to be the manager").format(manager=data.manager), hint=_("add them first: salesflow rep add {manager} --role manager").format(manager=data.manager))
             if manager.handle == handle:
                 raise BadInput(_("{handle} cannot be their own manager").format(handle=handle))
+            above, seen = manager, {manager.handle}
+            while above is not None and above.manager and above.manager not in seen:  # up the chain
+                if above.manager == handle:
+                    raise BadInput(_("{manager} already reports to {handle}: that would make a loop of managers").format(
+                        manager=manager.handle, handle=handle), hint=_("change {manager}'s manager first").format(manager=manager.handle))
+                seen.add(above.manager)
+                above = store.find_rep(conn, above.manager)
             values["manager"] = manager.handle
     if data.team is not None:
         values["team"] = clean_text(data.team, "team", max_len=100)

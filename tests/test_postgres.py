@@ -499,13 +499,68 @@ def test_a_forged_change_log_row_names_only_what_its_author_may_write(shared):
                              " VALUES (%s, 'deal', '2', %s, '2026', 'wang')", (mine, op))
         conn.execute("INSERT INTO change_log (command_id, entity, entity_id, op, at, by)"
                      " VALUES (%s, 'deal', '1', 'update', '2026', 'wang')", (mine,))  # its own deal: as before
-        with pytest.raises(psycopg.errors.CheckViolation):
-            conn.execute("INSERT INTO command (id, name, args, at, by) VALUES (9223372036854775807, 'x', '', '2026', 'wang')")
-        conn.execute("INSERT INTO change_log (command_id, entity, entity_id, op, at, by)"
-                     " VALUES (%s, 'pg_authid', '1', 'update', '2026', 'wang')", (mine,))
+        for forged in (9223372036854775807, 4503599627370495):  # ids go on from the largest, never past it
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("INSERT INTO command (id, name, args, at, by) VALUES (%s, 'x', '', '2026', 'wang')", (forged,))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # change-log ids: from the sequence only
+            conn.execute("INSERT INTO change_log (id, command_id, entity, entity_id, op, at, by)"
+                         " VALUES (99999, %s, 'deal', '1', 'update', '2026', 'wang')", (mine,))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # a shared record wang may not change
+            conn.execute("INSERT INTO change_log (command_id, entity, entity_id, op, at, by)"
+                         " VALUES (%s, 'customer', '3', 'update', '2026', 'wang')", (mine,))
+    owner.query("INSERT INTO change_log (command_id, entity, entity_id, op, at, by)"
+                " VALUES (?, 'pg_authid', '1', 'update', '2026', 'wang')", mine)  # the owner's account can
     refused = wang.fails(1, "undo")  # a log row naming what undo does not know: one line, not a KeyError
     assert "its change log names pg_authid" in refused.err and "internal error" not in refused.err
     owner.ok("touch", "2", "--kind", "call")  # writes go on for everyone
+
+
+@needs_pg
+def test_a_rep_reads_a_rows_history_only_since_it_was_inserted(shared):
+    """From an outside check: ids are the largest + 1, so an id an undo freed is given again; the new row's
+    owner read the old row's change log (another rep's note) and its command (`undo --list`)."""
+    import psycopg
+
+    owner, wang = shared["owner"], shared["wang"]
+    wang.ok("touch", "1", "--kind", "call", "--note", "wang's secret: 88万")
+    freed = owner.query("SELECT MAX(id) FROM touch")[0][0]
+    wang.ok("undo")
+    chen = shared["chen"]
+    chen.ok("touch", "3", "--kind", "call", "--note", "chen's call")
+    assert owner.query("SELECT MAX(id) FROM touch")[0][0] == freed  # the same id, given again
+    assert "secret" not in chen.ok("undo", "--list", "-f", "csv").out
+    with psycopg.connect(_as(owner.db, "chen"), autocommit=True) as conn:
+        seen = conn.execute("SELECT new FROM change_log WHERE entity = 'touch' AND entity_id = %s", (str(freed),)).fetchall()
+        assert len(seen) == 1 and "chen's call" in seen[0][0]
+    assert "secret" in wang.ok("undo", "--list", "-f", "csv").out  # its author still sees their own
+
+
+@needs_pg
+def test_derived_facts_and_scores_are_written_only_where_they_belong(shared):
+    """From an outside check: a rep wrote deal_fact rows for the next deal ids (every later lead add failed,
+    the forecast grew by 50 deals), stage_days rows for a colleague's deal, and rescored their own touch."""
+    import psycopg
+
+    owner = shared["owner"]
+    owner.ok("--as", "li", "review", "score", "1", "2", "--note", "too short")  # zhao's touch on deal 2
+    with psycopg.connect(_as(owner.db, "chen"), autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO deal_fact (deal_id, pipeline, owner, status, stage, amount, grade, created_at,"
+                         " stage_entered_at, reached, latest) VALUES (5, 'standard', 'chen', 'open', 'lead', 99999900,"
+                         " 'B', '2026-11-01', '2026-11-01', 0, '2026-11-01')")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO stage_days (pipeline, stage, seconds, deal_id, owner, grade, created_at)"
+                         " VALUES ('standard', 'qualified', 1, 1, 'chen', 'B', 'x')")
+    with psycopg.connect(_as(owner.db, "li"), autocommit=True) as conn:  # li sees zhao's deal: rescoring is li's
+        assert conn.execute("UPDATE touch_score SET score = 3 WHERE touch_id = 1").rowcount == 1
+    zhao = Cli(None, _as(owner.db, "zhao"))
+    owner.ok("rep", "set", "zhao", "--login")
+    with psycopg.connect(_as(owner.db, "zhao"), autocommit=True) as conn:
+        assert conn.execute("UPDATE touch_score SET score = 5 WHERE touch_id = 1").rowcount == 0
+    assert owner.query("SELECT score FROM touch_score WHERE touch_id = 1") == [(3,)]
+    owner.ok("lead", "add", "京东", "--contact", "王五", "--phone", "13800138007", "--source", "expo", "--owner", "chen")
+    owner.ok("rep", "set", "zhao", "--inactive")  # left the team: signs in to nothing
+    assert _deals(zhao) == []
 
 
 @needs_pg

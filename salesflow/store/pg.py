@@ -400,6 +400,11 @@ def connect(url: str, *, create: bool = False) -> Connection:
         raise Refused(_("cannot connect to {url}: {reason}").format(url=redact(url), reason=_first_line(exc)),
                       hint=_("check the URL, that the server runs, and your PG* variables or ~/.pgpass")) from None
     _numbers(raw)
+    from salesflow.store.db import BUSY_TIMEOUT_MS
+
+    # reads wait for a lock no longer than writes do: a session holding a table lock (LOCK TABLE, any role
+    # with UPDATE may) ends a report with "stayed locked" after the busy timeout instead of hanging it
+    raw.execute(f"SET lock_timeout = {int(BUSY_TIMEOUT_MS)}")
     global LAST_URL
     LAST_URL = url
     conn = Connection(raw, url)

@@ -561,12 +561,20 @@ UPDATE pipeline SET position = o.n FROM (SELECT key, row_number() OVER (ORDER BY
 # An import by a rep's role asks salesflow_deal_taken whether a row's deal is already here, unseen (its id
 # or external id is taken), to reject that row by name rather than fail on the unique index, and moves the
 # id sequences past the rows it gave ids with salesflow_ids_given (setval needs rights a rep has not).
-# Hardening, from an outside check: a change-log row a rep writes names a row of the deal family the rep
-# sees (or one deleted: an undo's), so a forged log row can neither block a colleague's undo nor read
-# through salesflow_later_writers; ids stay below 2^52, so a forged huge id cannot make salesflow_next_id
-# overflow for everyone; and every salesflow_ function resolves names in this schema and then pg_temp
-# only — a temporary table named `rep` or `deal` shadowed the real one inside the SECURITY DEFINER
-# functions (search_path looks in pg_temp first unless it is named), which let a rep make itself admin.
+# Hardening, from two outside checks of what a rep can do with psql:
+# - every salesflow_ function that reads with rights or fires as a trigger resolves names in this schema
+#   and then pg_temp only: a temporary table named `rep` shadowed the real one (search_path looks in pg_temp
+#   first unless it is named), which let a rep make itself admin;
+# - a change-log row a rep writes names a row the rep may write (or one deleted: an undo's), so a forged
+#   row neither blocks a colleague's undo nor reads through salesflow_later_writers; and a rep reads a
+#   row's history only since that row was last inserted: ids are the largest + 1, so an id freed by an
+#   undo is given again, and the new row's owner read the old row's notes and commands;
+# - every row a rep's role inserts is a rep of this database's (salesflow_user spans the cluster), with an
+#   id no further than the next (a forged huge id made salesflow_next_id overflow for everyone), and a
+#   change-log id comes from its sequence only (a forged one collided with the next);
+# - derived facts are written for a deal one sees, with its owner (fake rows blocked others' writes and
+#   inflated the forecast); spot-check scores are written by managers; an inactive rep signs in to
+#   nothing.
 # SQLite has one user: empty.
 M009_SHARING = ""
 
@@ -614,37 +622,99 @@ END $f$;
 CREATE FUNCTION salesflow_row_gone(tbl text, key text) RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER AS $f$
 DECLARE found boolean;
 BEGIN
-    IF tbl NOT IN ('deal', 'touch', 'stage_event', 'action_done', 'escalation', 'touch_score') THEN
+    IF tbl NOT IN ('deal', 'touch', 'stage_event', 'action_done', 'escalation', 'touch_score', 'customer', 'contact') THEN
         RETURN false;
     END IF;
-    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id = CAST($1 AS bigint))', tbl) INTO found USING key;
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id = salesflow_id($1))', tbl) INTO found USING key;
     RETURN NOT found;
 END $f$;
 
+CREATE OR REPLACE FUNCTION salesflow_role(who text) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path FROM CURRENT AS $f$ SELECT role FROM rep WHERE handle = who AND active = 1 $f$;
+
+CREATE FUNCTION salesflow_id(key text) RETURNS bigint LANGUAGE sql IMMUTABLE
+AS $f$ SELECT CASE WHEN key ~ '^[0-9]{1,18}$' THEN CAST(key AS bigint) END $f$;
+
+CREATE FUNCTION salesflow_born(ent text, key text) RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path FROM CURRENT AS $f$
+    SELECT COALESCE(MAX(l.command_id), 0) FROM change_log l WHERE l.entity = ent AND l.entity_id = key AND l.op = 'insert'
+$f$;
+
+DROP POLICY read_by_row ON change_log;
+CREATE POLICY read_by_row ON change_log FOR SELECT USING (
+    by = current_user OR (SELECT salesflow_role(current_user)) = 'admin' OR ((CASE entity
+        WHEN 'deal' THEN EXISTS (SELECT 1 FROM deal d WHERE d.id = salesflow_id(entity_id))
+        WHEN 'touch' THEN EXISTS (SELECT 1 FROM touch t WHERE t.id = salesflow_id(entity_id))
+        WHEN 'stage_event' THEN EXISTS (SELECT 1 FROM stage_event e WHERE e.id = salesflow_id(entity_id))
+        WHEN 'action_done' THEN EXISTS (SELECT 1 FROM action_done a WHERE a.id = salesflow_id(entity_id))
+        WHEN 'escalation' THEN EXISTS (SELECT 1 FROM escalation e WHERE e.id = salesflow_id(entity_id))
+        WHEN 'touch_score' THEN EXISTS (SELECT 1 FROM touch_score s WHERE s.id = salesflow_id(entity_id))
+        ELSE false END) AND command_id >= salesflow_born(entity, entity_id)));
+
 DROP POLICY write_own ON change_log;
 CREATE POLICY write_own ON change_log FOR INSERT WITH CHECK ((SELECT salesflow_role(current_user)) = 'admin'
-    OR (by = current_user AND salesflow_command_by(command_id) = current_user AND (CASE entity
-        WHEN 'deal' THEN EXISTS (SELECT 1 FROM deal d WHERE d.id = CAST(entity_id AS BIGINT))
-        WHEN 'touch' THEN EXISTS (SELECT 1 FROM touch t WHERE t.id = CAST(entity_id AS BIGINT))
-        WHEN 'stage_event' THEN EXISTS (SELECT 1 FROM stage_event e WHERE e.id = CAST(entity_id AS BIGINT))
-        WHEN 'action_done' THEN EXISTS (SELECT 1 FROM action_done a WHERE a.id = CAST(entity_id AS BIGINT))
-        WHEN 'escalation' THEN EXISTS (SELECT 1 FROM escalation e WHERE e.id = CAST(entity_id AS BIGINT))
-        WHEN 'touch_score' THEN EXISTS (SELECT 1 FROM touch_score s WHERE s.id = CAST(entity_id AS BIGINT))
-        ELSE true END OR (op = 'delete' AND salesflow_row_gone(entity, entity_id)))));
-
-CREATE FUNCTION salesflow_id_out_of_range() RETURNS trigger LANGUAGE plpgsql AS $f$
-BEGIN
-    RAISE EXCEPTION 'id % of % is out of range', NEW.id, TG_TABLE_NAME USING ERRCODE = 'check_violation';
-END $f$;
+    OR (by = current_user AND salesflow_command_by(command_id) = current_user AND ((CASE entity
+        WHEN 'deal' THEN EXISTS (SELECT 1 FROM deal d WHERE d.id = salesflow_id(entity_id))
+        WHEN 'touch' THEN EXISTS (SELECT 1 FROM touch t WHERE t.id = salesflow_id(entity_id))
+        WHEN 'stage_event' THEN EXISTS (SELECT 1 FROM stage_event e WHERE e.id = salesflow_id(entity_id))
+        WHEN 'action_done' THEN EXISTS (SELECT 1 FROM action_done a WHERE a.id = salesflow_id(entity_id))
+        WHEN 'escalation' THEN EXISTS (SELECT 1 FROM escalation e WHERE e.id = salesflow_id(entity_id))
+        WHEN 'touch_score' THEN EXISTS (SELECT 1 FROM touch_score s WHERE s.id = salesflow_id(entity_id))
+        WHEN 'customer' THEN (SELECT salesflow_role(current_user)) = 'manager'
+            OR EXISTS (SELECT 1 FROM deal d WHERE d.customer_id = salesflow_id(entity_id))
+            OR salesflow_no_deals(salesflow_id(entity_id))
+        WHEN 'contact' THEN (SELECT salesflow_role(current_user)) = 'manager'
+            OR EXISTS (SELECT 1 FROM contact c WHERE c.id = salesflow_id(entity_id)
+                       AND (EXISTS (SELECT 1 FROM deal d WHERE d.customer_id = c.customer_id)
+                            OR salesflow_no_deals(c.customer_id)))
+        WHEN 'target' THEN (SELECT salesflow_role(current_user)) = 'manager'
+        WHEN 'notice' THEN true
+        ELSE false END) OR (op = 'delete' AND salesflow_row_gone(entity, entity_id)))));
 
 DO $$
-DECLARE t text; f regprocedure;
+DECLARE t text;
 BEGIN
-    FOR t IN SELECT c.table_name FROM information_schema.columns c
-             WHERE c.table_schema = current_schema() AND c.column_name = 'id' AND c.is_identity = 'YES' LOOP
-        EXECUTE format('CREATE TRIGGER id_in_range BEFORE INSERT OR UPDATE OF id ON %I FOR EACH ROW'
-                       ' WHEN (NEW.id >= 4503599627370496) EXECUTE FUNCTION salesflow_id_out_of_range()', t);
+    -- every row a rep's role writes: only a rep of this database (salesflow_user spans the cluster's
+    -- salesflow databases), and ids no further than the next one (a forged huge id would push every
+    -- later id out of range); change-log ids come from their sequence only
+    FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname != 'schema_migrations' LOOP
+        IF EXISTS (SELECT 1 FROM information_schema.columns i WHERE i.table_schema = current_schema()
+                   AND i.table_name = t AND i.column_name = 'id' AND i.is_identity = 'YES') AND t != 'change_log' THEN
+            EXECUTE format('CREATE POLICY a_rep_here ON %I AS RESTRICTIVE FOR INSERT TO salesflow_user WITH CHECK'
+                           ' ((SELECT salesflow_role(current_user)) IS NOT NULL AND id <= salesflow_next_id(%L))', t, t);
+            EXECUTE format('CREATE POLICY ids_kept ON %I AS RESTRICTIVE FOR UPDATE TO salesflow_user USING (true)'
+                           ' WITH CHECK (id <= salesflow_next_id(%L))', t, t);
+        ELSE
+            EXECUTE format('CREATE POLICY a_rep_here ON %I AS RESTRICTIVE FOR INSERT TO salesflow_user WITH CHECK'
+                           ' ((SELECT salesflow_role(current_user)) IS NOT NULL)', t);
+        END IF;
     END LOOP;
+END $$;
+REVOKE INSERT ON change_log FROM salesflow_user;
+GRANT INSERT (command_id, entity, entity_id, op, field, old, new, at, by) ON change_log TO salesflow_user;
+
+-- derived facts are a deal's, as its owner has it: no rows for deals one cannot see, or that are not there
+CREATE POLICY of_a_deal ON deal_fact AS RESTRICTIVE FOR INSERT TO salesflow_user
+    WITH CHECK (EXISTS (SELECT 1 FROM deal d WHERE d.id = deal_id AND d.owner IS NOT DISTINCT FROM deal_fact.owner));
+CREATE POLICY of_a_deal_kept ON deal_fact AS RESTRICTIVE FOR UPDATE TO salesflow_user USING (true)
+    WITH CHECK (EXISTS (SELECT 1 FROM deal d WHERE d.id = deal_id AND d.owner IS NOT DISTINCT FROM deal_fact.owner));
+CREATE POLICY of_a_deal ON stage_days AS RESTRICTIVE FOR INSERT TO salesflow_user
+    WITH CHECK (EXISTS (SELECT 1 FROM deal d WHERE d.id = deal_id AND d.owner IS NOT DISTINCT FROM stage_days.owner));
+CREATE POLICY of_a_deal_kept ON stage_days AS RESTRICTIVE FOR UPDATE TO salesflow_user USING (true)
+    WITH CHECK (EXISTS (SELECT 1 FROM deal d WHERE d.id = deal_id AND d.owner IS NOT DISTINCT FROM stage_days.owner));
+
+-- a spot-check score is the manager's record of a rep's touch: the rep reads it, managers write it
+CREATE POLICY managers_score ON touch_score AS RESTRICTIVE FOR INSERT TO salesflow_user
+    WITH CHECK ((SELECT salesflow_role(current_user)) IN ('manager', 'admin'));
+CREATE POLICY managers_rescore ON touch_score AS RESTRICTIVE FOR UPDATE TO salesflow_user
+    USING ((SELECT salesflow_role(current_user)) IN ('manager', 'admin'));
+CREATE POLICY managers_unscore ON touch_score AS RESTRICTIVE FOR DELETE TO salesflow_user
+    USING ((SELECT salesflow_role(current_user)) IN ('manager', 'admin'));
+
+DO $$
+DECLARE f regprocedure;
+BEGIN
     FOR f IN SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
              WHERE n.nspname = current_schema() AND p.proname LIKE 'salesflow\\_%'
                AND (p.prosecdef OR p.prorettype = 'trigger'::regtype) LOOP  -- salesflow_sees stays inlinable

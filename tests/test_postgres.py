@@ -557,6 +557,10 @@ def test_derived_facts_and_scores_are_written_only_where_they_belong(shared):
     owner.ok("rep", "set", "zhao", "--login")
     with psycopg.connect(_as(owner.db, "zhao"), autocommit=True) as conn:
         assert conn.execute("UPDATE touch_score SET score = 5 WHERE touch_id = 1").rowcount == 0
+    shared["wang"].ok("touch", "1", "--kind", "call", "--note", "mine")
+    mine = str(owner.query("SELECT MAX(id) FROM touch")[0][0])
+    refused = shared["wang"].fails(1, "review", "score", mine, "5")  # and the CLI's hint fits a login: no --as
+    assert "spot checks are scored by managers" in refused.err and "--as" not in refused.err
     assert owner.query("SELECT score FROM touch_score WHERE touch_id = 1") == [(3,)]
     owner.ok("lead", "add", "京东", "--contact", "王五", "--phone", "13800138007", "--source", "expo", "--owner", "chen")
     owner.ok("rep", "set", "zhao", "--inactive")  # left the team: signs in to nothing

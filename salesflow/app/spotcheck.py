@@ -73,12 +73,13 @@ def parse_score(text: str) -> int:
 def score_touch(conn: sqlite3.Connection, cmd: Cmd, touch_id: int, score: int, act: Act, *, note: str | None = None) -> Outcome:
     touch = deal_store.get_touch(conn, touch_id)
     notes = clean_text(note, "note", max_len=2000)
-    from salesflow.store.reps import find_rep
+    from salesflow.store.reps import find_rep, login_rep
 
     scorer = find_rep(conn, act.by)
     if scorer is None or scorer.role not in ("manager", "admin"):
-        raise Refused(_("{by} is not a manager or admin; spot checks are scored by managers").format(by=act.by),
-                      hint=_("score as the manager: salesflow --as HANDLE review score {touch_id} …").format(touch_id=touch_id))
+        hint = (_("ask your manager to score it, logged in as themselves") if login_rep(conn)  # PostgreSQL: no --as
+                else _("score as the manager: salesflow --as HANDLE review score {touch_id} …").format(touch_id=touch_id))
+        raise Refused(_("{by} is not a manager or admin; spot checks are scored by managers").format(by=act.by), hint=hint)
     if touch.by == act.by:
         raise Refused(_("touch {touch_id} is your own record; a spot check is someone else's reading").format(touch_id=touch_id),
                       hint=_("ask your manager to check it"))

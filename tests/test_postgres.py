@@ -508,6 +508,12 @@ def test_a_forged_change_log_row_names_only_what_its_author_may_write(shared):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):  # a shared record wang may not change
             conn.execute("INSERT INTO change_log (command_id, entity, entity_id, op, at, by)"
                          " VALUES (%s, 'customer', '3', 'update', '2026', 'wang')", (mine,))
+        before = conn.execute("SELECT last_value FROM change_log_id_seq").fetchone()[0]
+        for _ in range(20):  # moving the sequence back handed out ids that other commands held
+            conn.execute("SELECT salesflow_ids_given('change_log')")
+        assert conn.execute("SELECT last_value FROM change_log_id_seq").fetchone()[0] >= before
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # facts as the deal has them, not inflated
+            conn.execute("UPDATE deal_fact SET amount = 99900000000, close_date = '2026-12-15' WHERE deal_id = 1")
     owner.query("INSERT INTO change_log (command_id, entity, entity_id, op, at, by)"
                 " VALUES (?, 'pg_authid', '1', 'update', '2026', 'wang')", mine)  # the owner's account can
     refused = wang.fails(1, "undo")  # a log row naming what undo does not know: one line, not a KeyError
@@ -516,7 +522,7 @@ def test_a_forged_change_log_row_names_only_what_its_author_may_write(shared):
 
 
 @needs_pg
-def test_a_rep_reads_a_rows_history_only_since_it_was_inserted(shared):
+def test_a_rep_reads_a_rows_history_only_after_its_last_deletion(shared):
     """From an outside check: ids are the largest + 1, so an id an undo freed is given again; the new row's
     owner read the old row's change log (another rep's note) and its command (`undo --list`)."""
     import psycopg
@@ -533,6 +539,13 @@ def test_a_rep_reads_a_rows_history_only_since_it_was_inserted(shared):
         seen = conn.execute("SELECT new FROM change_log WHERE entity = 'touch' AND entity_id = %s", (str(freed),)).fetchall()
         assert len(seen) == 1 and "chen's call" in seen[0][0]
     assert "secret" in wang.ok("undo", "--list", "-f", "csv").out  # its author still sees their own
+    wang.ok("touch", "1", "--kind", "call", "--note", "wang's second secret")
+    wang.ok("undo")
+    with psycopg.connect(_as(owner.db, "chen"), autocommit=True) as conn:  # the freed id taken from psql, unlogged
+        conn.execute("INSERT INTO touch (id, deal_id, kind, at, by) VALUES (salesflow_next_id('touch'), 3, 'note',"
+                     " '2026-11-02T09:00:00', 'chen')")
+        assert not [r for r in conn.execute("SELECT new FROM change_log") if "secret" in (r[0] or "")]
+        assert not [r for r in conn.execute("SELECT args FROM command") if "secret" in r[0]]
 
 
 @needs_pg

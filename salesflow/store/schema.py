@@ -566,15 +566,16 @@ UPDATE pipeline SET position = o.n FROM (SELECT key, row_number() OVER (ORDER BY
 #   and then pg_temp only: a temporary table named `rep` shadowed the real one (search_path looks in pg_temp
 #   first unless it is named), which let a rep make itself admin;
 # - a change-log row a rep writes names a row the rep may write (or one deleted: an undo's), so a forged
-#   row neither blocks a colleague's undo nor reads through salesflow_later_writers; and a rep reads a
-#   row's history only since that row was last inserted: ids are the largest + 1, so an id freed by an
-#   undo is given again, and the new row's owner read the old row's notes and commands;
+#   row neither blocks a colleague's undo nor reads through salesflow_later_writers;
 # - every row a rep's role inserts is a rep of this database's (salesflow_user spans the cluster), with an
 #   id no further than the next (a forged huge id made salesflow_next_id overflow for everyone), and a
 #   change-log id comes from its sequence only (a forged one collided with the next);
-# - derived facts are written for a deal one sees, with its owner (fake rows blocked others' writes and
-#   inflated the forecast); spot-check scores are written by managers; an inactive rep signs in to
-#   nothing.
+# - derived facts are written for a deal one sees, with its owner and the deal's own columns as the deal
+#   has them (fake rows blocked others' writes, and a rep's amounts inflated the forecast); spot-check
+#   scores are written by managers; an inactive rep signs in to nothing;
+# - a rep reads a row's history only after its last deletion (an undo's): ids are the largest + 1, so an
+#   id an undo freed is given again, and the new row's writer read the old row's notes and commands;
+# - salesflow_ids_given moves a sequence forward only (called in a loop it handed out ids again).
 # SQLite has one user: empty.
 M009_SHARING = ""
 
@@ -614,9 +615,16 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $f$
 $f$;
 
 CREATE FUNCTION salesflow_ids_given(tbl text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER AS $f$
-BEGIN
-    EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, ''id''), GREATEST(MAX(id), 1), MAX(id) IS NOT NULL) FROM %I',
-                   tbl, tbl);
+DECLARE seq text := pg_get_serial_sequence(tbl, 'id'); top bigint; last bigint; called boolean;
+BEGIN  -- forward only: moving a sequence back would hand out ids another transaction holds
+    IF seq IS NULL THEN
+        RETURN;
+    END IF;
+    EXECUTE format('SELECT MAX(id) FROM %I', tbl) INTO top;
+    EXECUTE format('SELECT last_value, is_called FROM %s', seq) INTO last, called;
+    IF top > last OR (top = last AND NOT called) THEN
+        PERFORM setval(seq, top);
+    END IF;
 END $f$;
 
 CREATE FUNCTION salesflow_row_gone(tbl text, key text) RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER AS $f$
@@ -635,9 +643,9 @@ SET search_path FROM CURRENT AS $f$ SELECT role FROM rep WHERE handle = who AND 
 CREATE FUNCTION salesflow_id(key text) RETURNS bigint LANGUAGE sql IMMUTABLE
 AS $f$ SELECT CASE WHEN key ~ '^[0-9]{1,18}$' THEN CAST(key AS bigint) END $f$;
 
-CREATE FUNCTION salesflow_born(ent text, key text) RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
+CREATE FUNCTION salesflow_gone_at(ent text, key text) RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path FROM CURRENT AS $f$
-    SELECT COALESCE(MAX(l.command_id), 0) FROM change_log l WHERE l.entity = ent AND l.entity_id = key AND l.op = 'insert'
+    SELECT COALESCE(MAX(l.command_id), 0) FROM change_log l WHERE l.entity = ent AND l.entity_id = key AND l.op = 'delete'
 $f$;
 
 DROP POLICY read_by_row ON change_log;
@@ -649,7 +657,7 @@ CREATE POLICY read_by_row ON change_log FOR SELECT USING (
         WHEN 'action_done' THEN EXISTS (SELECT 1 FROM action_done a WHERE a.id = salesflow_id(entity_id))
         WHEN 'escalation' THEN EXISTS (SELECT 1 FROM escalation e WHERE e.id = salesflow_id(entity_id))
         WHEN 'touch_score' THEN EXISTS (SELECT 1 FROM touch_score s WHERE s.id = salesflow_id(entity_id))
-        ELSE false END) AND command_id >= salesflow_born(entity, entity_id)));
+        ELSE false END) AND command_id > salesflow_gone_at(entity, entity_id)));
 
 DROP POLICY write_own ON change_log;
 CREATE POLICY write_own ON change_log FOR INSERT WITH CHECK ((SELECT salesflow_role(current_user)) = 'admin'
@@ -695,10 +703,14 @@ REVOKE INSERT ON change_log FROM salesflow_user;
 GRANT INSERT (command_id, entity, entity_id, op, field, old, new, at, by) ON change_log TO salesflow_user;
 
 -- derived facts are a deal's, as its owner has it: no rows for deals one cannot see, or that are not there
-CREATE POLICY of_a_deal ON deal_fact AS RESTRICTIVE FOR INSERT TO salesflow_user
-    WITH CHECK (EXISTS (SELECT 1 FROM deal d WHERE d.id = deal_id AND d.owner IS NOT DISTINCT FROM deal_fact.owner));
-CREATE POLICY of_a_deal_kept ON deal_fact AS RESTRICTIVE FOR UPDATE TO salesflow_user USING (true)
-    WITH CHECK (EXISTS (SELECT 1 FROM deal d WHERE d.id = deal_id AND d.owner IS NOT DISTINCT FROM deal_fact.owner));
+CREATE POLICY of_a_deal ON deal_fact AS RESTRICTIVE FOR INSERT TO salesflow_user WITH CHECK (EXISTS (SELECT 1 FROM deal d WHERE d.id = deal_id AND d.owner IS NOT DISTINCT FROM deal_fact.owner
+    AND d.pipeline = deal_fact.pipeline AND d.status = deal_fact.status AND d.stage = deal_fact.stage
+    AND d.amount = deal_fact.amount AND d.close_date IS NOT DISTINCT FROM deal_fact.close_date
+    AND d.created_at = deal_fact.created_at AND d.closed_at IS NOT DISTINCT FROM deal_fact.closed_at));
+CREATE POLICY of_a_deal_kept ON deal_fact AS RESTRICTIVE FOR UPDATE TO salesflow_user USING (true) WITH CHECK (EXISTS (SELECT 1 FROM deal d WHERE d.id = deal_id AND d.owner IS NOT DISTINCT FROM deal_fact.owner
+    AND d.pipeline = deal_fact.pipeline AND d.status = deal_fact.status AND d.stage = deal_fact.stage
+    AND d.amount = deal_fact.amount AND d.close_date IS NOT DISTINCT FROM deal_fact.close_date
+    AND d.created_at = deal_fact.created_at AND d.closed_at IS NOT DISTINCT FROM deal_fact.closed_at));
 CREATE POLICY of_a_deal ON stage_days AS RESTRICTIVE FOR INSERT TO salesflow_user
     WITH CHECK (EXISTS (SELECT 1 FROM deal d WHERE d.id = deal_id AND d.owner IS NOT DISTINCT FROM stage_days.owner));
 CREATE POLICY of_a_deal_kept ON stage_days AS RESTRICTIVE FOR UPDATE TO salesflow_user USING (true)
